@@ -1,0 +1,157 @@
+// Package matrix is a small dense float64 matrix package, written for the
+// two-layer network of this project and nothing more.
+//
+// A Dense is stored row-major: element (i, j) lives at data[i*stride+j].
+// Because rows are contiguous and the stride may exceed the number of
+// columns, a range of rows or a rectangular block of a matrix is a view that
+// shares memory with it (see Slice and RowRange): a mini-batch of images
+// stored one per row is taken without copying anything.
+//
+// Operations write their result into a destination given as the first
+// argument, as gonum's mat does, so that a training loop can run without
+// allocating. Element-wise operations accept a destination equal to one of
+// their inputs; products do not (see Gemm). Every function panics, with a
+// message naming the operation and the shapes involved, when shapes do not
+// match: a shape mismatch is a programming error, not a run-time condition.
+package matrix
+
+import "fmt"
+
+// Dense is a row-major matrix of float64 with r rows and c columns. Element
+// (i, j) is data[i*stride+j]; stride ≥ c.
+type Dense struct {
+	rows, cols, stride int
+	data               []float64
+}
+
+// New returns a zeroed r×c matrix. It panics if r or c is negative.
+func New(r, c int) *Dense {
+	if r < 0 || c < 0 {
+		panic(fmt.Sprintf("matrix.New: negative dimension %d×%d", r, c))
+	}
+	return &Dense{rows: r, cols: c, stride: c, data: make([]float64, r*c)}
+}
+
+// NewFromData returns an r×c matrix that uses data (row-major, len r·c) as
+// its storage, without copying. It panics if len(data) ≠ r·c.
+func NewFromData(r, c int, data []float64) *Dense {
+	if r < 0 || c < 0 || len(data) != r*c {
+		panic(fmt.Sprintf("matrix.NewFromData: %d values for a %d×%d matrix", len(data), r, c))
+	}
+	return &Dense{rows: r, cols: c, stride: c, data: data}
+}
+
+// Dims returns the number of rows and columns.
+func (m *Dense) Dims() (r, c int) { return m.rows, m.cols }
+
+// Rows returns the number of rows.
+func (m *Dense) Rows() int { return m.rows }
+
+// Cols returns the number of columns.
+func (m *Dense) Cols() int { return m.cols }
+
+// Stride returns the distance in the backing slice between (i, j) and (i+1, j).
+func (m *Dense) Stride() int { return m.stride }
+
+// shape formats the dimensions for panic messages, e.g. "50×3072".
+func (m *Dense) shape() string { return fmt.Sprintf("%d×%d", m.rows, m.cols) }
+
+// At returns element (i, j). It panics if (i, j) is out of range.
+func (m *Dense) At(i, j int) float64 {
+	m.check("At", i, j)
+	return m.data[i*m.stride+j]
+}
+
+// Set sets element (i, j) to v. It panics if (i, j) is out of range.
+func (m *Dense) Set(i, j int, v float64) {
+	m.check("Set", i, j)
+	m.data[i*m.stride+j] = v
+}
+
+func (m *Dense) check(op string, i, j int) {
+	if uint(i) >= uint(m.rows) || uint(j) >= uint(m.cols) {
+		panic(fmt.Sprintf("matrix.%s: index (%d, %d) out of range for a %s matrix", op, i, j, m.shape()))
+	}
+}
+
+// Row returns row i as a slice of length Cols() that shares memory with m.
+// It panics if i is out of range.
+func (m *Dense) Row(i int) []float64 {
+	if uint(i) >= uint(m.rows) {
+		panic(fmt.Sprintf("matrix.Row: row %d out of range for a %s matrix", i, m.shape()))
+	}
+	return m.data[i*m.stride : i*m.stride+m.cols : i*m.stride+m.cols]
+}
+
+// Slice returns the view of rows [i0, i1) and columns [j0, j1) of m: a
+// (i1−i0)×(j1−j0) matrix sharing memory with m. It panics if the ranges are
+// not within m.
+func (m *Dense) Slice(i0, i1, j0, j1 int) *Dense {
+	if i0 < 0 || i1 < i0 || i1 > m.rows || j0 < 0 || j1 < j0 || j1 > m.cols {
+		panic(fmt.Sprintf("matrix.Slice: rows [%d,%d) columns [%d,%d) outside a %s matrix", i0, i1, j0, j1, m.shape()))
+	}
+	v := &Dense{rows: i1 - i0, cols: j1 - j0, stride: m.stride}
+	if v.rows > 0 && v.cols > 0 {
+		start := i0*m.stride + j0
+		v.data = m.data[start : start+(v.rows-1)*m.stride+v.cols]
+	}
+	return v
+}
+
+// RowRange returns the view of rows [i0, i1) of m, all columns: with images
+// stored one per row, a mini-batch. It panics if the range is not within m.
+func (m *Dense) RowRange(i0, i1 int) *Dense { return m.Slice(i0, i1, 0, m.cols) }
+
+// Copy copies src into m. It panics if the shapes differ.
+func (m *Dense) Copy(src *Dense) {
+	sameShape("Copy", m, src)
+	for i := 0; i < m.rows; i++ {
+		copy(m.Row(i), src.Row(i))
+	}
+}
+
+// Clone returns a new, contiguous copy of m.
+func (m *Dense) Clone() *Dense {
+	c := New(m.rows, m.cols)
+	c.Copy(m)
+	return c
+}
+
+// Fill sets every element of m to v.
+func (m *Dense) Fill(v float64) {
+	for i := 0; i < m.rows; i++ {
+		r := m.Row(i)
+		for j := range r {
+			r[j] = v
+		}
+	}
+}
+
+// Zero sets every element of m to 0.
+func (m *Dense) Zero() { m.Fill(0) }
+
+// Equal reports whether a and b have the same shape and bitwise-equal elements
+// (NaNs compare unequal).
+func Equal(a, b *Dense) bool {
+	if a.rows != b.rows || a.cols != b.cols {
+		return false
+	}
+	for i := 0; i < a.rows; i++ {
+		ra, rb := a.Row(i), b.Row(i)
+		for j := range ra {
+			if ra[j] != rb[j] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// sameShape panics unless every matrix in ms has the shape of d.
+func sameShape(op string, d *Dense, ms ...*Dense) {
+	for _, m := range ms {
+		if m.rows != d.rows || m.cols != d.cols {
+			panic(fmt.Sprintf("matrix.%s: shape mismatch: %s and %s", op, d.shape(), m.shape()))
+		}
+	}
+}

@@ -1,0 +1,30 @@
+package matrix
+
+// A microKernel is the innermost piece of the matrix product: it computes one
+// mr×nr tile of C from a packed panel of A and a packed panel of B,
+//
+//	C[i][j] += Σ_{p<kc} A[i][p]·B[p][j],   0 ≤ i < mr, 0 ≤ j < nr,
+//
+// where the panels hold the operands in the order the kernel reads them:
+//
+//	a[p*mr+i] = A[i][p]   (kc groups of mr values: one column of the A panel after another)
+//	b[p*nr+j] = B[p][j]   (kc groups of nr values: one row of the B panel after another)
+//
+// and C is row-major with row stride ldc: C[i][j] is c[i*ldc+j]. The sum over
+// p runs in increasing order, so a kernel's result depends only on its inputs.
+// Panels are zero-padded by the packing code to whole mr and nr; the kernel
+// always computes a whole tile, and the caller gives it a scratch tile when C
+// has fewer than mr rows or nr columns left.
+//
+// The portable kernel, kernelGo, is the reference; an architecture may install
+// a faster one (an assembly kernel chosen by a CPUID check at start-up) in
+// kernel_$GOARCH.go, unless built with the purego tag.
+type microKernel struct {
+	name   string
+	mr, nr int
+	fn     func(kc int, a, b, c []float64, ldc int)
+}
+
+// kern is the micro-kernel the product uses. It starts as the portable one;
+// an architecture file's init may replace it.
+var kern = goKernel
