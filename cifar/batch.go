@@ -1,0 +1,149 @@
+package cifar
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"twolayer/matrix"
+)
+
+// Batch is one batch file in memory: n images with their labels.
+type Batch struct {
+	// X holds one image per row: n×ImageSize, pixel byte v stored as v/255.
+	X *matrix.Dense
+	// Labels holds the n labels, each in 0..NumClasses−1.
+	Labels []int
+	// OneHot is the n×NumClasses one-hot encoding of Labels: row i has a 1
+	// in column Labels[i] and 0 elsewhere.
+	OneHot *matrix.Dense
+}
+
+// pixelValue[v] = v/255: the value of pixel byte v, computed once.
+var pixelValue = func() (t [256]float64) {
+	for v := range t {
+		t[v] = float64(v) / 255
+	}
+	return t
+}()
+
+// LoadBatch reads the CIFAR-10 binary batch file at path. The file is read
+// with a single read into a buffer of its size and decoded without further
+// allocation per record or byte.
+//
+// The error names the file and what is wrong: it cannot be opened or read
+// (errors.Is(err, fs.ErrNotExist) for a missing file), it is empty, its size
+// is not a multiple of RecordSize, or a label is above 9 (the last three are
+// ErrMalformed).
+func LoadBatch(path string) (*Batch, error) {
+	data, err := readWhole(path, nil)
+	if err != nil {
+		return nil, err
+	}
+	return parseBatch(path, data)
+}
+
+// parseBatch decodes the bytes data of the batch file called name (used
+// only in error messages).
+func parseBatch(name string, data []byte) (*Batch, error) {
+	n, err := countRecords(name, int64(len(data)))
+	if err != nil {
+		return nil, err
+	}
+	b := &Batch{X: matrix.New(n, ImageSize), Labels: make([]int, n)}
+	if err := decodeRecords(name, data, b.X, b.Labels); err != nil {
+		return nil, err
+	}
+	b.OneHot = OneHot(b.Labels)
+	return b, nil
+}
+
+// OneHot returns the n×NumClasses one-hot matrix of labels: Y[i][labels[i]]
+// = 1, every other entry 0. It panics if a label is outside 0..NumClasses−1.
+func OneHot(labels []int) *matrix.Dense {
+	y := matrix.New(len(labels), NumClasses)
+	for i, l := range labels {
+		y.Set(i, l, 1)
+	}
+	return y
+}
+
+// countRecords returns the number of records in a batch file of size bytes,
+// or an ErrMalformed error when the file is empty or its size is not a
+// whole number of records.
+func countRecords(name string, size int64) (int, error) {
+	switch {
+	case size == 0:
+		return 0, &FormatError{File: name, Problem: "empty file (0 bytes); a CIFAR-10 batch holds records of 3073 bytes"}
+	case size%RecordSize != 0:
+		return 0, &FormatError{File: name, Problem: fmt.Sprintf(
+			"size %d bytes is not a multiple of the 3073-byte record: %d whole records and %d bytes left over (truncated download or not a CIFAR-10 binary batch)",
+			size, size/RecordSize, size%RecordSize)}
+	}
+	return int(size / RecordSize), nil
+}
+
+// decodeRecords decodes the len(labels) records in data into the rows of x
+// (len(labels)×ImageSize, possibly a row view of a larger matrix) and into
+// labels. It returns an ErrMalformed error naming the first record whose
+// label is above 9. It panics if the sizes of data, x and labels disagree.
+func decodeRecords(name string, data []byte, x *matrix.Dense, labels []int) error {
+	if len(data) != len(labels)*RecordSize || x.Rows() != len(labels) || x.Cols() != ImageSize {
+		panic(fmt.Sprintf("cifar.decodeRecords: %d bytes, %d labels, %d×%d matrix", len(data), len(labels), x.Rows(), x.Cols()))
+	}
+	for i := range labels {
+		rec := data[i*RecordSize : (i+1)*RecordSize]
+		if rec[0] >= NumClasses {
+			return &FormatError{File: name, Problem: fmt.Sprintf(
+				"record %d (byte offset %d) has label %d; labels must be 0..9 (not a CIFAR-10 binary batch?)",
+				i, i*RecordSize, rec[0])}
+		}
+		labels[i] = int(rec[0])
+		row := x.Row(i)
+		for j, v := range rec[1:] {
+			row[j] = pixelValue[v]
+		}
+	}
+	return nil
+}
+
+// readWhole reads the file at path with one read into buf, grown to the
+// file's size if needed (buf may be nil), and returns the bytes read.
+func readWhole(path string, buf []byte) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cifar: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("cifar: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("cifar: %s: not a regular file", path)
+	}
+	size := st.Size()
+	if int64(int(size)) != size {
+		return nil, fmt.Errorf("cifar: %s: file too large (%d bytes)", path, size)
+	}
+	if cap(buf) < int(size) {
+		buf = make([]byte, size)
+	}
+	buf = buf[:size]
+	if _, err := io.ReadFull(f, buf); err != nil {
+		return nil, fmt.Errorf("cifar: reading %s: %w (the file changed size while being read?)", path, err)
+	}
+	return buf, nil
+}
+
+// FormatError reports a file that is not a well-formed CIFAR-10 binary
+// batch. errors.Is(err, ErrMalformed) is true for it.
+type FormatError struct {
+	File    string // the file's path
+	Problem string // what is wrong with it
+}
+
+func (e *FormatError) Error() string { return "cifar: " + e.File + ": " + e.Problem }
+
+// Is reports whether target is ErrMalformed.
+func (e *FormatError) Is(target error) bool { return target == ErrMalformed }

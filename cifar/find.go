@@ -1,0 +1,121 @@
+package cifar
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// EnvVar is the environment variable that FindDir reads.
+const EnvVar = "CIFAR10_DIR"
+
+// DefaultDir is where FindDir looks last, and where `go run . download` puts
+// the data: ./data/cifar-10-batches-bin.
+var DefaultDir = filepath.Join("data", DirName)
+
+// fixHint is the advice given whenever the data files are not where they
+// are looked for.
+const fixHint = "run `go run . download` to fetch them, or point -data or $" + EnvVar + " at an existing copy of " + DirName
+
+// MissingFilesError reports a directory that lacks some of the six data
+// files. errors.Is(err, ErrNotFound) is true for it.
+type MissingFilesError struct {
+	Dir     string   // the directory looked in
+	From    string   // where Dir came from, e.g. "-data" or "$CIFAR10_DIR"; may be empty
+	Missing []string // the data files it lacks, or all six if Dir does not exist
+	Absent  bool     // Dir itself does not exist
+}
+
+func (e *MissingFilesError) Error() string {
+	where := e.Dir
+	if e.From != "" {
+		where = e.Dir + " (from " + e.From + ")"
+	}
+	if e.Absent {
+		return fmt.Sprintf("cifar: CIFAR-10 directory %s does not exist: %s", where, fixHint)
+	}
+	return fmt.Sprintf("cifar: %s lacks %s of the CIFAR-10 binary files (%s): %s",
+		where, countWord(len(e.Missing)), strings.Join(e.Missing, ", "), fixHint)
+}
+
+// countWord says how many of the six files n is, in words.
+func countWord(n int) string {
+	if n == len(trainFiles)+1 {
+		return "all"
+	}
+	return fmt.Sprint(n)
+}
+
+// Is reports whether target is ErrNotFound.
+func (e *MissingFilesError) Is(target error) bool { return target == ErrNotFound }
+
+// CheckDir returns nil when dir holds the six data files, else a
+// *MissingFilesError listing the missing ones (or an error from the file
+// system other than "does not exist").
+func CheckDir(dir string) error { return checkDir(dir, "") }
+
+func checkDir(dir, from string) error {
+	st, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &MissingFilesError{Dir: dir, From: from, Missing: DataFiles(), Absent: true}
+	}
+	if err != nil {
+		return fmt.Errorf("cifar: %w", err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("cifar: %s is not a directory: %s", dir, fixHint)
+	}
+	var missing []string
+	for _, name := range DataFiles() {
+		st, err := os.Stat(filepath.Join(dir, name))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			missing = append(missing, name)
+		case err != nil:
+			return fmt.Errorf("cifar: %w", err)
+		case !st.Mode().IsRegular():
+			missing = append(missing, name+" (not a regular file)")
+		}
+	}
+	if len(missing) > 0 {
+		return &MissingFilesError{Dir: dir, From: from, Missing: missing}
+	}
+	return nil
+}
+
+// FindDir returns the directory that holds the CIFAR-10 binary files. It
+// looks in flagDir (the -data flag) if it is not empty, else in
+// $CIFAR10_DIR if it is set, else in DefaultDir. A directory qualifies when
+// it holds the six data files itself or in a cifar-10-batches-bin
+// subdirectory (the parent Download was given). The first source that is
+// given decides: -data naming a directory without the files is an error even
+// if $CIFAR10_DIR is set.
+//
+// When the files are not found the error, for which errors.Is(err,
+// ErrNotFound) holds, names the directory, the missing files and both fixes:
+// `go run . download`, or pointing -data or $CIFAR10_DIR at a copy.
+func FindDir(flagDir string) (string, error) {
+	dir, from := flagDir, "-data"
+	if dir == "" {
+		dir, from = os.Getenv(EnvVar), "$"+EnvVar
+	}
+	if dir == "" {
+		dir, from = DefaultDir, "the default location; -data not given, $"+EnvVar+" not set"
+	}
+	err := checkDir(dir, from)
+	if err == nil {
+		return dir, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return "", err
+	}
+	if filepath.Base(filepath.Clean(dir)) != DirName {
+		if sub := filepath.Join(dir, DirName); checkDir(sub, from) == nil {
+			return sub, nil
+		}
+	}
+	return "", err
+}

@@ -1,0 +1,151 @@
+package cifar
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"twolayer/matrix"
+)
+
+// Dataset is a named set of images with their labels.
+type Dataset struct {
+	Name   string        // "train", "validation" or "test"
+	X      *matrix.Dense // n×ImageSize, one image per row
+	Labels []int         // n labels in 0..NumClasses−1
+}
+
+// Len returns the number of images.
+func (d Dataset) Len() int { return len(d.Labels) }
+
+// Split is a training, a validation and a test set, all normalised with
+// the statistics of the training set.
+type Split struct {
+	Name                    string // "batch1" or "all-<nTrain>-<nVal>", e.g. "all-49000-1000"
+	Train, Validation, Test Dataset
+	Stats                   Stats // the training set's per-feature mean and std
+}
+
+// LoadSplitBatch1 loads the split of the report's first experiments from
+// dir: train = data_batch_1, validation = data_batch_2, test = test_batch,
+// normalised with the training statistics (see Normalize). Split.Name is
+// "batch1".
+func LoadSplitBatch1(dir string) (*Split, error) {
+	names := []string{trainFiles[0], trainFiles[1], TestFile}
+	if err := requireFiles(dir, names); err != nil {
+		return nil, err
+	}
+	var buf []byte
+	train, buf, err := loadFiles(dir, names[:1], buf)
+	if err != nil {
+		return nil, err
+	}
+	val, buf, err := loadFiles(dir, names[1:2], buf)
+	if err != nil {
+		return nil, err
+	}
+	test, _, err := loadFiles(dir, names[2:], buf)
+	if err != nil {
+		return nil, err
+	}
+	train.Name, val.Name, test.Name = "train", "validation", "test"
+	stats := Normalize(train.X, val.X, test.X)
+	return &Split{Name: "batch1", Train: train, Validation: val, Test: test, Stats: stats}, nil
+}
+
+// LoadSplitAll loads the split of the report's final experiments from dir:
+// the five training batches concatenated in order, of which the last nVal
+// images are the validation set and the others the training set, and
+// test_batch as the test set; all normalised with the training statistics.
+// Split.Name is "all-<nTrain>-<nVal>", e.g. "all-49000-1000".
+//
+// The images are decoded straight into one matrix of all training images
+// (50,000×3072 float64, 1.2 GB for the real data): Train.X and
+// Validation.X are row views of it.
+// nVal must be at least 1 and less than the number of training images.
+func LoadSplitAll(dir string, nVal int) (*Split, error) {
+	names := append(TrainFiles(), TestFile)
+	if err := requireFiles(dir, names); err != nil {
+		return nil, err
+	}
+	all, buf, err := loadFiles(dir, names[:len(trainFiles)], nil)
+	if err != nil {
+		return nil, err
+	}
+	n := all.Len()
+	if nVal < 1 || nVal >= n {
+		return nil, fmt.Errorf("cifar: %d validation images requested; it must be between 1 and %d (the training batches in %s hold %d images)",
+			nVal, n-1, dir, n)
+	}
+	test, _, err := loadFiles(dir, names[len(trainFiles):], buf)
+	if err != nil {
+		return nil, err
+	}
+	nTrain := n - nVal
+	train := Dataset{Name: "train", X: all.X.RowRange(0, nTrain), Labels: all.Labels[:nTrain:nTrain]}
+	val := Dataset{Name: "validation", X: all.X.RowRange(nTrain, n), Labels: all.Labels[nTrain:]}
+	test.Name = "test"
+	stats := Normalize(train.X, val.X, test.X)
+	return &Split{Name: fmt.Sprintf("all-%d-%d", nTrain, nVal), Train: train, Validation: val, Test: test, Stats: stats}, nil
+}
+
+// requireFiles returns a *MissingFilesError when dir lacks any of names.
+func requireFiles(dir string, names []string) error {
+	if st, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return &MissingFilesError{Dir: dir, Missing: names, Absent: true}
+	} else if err == nil && !st.IsDir() {
+		return fmt.Errorf("cifar: %s is not a directory: %s", dir, fixHint)
+	}
+	var missing []string
+	for _, name := range names {
+		if _, err := os.Stat(filepath.Join(dir, name)); errors.Is(err, fs.ErrNotExist) {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return &MissingFilesError{Dir: dir, Missing: missing}
+	}
+	return nil
+}
+
+// loadFiles loads the batch files names of dir, in order, into one dataset:
+// it sizes the files first, allocates the matrix once and decodes each file
+// straight into its range of rows. buf is a reusable read buffer (may be
+// nil); the possibly grown buffer is returned for the next call.
+func loadFiles(dir string, names []string, buf []byte) (Dataset, []byte, error) {
+	paths := make([]string, len(names))
+	counts := make([]int, len(names))
+	total := 0
+	for k, name := range names {
+		paths[k] = filepath.Join(dir, name)
+		st, err := os.Stat(paths[k])
+		if err != nil {
+			return Dataset{}, buf, fmt.Errorf("cifar: %w", err)
+		}
+		if counts[k], err = countRecords(paths[k], st.Size()); err != nil {
+			return Dataset{}, buf, err
+		}
+		total += counts[k]
+	}
+	d := Dataset{X: matrix.New(total, ImageSize), Labels: make([]int, total)}
+	row := 0
+	for k, path := range paths {
+		data, err := readWhole(path, buf)
+		if err != nil {
+			return Dataset{}, buf, err
+		}
+		buf = data
+		if len(data) != counts[k]*RecordSize {
+			return Dataset{}, buf, fmt.Errorf("cifar: %s changed size while being read (%d bytes, then %d)",
+				path, counts[k]*RecordSize, len(data))
+		}
+		end := row + counts[k]
+		if err := decodeRecords(path, data, d.X.RowRange(row, end), d.Labels[row:end]); err != nil {
+			return Dataset{}, buf, err
+		}
+		row = end
+	}
+	return d, buf, nil
+}
