@@ -1,0 +1,17 @@
+// Package experiments reruns every section of the report: one exported
+// function per section (GradCheck for 2.9, OneCycle and ThreeCycles for
+// 3.1, Coarse for 3.2, Fine for 3.3, Final for 3.4), Train for any
+// configuration, and All, which runs them in order and writes a report.
+//
+// Each function takes a context (cancelling it stops training at the next
+// update step), an Options value (where the data is, where results go, the
+// seed, ...) and returns a *Result, which is also written, with the curves
+// and plots of the run, under Options.OutDir/<experiment>/:
+//
+//	summary.json   the Result: parameters, final metrics, timings, search runs
+//	curves.csv     step, η, training and validation cost, loss and accuracy
+//	cost.svg, loss.svg, accuracy.svg, eta.svg   the plots, drawn by package plot
+//
+// Every file is written atomically (WriteFileAtomic), so an interrupted run
+// leaves complete files or none.
+package experiments
