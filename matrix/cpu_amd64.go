@@ -1,0 +1,46 @@
+//go:build amd64 && !purego
+
+package matrix
+
+// cpuid executes the CPUID instruction with EAX = leaf and ECX = subleaf and
+// returns the four result registers. It is implemented in cpu_amd64.s.
+//
+//go:noescape
+func cpuid(leaf, subleaf uint32) (eax, ebx, ecx, edx uint32)
+
+// xgetbv returns the low and high halves of the extended control register
+// XCR0, which says which register states the operating system saves on a
+// context switch. Only call it when CPUID reports OSXSAVE. It is implemented
+// in cpu_amd64.s.
+//
+//go:noescape
+func xgetbv() (eax, edx uint32)
+
+// hasAVX2FMA reports whether the CPU and the operating system together
+// support the AVX2 and FMA instructions on 256-bit YMM registers:
+//
+//   - CPUID leaf 1, ECX: FMA (bit 12), OSXSAVE (bit 27) and AVX (bit 28);
+//   - XCR0 bits 1 and 2: the OS saves the SSE and the upper YMM state;
+//   - CPUID leaf 7 subleaf 0, EBX: AVX2 (bit 5).
+func hasAVX2FMA() bool {
+	maxLeaf, _, _, _ := cpuid(0, 0)
+	if maxLeaf < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const (
+		fma     = 1 << 12
+		osxsave = 1 << 27
+		avx     = 1 << 28
+	)
+	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
+		return false
+	}
+	const sseAndYMMState = 1<<1 | 1<<2
+	if xcr0, _ := xgetbv(); xcr0&sseAndYMMState != sseAndYMMState {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	const avx2 = 1 << 5
+	return ebx7&avx2 != 0
+}

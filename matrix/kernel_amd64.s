@@ -1,0 +1,193 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// AVX2 + FMA micro-kernels; see kernel_amd64.go for the contract they
+// implement and microKernel in kernel.go for the panel layout.
+//
+// Register use, both kernels:
+//	SI   packed A panel, advancing mr·8 bytes per p
+//	DI   packed B panel, advancing nr·8 bytes per p
+//	DX   C, advancing one row (R8 = ldc·8 bytes) at a time at the end
+//	CX   p loop counter; R9 counts groups of four p
+//	Y0–Y11  the twelve accumulators (the mr×nr tile, four columns per register)
+//	Y12–Y15 the current row of the B panel and broadcasts of A[i][p]
+//
+// Each accumulator starts at zero and gets Σ_p A[i][p]·B[p][j] by one fused
+// multiply-add per p, in increasing p; the tile is then added to C. The p loop
+// runs four steps per iteration, then single steps for the kc mod 4 rest.
+
+// STEP4x12 is one p of the 4×12 kernel: ao and bo are the byte offsets of
+// A[·][p] and B[p][·] from SI and DI. 3 loads of B, 4 broadcasts, 12 FMAs.
+#define STEP4x12(ao, bo) \
+	VMOVUPD      (bo)(DI), Y12; \
+	VMOVUPD      (bo+32)(DI), Y13; \
+	VMOVUPD      (bo+64)(DI), Y14; \
+	VBROADCASTSD (ao)(SI), Y15; \
+	VFMADD231PD  Y12, Y15, Y0; \
+	VFMADD231PD  Y13, Y15, Y1; \
+	VFMADD231PD  Y14, Y15, Y2; \
+	VBROADCASTSD (ao+8)(SI), Y15; \
+	VFMADD231PD  Y12, Y15, Y3; \
+	VFMADD231PD  Y13, Y15, Y4; \
+	VFMADD231PD  Y14, Y15, Y5; \
+	VBROADCASTSD (ao+16)(SI), Y15; \
+	VFMADD231PD  Y12, Y15, Y6; \
+	VFMADD231PD  Y13, Y15, Y7; \
+	VFMADD231PD  Y14, Y15, Y8; \
+	VBROADCASTSD (ao+24)(SI), Y15; \
+	VFMADD231PD  Y12, Y15, Y9; \
+	VFMADD231PD  Y13, Y15, Y10; \
+	VFMADD231PD  Y14, Y15, Y11
+
+// STEP6x8 is one p of the 6×8 kernel: 2 loads of B, 6 broadcasts (two
+// registers in turn, so that consecutive rows do not wait on each other),
+// 12 FMAs.
+#define STEP6x8(ao, bo) \
+	VMOVUPD      (bo)(DI), Y12; \
+	VMOVUPD      (bo+32)(DI), Y13; \
+	VBROADCASTSD (ao)(SI), Y14; \
+	VBROADCASTSD (ao+8)(SI), Y15; \
+	VFMADD231PD  Y12, Y14, Y0; \
+	VFMADD231PD  Y13, Y14, Y1; \
+	VFMADD231PD  Y12, Y15, Y2; \
+	VFMADD231PD  Y13, Y15, Y3; \
+	VBROADCASTSD (ao+16)(SI), Y14; \
+	VBROADCASTSD (ao+24)(SI), Y15; \
+	VFMADD231PD  Y12, Y14, Y4; \
+	VFMADD231PD  Y13, Y14, Y5; \
+	VFMADD231PD  Y12, Y15, Y6; \
+	VFMADD231PD  Y13, Y15, Y7; \
+	VBROADCASTSD (ao+32)(SI), Y14; \
+	VBROADCASTSD (ao+40)(SI), Y15; \
+	VFMADD231PD  Y12, Y14, Y8; \
+	VFMADD231PD  Y13, Y14, Y9; \
+	VFMADD231PD  Y12, Y15, Y10; \
+	VFMADD231PD  Y13, Y15, Y11
+
+#define ZERO12 \
+	VXORPD Y0, Y0, Y0; \
+	VXORPD Y1, Y1, Y1; \
+	VXORPD Y2, Y2, Y2; \
+	VXORPD Y3, Y3, Y3; \
+	VXORPD Y4, Y4, Y4; \
+	VXORPD Y5, Y5, Y5; \
+	VXORPD Y6, Y6, Y6; \
+	VXORPD Y7, Y7, Y7; \
+	VXORPD Y8, Y8, Y8; \
+	VXORPD Y9, Y9, Y9; \
+	VXORPD Y10, Y10, Y10; \
+	VXORPD Y11, Y11, Y11
+
+// ADDTO adds the accumulator r to the four values of C at off(DX).
+#define ADDTO(r, off) \
+	VADDPD  (off)(DX), r, r; \
+	VMOVUPD r, (off)(DX)
+
+// func kernel4x12AVX2(kc int, a, b, c *float64, ldc int)
+TEXT ·kernel4x12AVX2(SB), NOSPLIT, $0-40
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $3, R8
+	ZERO12
+	MOVQ CX, R9
+	SHRQ $2, R9
+	JZ   rest4x12
+
+loop4x12:
+	STEP4x12(0, 0)
+	STEP4x12(32, 96)
+	STEP4x12(64, 192)
+	STEP4x12(96, 288)
+	ADDQ $128, SI
+	ADDQ $384, DI
+	DECQ R9
+	JNZ  loop4x12
+
+rest4x12:
+	ANDQ $3, CX
+	JZ   store4x12
+
+loop1x12:
+	STEP4x12(0, 0)
+	ADDQ $32, SI
+	ADDQ $96, DI
+	DECQ CX
+	JNZ  loop1x12
+
+store4x12:
+	ADDTO(Y0, 0)
+	ADDTO(Y1, 32)
+	ADDTO(Y2, 64)
+	ADDQ R8, DX
+	ADDTO(Y3, 0)
+	ADDTO(Y4, 32)
+	ADDTO(Y5, 64)
+	ADDQ R8, DX
+	ADDTO(Y6, 0)
+	ADDTO(Y7, 32)
+	ADDTO(Y8, 64)
+	ADDQ R8, DX
+	ADDTO(Y9, 0)
+	ADDTO(Y10, 32)
+	ADDTO(Y11, 64)
+	VZEROUPPER
+	RET
+
+// func kernel6x8AVX2(kc int, a, b, c *float64, ldc int)
+TEXT ·kernel6x8AVX2(SB), NOSPLIT, $0-40
+	MOVQ kc+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $3, R8
+	ZERO12
+	MOVQ CX, R9
+	SHRQ $2, R9
+	JZ   rest6x8
+
+loop6x8:
+	STEP6x8(0, 0)
+	STEP6x8(48, 64)
+	STEP6x8(96, 128)
+	STEP6x8(144, 192)
+	ADDQ $192, SI
+	ADDQ $256, DI
+	DECQ R9
+	JNZ  loop6x8
+
+rest6x8:
+	ANDQ $3, CX
+	JZ   store6x8
+
+loop1x8:
+	STEP6x8(0, 0)
+	ADDQ $48, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  loop1x8
+
+store6x8:
+	ADDTO(Y0, 0)
+	ADDTO(Y1, 32)
+	ADDQ R8, DX
+	ADDTO(Y2, 0)
+	ADDTO(Y3, 32)
+	ADDQ R8, DX
+	ADDTO(Y4, 0)
+	ADDTO(Y5, 32)
+	ADDQ R8, DX
+	ADDTO(Y6, 0)
+	ADDTO(Y7, 32)
+	ADDQ R8, DX
+	ADDTO(Y8, 0)
+	ADDTO(Y9, 32)
+	ADDQ R8, DX
+	ADDTO(Y10, 0)
+	ADDTO(Y11, 32)
+	VZEROUPPER
+	RET
