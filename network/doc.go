@@ -1,0 +1,38 @@
+// Package network is the two-layer fully connected network of the report
+// (DD2424 assignment 2): its forward pass, cost, analytic and numeric
+// gradients, and mini-batch gradient descent with a cyclical learning rate.
+//
+// # Layout
+//
+// A set of n images is an n×d matrix X with one image per row, so that a
+// mini-batch is a row view (X.RowRange) and nothing is copied. The
+// activations follow the report, one image per column:
+//
+//	S1 = W1·Xᵀ + b1·1ᵀ   m×n   (W1 is m×d, b1 has m entries)
+//	H  = max(0, S1)      m×n
+//	S  = W2·H + b2·1ᵀ    K×n   (W2 is K×m, b2 has K entries)
+//	P  = softmax(S)      K×n   (column-wise)
+//
+// The cost of n labelled images (labels y_i in 0..K−1) is
+//
+//	J = (1/n) Σ_i −log P[y_i][i] + λ(‖W1‖² + ‖W2‖²),
+//
+// and the loss is J without the λ term.
+//
+// # Files
+//
+// Each file holds one part of the report's section 2, with the report's
+// function names beside the Go ones:
+//
+//	params.go    initialize_weights → InitializeWeights
+//	forward.go   ReLu, Softmax, EvaluateClassifier; the layers' forward passes
+//	backward.go  ComputeGradients; the layers' backward passes
+//	cost.go      ComputeCost, ComputeAccuracy, Evaluate (in chunks)
+//	numgrad.go   ComputeGradsNum (forward difference), ComputeGradsNumSlow (centered)
+//	compare.go   the comparison of analytic and numeric gradients (report 2.9)
+//	schedule.go  the triangular cyclical learning rate
+//	config.go    the training configuration and its validation
+//	train.go     MiniBatchGD and the allocation-free Trainer
+//	model.go     a trained model's binary file format
+//	predict.go   Predict
+package network

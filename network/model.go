@@ -1,0 +1,317 @@
+package network
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"math"
+	"os"
+	"path/filepath"
+
+	"twolayer/matrix"
+)
+
+// Model is a trained network with what is needed to use it on new images: the
+// per-feature normalisation of the training set (x ← (x − Mean)/Std, each of
+// length d, or both empty if the inputs are used as they are), the
+// configuration it was trained with, and the class names (K of them, or none).
+type Model struct {
+	Params    *Params
+	Mean, Std []float64
+	Config    Config
+	Classes   []string
+}
+
+// The model file format, version 1. All numbers are little-endian; floats
+// are IEEE-754 float64, integers unsigned unless said otherwise.
+//
+//	offset  size    field
+//	0       4       magic "2LNN"
+//	4       4       version, uint32 = 1
+//	8       4       d, uint32 (inputs)
+//	12      4       m, uint32 (hidden units)
+//	16      4       K, uint32 (classes)
+//	20      8       Config.EtaMin, float64
+//	28      8       Config.EtaMax, float64
+//	36      8       Config.Lambda, float64
+//	44      4       Config.StepSize, uint32
+//	48      4       Config.Cycles, uint32
+//	52      4       Config.BatchSize, uint32
+//	56      4       Config.RecordsPerCycle, uint32
+//	60      1       Config.Shuffle, 0 or 1
+//	61      1       Config.RecordInitial, 0 or 1
+//	62      8       Config.Seed, uint64
+//	70      4       s, uint32: length of Mean and of Std, 0 or d
+//	74      8s      Mean, s float64
+//	        8s      Std, s float64
+//	        8md     W1, m×d float64, row by row
+//	        8m      b1
+//	        8Km     W2, K×m float64, row by row
+//	        8K      b2
+//	        4       c, uint32: number of class names, 0 or K
+//	        c×(4+len) each name: uint32 length in bytes, then its UTF-8 bytes
+//	        4       CRC-32 (IEEE) of every byte before it
+const (
+	modelMagic   = "2LNN"
+	modelVersion = 1
+	maxDim       = 1 << 24 // largest d, m or K a model file may declare
+)
+
+// Save writes m to path in the format described above, atomically: it
+// writes a temporary file in the same directory and renames it over path, so
+// that path never holds a partial model. It returns an error if m's
+// parameters are inconsistent or the file cannot be written.
+func (m *Model) Save(path string) error {
+	b, err := m.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+	if err != nil {
+		return fmt.Errorf("saving the model: %w", err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("saving the model to %s: %w", path, err)
+	}
+	return nil
+}
+
+// MarshalBinary returns m in the model file format. It returns an error if
+// the parameters, the statistics or the class names do not fit together.
+func (m *Model) MarshalBinary() ([]byte, error) {
+	p := m.Params
+	if err := p.Check(); err != nil {
+		return nil, err
+	}
+	d, h, k := p.Dims()
+	if d > maxDim || h > maxDim || k > maxDim {
+		return nil, fmt.Errorf("network: model too large (d=%d, m=%d, K=%d)", d, h, k)
+	}
+	if len(m.Mean) != len(m.Std) || (len(m.Mean) != 0 && len(m.Mean) != d) {
+		return nil, fmt.Errorf("network: normalisation has %d means and %d standard deviations (want both 0 or %d)", len(m.Mean), len(m.Std), d)
+	}
+	if len(m.Classes) != 0 && len(m.Classes) != k {
+		return nil, fmt.Errorf("network: %d class names for %d classes", len(m.Classes), k)
+	}
+	c := m.Config
+	for _, v := range []int{c.StepSize, c.Cycles, c.BatchSize, c.RecordsPerCycle} {
+		if v < 0 || v > math.MaxUint32 {
+			return nil, fmt.Errorf("network: configuration value %d does not fit the model format", v)
+		}
+	}
+	le := binary.LittleEndian
+	b := []byte(modelMagic)
+	b = le.AppendUint32(b, modelVersion)
+	for _, v := range []int{d, h, k} {
+		b = le.AppendUint32(b, uint32(v))
+	}
+	for _, v := range []float64{c.EtaMin, c.EtaMax, c.Lambda} {
+		b = le.AppendUint64(b, math.Float64bits(v))
+	}
+	for _, v := range []int{c.StepSize, c.Cycles, c.BatchSize, c.RecordsPerCycle} {
+		b = le.AppendUint32(b, uint32(v))
+	}
+	b = append(b, boolByte(c.Shuffle), boolByte(c.RecordInitial))
+	b = le.AppendUint64(b, c.Seed)
+	b = le.AppendUint32(b, uint32(len(m.Mean)))
+	appendFloats := func(v []float64) {
+		for _, x := range v {
+			b = le.AppendUint64(b, math.Float64bits(x))
+		}
+	}
+	appendFloats(m.Mean)
+	appendFloats(m.Std)
+	p.each(func(_ string, rows [][]float64) {
+		for _, r := range rows {
+			appendFloats(r)
+		}
+	})
+	b = le.AppendUint32(b, uint32(len(m.Classes)))
+	for _, name := range m.Classes {
+		if len(name) > math.MaxUint32 {
+			return nil, errors.New("network: class name too long")
+		}
+		b = le.AppendUint32(b, uint32(len(name)))
+		b = append(b, name...)
+	}
+	return le.AppendUint32(b, crc32.ChecksumIEEE(b)), nil
+}
+
+func boolByte(v bool) byte {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// LoadModel reads a model written by Model.Save. It returns a one-line error
+// naming the file if it cannot be read, is not a model file (wrong magic), has
+// another version, is truncated, declares impossible dimensions or fails its
+// checksum.
+func LoadModel(path string) (*Model, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("loading the model: %w", err)
+	}
+	m, err := UnmarshalModel(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// UnmarshalModel decodes a model from the bytes of a model file; its errors
+// are those of LoadModel, without the file name.
+func UnmarshalModel(b []byte) (*Model, error) {
+	if len(b) < 4 || string(b[:4]) != modelMagic {
+		return nil, fmt.Errorf("not a model file (it does not start with %q); give a file written by the train command", modelMagic)
+	}
+	r := &reader{b: b, off: 4}
+	if v := r.u32(); r.err == nil && v != modelVersion {
+		return nil, fmt.Errorf("model file version %d, but this program reads version %d; retrain or use a matching program", v, modelVersion)
+	}
+	d, h, k := int(r.u32()), int(r.u32()), int(r.u32())
+	if r.err != nil {
+		return nil, r.err
+	}
+	if d < 1 || h < 1 || k < 1 || d > maxDim || h > maxDim || k > maxDim {
+		return nil, fmt.Errorf("corrupt model file: impossible dimensions d=%d, m=%d, K=%d", d, h, k)
+	}
+	// Everything after the header has a size known from d, m, K except the
+	// class names; refuse early rather than allocate for a short file.
+	if need := 8 * (h*d + h + k*h + k); len(b)-r.off < need {
+		return nil, errTruncated
+	}
+	m := &Model{}
+	c := &m.Config
+	c.EtaMin, c.EtaMax, c.Lambda = r.f64(), r.f64(), r.f64()
+	c.StepSize, c.Cycles, c.BatchSize, c.RecordsPerCycle = int(r.u32()), int(r.u32()), int(r.u32()), int(r.u32())
+	c.Shuffle, c.RecordInitial = r.bool(), r.bool()
+	c.Seed = r.u64()
+	s := int(r.u32())
+	if r.err == nil && s != 0 && s != d {
+		return nil, fmt.Errorf("corrupt model file: %d normalisation values for %d inputs", s, d)
+	}
+	m.Mean, m.Std = r.floats(s), r.floats(s)
+	p := NewParams(d, h, k)
+	p.each(func(_ string, rows [][]float64) {
+		for _, row := range rows {
+			r.readFloats(row)
+		}
+	})
+	m.Params = p
+	nc := int(r.u32())
+	if r.err == nil && nc != 0 && nc != k {
+		return nil, fmt.Errorf("corrupt model file: %d class names for %d classes", nc, k)
+	}
+	for i := 0; i < nc && r.err == nil; i++ {
+		m.Classes = append(m.Classes, string(r.bytes(int(r.u32()))))
+	}
+	body := r.off
+	sum := r.u32()
+	if r.err != nil {
+		return nil, r.err
+	}
+	if r.off != len(b) {
+		return nil, fmt.Errorf("corrupt model file: %d unexpected bytes after the checksum", len(b)-r.off)
+	}
+	if crc32.ChecksumIEEE(b[:body]) != sum {
+		return nil, errors.New("corrupt model file: checksum mismatch")
+	}
+	return m, nil
+}
+
+var errTruncated = errors.New("truncated model file (it ends too early); save the model again")
+
+// reader decodes little-endian values from b; after the first short read it
+// sets err to errTruncated and returns zeros.
+type reader struct {
+	b   []byte
+	off int
+	err error
+}
+
+func (r *reader) bytes(n int) []byte {
+	if r.err != nil || n < 0 || len(r.b)-r.off < n {
+		r.err = errTruncated
+		return nil
+	}
+	v := r.b[r.off : r.off+n]
+	r.off += n
+	return v
+}
+
+func (r *reader) u32() uint32 {
+	if v := r.bytes(4); v != nil {
+		return binary.LittleEndian.Uint32(v)
+	}
+	return 0
+}
+
+func (r *reader) u64() uint64 {
+	if v := r.bytes(8); v != nil {
+		return binary.LittleEndian.Uint64(v)
+	}
+	return 0
+}
+
+func (r *reader) f64() float64 { return math.Float64frombits(r.u64()) }
+
+func (r *reader) bool() bool {
+	v := r.bytes(1)
+	return v != nil && v[0] != 0
+}
+
+func (r *reader) readFloats(dst []float64) {
+	for i := range dst {
+		dst[i] = r.f64()
+	}
+}
+
+func (r *reader) floats(n int) []float64 {
+	if n == 0 || r.err != nil {
+		return nil
+	}
+	if len(r.b)-r.off < 8*n {
+		r.err = errTruncated
+		return nil
+	}
+	v := make([]float64, n)
+	r.readFloats(v)
+	return v
+}
+
+// Normalize applies the model's normalisation to X (n×d, one image per row)
+// in place: x_j ← (x_j − Mean[j]) / Std[j]. It does nothing if the model has
+// no statistics, and panics if X's width is not d.
+func (m *Model) Normalize(X *matrix.Dense) {
+	if len(m.Mean) == 0 {
+		return
+	}
+	if X.Cols() != len(m.Mean) {
+		panic(fmt.Sprintf("network.Model.Normalize: images have %d values, the statistics %d", X.Cols(), len(m.Mean)))
+	}
+	for i := 0; i < X.Rows(); i++ {
+		row := X.Row(i)
+		for j := range row {
+			row[j] = (row[j] - m.Mean[j]) / m.Std[j]
+		}
+	}
+}

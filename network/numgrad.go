@@ -1,0 +1,89 @@
+package network
+
+// DefaultH is the step of the numeric gradients that the assignment uses.
+const DefaultH = 1e-5
+
+// ComputeGradsNum is the assignment's ComputeGradsNum (report section 2.9):
+// the gradient of the cost J(θ) = ComputeCost(p, s, λ) by forward
+// differences, entry by entry of W1 (m×d), b1 (m), W2 (K×m), b2 (K):
+//
+//	∂J/∂θ_i ≈ (J(θ + h·e_i) − J(θ)) / h
+//
+// Its error is O(h) (about h/2·∂²J/∂θ_i², which includes λh for a weight),
+// so it is the faster but less accurate of the two. It costs one evaluation
+// of J per parameter, so use it on a reduced problem (a few images, few input
+// dimensions). p is changed during the call and restored exactly. It panics
+// as Evaluate does, or if h ≤ 0.
+func ComputeGradsNum(p *Params, s Set, lambda, h float64) *Grads {
+	return numGrads(p, s, lambda, h, false)
+}
+
+// ComputeGradsNumSlow is the assignment's ComputeGradsNumSlow (report section
+// 2.9): the gradient of J(θ) = ComputeCost(p, s, λ) by centered differences,
+// entry by entry of W1 (m×d), b1 (m), W2 (K×m), b2 (K):
+//
+//	∂J/∂θ_i ≈ (J(θ + h·e_i) − J(θ − h·e_i)) / (2h)
+//
+// Its error is O(h²), so it is more accurate than ComputeGradsNum, at two
+// evaluations of J per parameter. p is changed during the call and restored
+// exactly. It panics as Evaluate does, or if h ≤ 0.
+func ComputeGradsNumSlow(p *Params, s Set, lambda, h float64) *Grads {
+	return numGrads(p, s, lambda, h, true)
+}
+
+// numGrads fills a Grads with the numeric derivative of every entry.
+func numGrads(p *Params, s Set, lambda, h float64, centered bool) *Grads {
+	nc := newNumCost(p, s, lambda, h)
+	c0 := nc.cost()
+	d, m, k := p.Dims()
+	g := NewGrads(d, m, k)
+	fill := func(dst, params [][]float64) {
+		for i, row := range params {
+			for j := range row {
+				dst[i][j] = nc.derivative(&row[j], c0, centered)
+			}
+		}
+	}
+	fill(rowsOf(g.W1), rowsOf(p.W1))
+	fill([][]float64{g.B1}, [][]float64{p.B1})
+	fill(rowsOf(g.W2), rowsOf(p.W2))
+	fill([][]float64{g.B2}, [][]float64{p.B2})
+	return g
+}
+
+// numCost evaluates J(θ) repeatedly on one set with a reused workspace.
+type numCost struct {
+	p         *Params
+	s         Set
+	lambda, h float64
+	e         *evaluator
+}
+
+func newNumCost(p *Params, s Set, lambda, h float64) *numCost {
+	p.mustCheck("network.ComputeGradsNum")
+	if err := s.check(p, "gradient-check"); err != nil {
+		panic("network.ComputeGradsNum: " + err.Error())
+	}
+	if !(h > 0) {
+		panic("network.ComputeGradsNum: the step h must be positive")
+	}
+	return &numCost{p: p, s: s, lambda: lambda, h: h, e: newEvaluator(p, min(s.Len(), EvalChunk))}
+}
+
+func (c *numCost) cost() float64 { return c.e.evaluate(c.p, c.s, c.lambda).Cost }
+
+// derivative returns the forward (c0 = J(θ)) or centered difference quotient
+// of J with respect to the parameter *x, which must be an entry of c.p; *x is
+// restored to its bitwise value.
+func (c *numCost) derivative(x *float64, c0 float64, centered bool) float64 {
+	old := *x
+	defer func() { *x = old }()
+	*x = old + c.h
+	c2 := c.cost()
+	if !centered {
+		return (c2 - c0) / c.h
+	}
+	*x = old - c.h
+	c1 := c.cost()
+	return (c2 - c1) / (2 * c.h)
+}

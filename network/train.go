@@ -1,0 +1,231 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"twolayer/matrix"
+)
+
+// Record holds the metrics recorded during training after Step update steps
+// (Step 0: before the first), on the whole training and validation sets. Eta
+// is the learning rate of the last step taken (η_0 at step 0).
+type Record struct {
+	Step       int
+	Eta        float64
+	Train, Val Metrics // Val is zero when there is no validation set
+}
+
+// History is what MiniBatchGD records: the metrics every Config.RecordEvery()
+// steps, and the learning rate η_t of every update step t.
+type History struct {
+	Records []Record
+	Eta     []float64 // Eta[t] = η_t, one entry per update step taken
+}
+
+// Progress is passed to MiniBatchGD's callback after every update step, and
+// after the initial recording (Step 0) when Config.RecordInitial is set.
+type Progress struct {
+	Step, Total int     // update steps done, and to do in all
+	Eta         float64 // η of the last step
+	Record      *Record // non-nil right after a recording
+}
+
+// DivergedError reports that training produced a cost or parameters that are
+// NaN or ±Inf, typically because η_max or λ is too large.
+type DivergedError struct {
+	Step   int     // update step t (as in CyclicEta) at which it was noticed
+	Eta    float64 // η_t
+	Lambda float64 // λ
+	What   string  // what was found, e.g. "the cost is NaN"
+}
+
+// Error returns a one-line message such as "training diverged at step 412
+// (η = 0.5, λ = 0.01): the cost is NaN; lower -eta-max or λ".
+func (e *DivergedError) Error() string {
+	return fmt.Sprintf("training diverged at step %d (η = %g, λ = %g): %s; lower -eta-max or λ", e.Step, e.Eta, e.Lambda, e.What)
+}
+
+// MiniBatchGD is the report's MiniBatchGD (section 2.10): mini-batch gradient
+// descent on p (changed in place) with the cyclical learning rate CyclicEta,
+// for cfg.Steps() = 2·Cycles·n_s update steps. Update step t uses batch
+// j = t mod ⌊n/B⌋ of its epoch, the images j·B..(j+1)·B−1 (B the batch size;
+// the last n mod B images of an epoch are left out), in the order of the
+// training set, or of a permutation drawn from cfg.Seed at the start of every
+// epoch if cfg.Shuffle is set; and it takes the step
+//
+//	θ ← θ − η_t·∂J/∂θ  for θ = W1 (m×d), b1 (m), W2 (K×m), b2 (K),
+//
+// with the gradients of ComputeGradients on the batch. After every
+// cfg.RecordEvery() steps (and before the first one if cfg.RecordInitial) it
+// records cost, loss and accuracy on the whole of train and of val (val may be
+// empty), evaluated in chunks of EvalChunk images.
+//
+// progress, if not nil, is called after every step. The context is checked
+// before every step: when it is cancelled MiniBatchGD returns the history so
+// far and ctx.Err(). A NaN or infinite cost (of a batch or of a recording) or
+// parameter stops training with a *DivergedError. Bad input (a configuration
+// Validate rejects, sets that do not fit p) is an error, with p untouched.
+func MiniBatchGD(ctx context.Context, p *Params, train, val Set, cfg Config, progress func(Progress)) (*History, error) {
+	tr, err := NewTrainer(p, train, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if val.Len() > 0 {
+		if err := val.check(p, "validation"); err != nil {
+			return nil, err
+		}
+	}
+	total, every := cfg.Steps(), cfg.RecordEvery()
+	h := &History{Records: make([]Record, 0, total/every+1), Eta: make([]float64, 0, total)}
+	ev := newEvaluator(p, min(max(train.Len(), val.Len()), EvalChunk))
+
+	record := func(step int, eta float64) (*Record, error) {
+		r := Record{Step: step, Eta: eta, Train: ev.evaluate(p, train, cfg.Lambda)}
+		if val.Len() > 0 {
+			r.Val = ev.evaluate(p, val, cfg.Lambda)
+		}
+		for _, m := range []Metrics{r.Train, r.Val} {
+			if !m.finiteCost() {
+				return nil, &DivergedError{Step: step, Eta: eta, Lambda: cfg.Lambda, What: fmt.Sprintf("the recorded cost is %v", m.Cost)}
+			}
+		}
+		h.Records = append(h.Records, r)
+		return &r, nil
+	}
+
+	if cfg.RecordInitial {
+		eta := CyclicEta(0, cfg.EtaMin, cfg.EtaMax, cfg.StepSize)
+		rec, err := record(0, eta)
+		if err != nil {
+			return h, err
+		}
+		if progress != nil {
+			progress(Progress{Step: 0, Total: total, Eta: eta, Record: rec})
+		}
+	}
+	for t := 0; t < total; t++ {
+		if err := ctx.Err(); err != nil {
+			return h, err
+		}
+		eta, loss := tr.Step()
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return h, &DivergedError{Step: t, Eta: eta, Lambda: cfg.Lambda, What: fmt.Sprintf("the cost is %v", loss)}
+		}
+		h.Eta = append(h.Eta, eta)
+		var rec *Record
+		if (t+1)%every == 0 {
+			if rec, err = record(t+1, eta); err != nil {
+				return h, err
+			}
+		}
+		if progress != nil {
+			progress(Progress{Step: t + 1, Total: total, Eta: eta, Record: rec})
+		}
+	}
+	if p.hasNaNOrInf() {
+		return h, &DivergedError{Step: total, Eta: h.Eta[total-1], Lambda: cfg.Lambda, What: "a parameter is NaN or infinite"}
+	}
+	return h, nil
+}
+
+// Trainer takes the update steps of MiniBatchGD one at a time. All its memory
+// (activations, gradients, the gathered batch and the permutation) is
+// allocated by NewTrainer, so that a step allocates nothing.
+type Trainer struct {
+	p     *Params
+	train Set
+	cfg   Config
+	nb    int // whole batches per epoch, ⌊n/B⌋
+	t     int // the next update step
+	g     *Grads
+	w     *batchWork
+	views []*matrix.Dense // without shuffling: batch j is views[j], rows j·B..(j+1)·B−1 of train.X
+	order []int           // with shuffling: the rows of the current epoch, in order
+	xb    *matrix.Dense   // with shuffling: the gathered batch, B×d
+	yb    []int           // with shuffling: its labels
+	rng   *rand.Rand
+}
+
+// NewTrainer returns a Trainer that will update p in place with the training
+// set train and the configuration cfg. It returns an error if cfg is invalid
+// for train (Config.Validate) or train does not fit p.
+func NewTrainer(p *Params, train Set, cfg Config) (*Trainer, error) {
+	if err := p.Check(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(train.Len()); err != nil {
+		return nil, err
+	}
+	if err := train.check(p, "training"); err != nil {
+		return nil, err
+	}
+	d, m, k := p.Dims()
+	B := cfg.BatchSize
+	tr := &Trainer{p: p, train: train, cfg: cfg, nb: train.Len() / B, g: NewGrads(d, m, k), w: newBatchWork(p, B)}
+	if cfg.Shuffle {
+		tr.order = make([]int, train.Len())
+		tr.xb = matrix.New(B, d)
+		tr.yb = make([]int, B)
+		tr.rng = rand.New(rand.NewPCG(cfg.Seed, pcgStream+1))
+	} else {
+		tr.views = make([]*matrix.Dense, tr.nb)
+		for j := range tr.views {
+			tr.views[j] = train.X.RowRange(j*B, (j+1)*B)
+		}
+	}
+	return tr, nil
+}
+
+// T returns the number of update steps taken so far, the t of the next one.
+func (tr *Trainer) T() int { return tr.t }
+
+// Step takes update step t = T(): it computes η_t = CyclicEta(t, ...), the
+// gradients on batch t mod ⌊n/B⌋ of the epoch, and θ ← θ − η_t·∂J/∂θ. It
+// returns η_t and the batch's loss (1/B) Σ −log P[y_i][i] before the update.
+// If that loss is NaN or infinite the parameters are left unchanged (the step
+// still counts). It allocates nothing.
+func (tr *Trainer) Step() (eta, loss float64) {
+	t, B := tr.t, tr.cfg.BatchSize
+	tr.t++
+	j := t % tr.nb
+	var X *matrix.Dense
+	var y []int
+	if tr.cfg.Shuffle {
+		if j == 0 {
+			tr.shuffle()
+		}
+		rows := tr.order[j*B : (j+1)*B]
+		for i, r := range rows {
+			copy(tr.xb.Row(i), tr.train.X.Row(r))
+			tr.yb[i] = tr.train.Y[r]
+		}
+		X, y = tr.xb, tr.yb
+	} else {
+		X, y = tr.views[j], tr.train.Y[j*B:(j+1)*B]
+	}
+	eta = CyclicEta(t, tr.cfg.EtaMin, tr.cfg.EtaMax, tr.cfg.StepSize)
+	tr.w.forward(tr.p, X)
+	lossSum, _ := tr.w.softmax(y)
+	loss = lossSum / float64(B)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return eta, loss
+	}
+	tr.w.backward(tr.g, tr.p, X, y, tr.cfg.Lambda)
+	tr.p.update(tr.g, eta)
+	return eta, loss
+}
+
+// shuffle draws the row order of a new epoch: a uniform permutation of
+// 0..n−1 (Fisher–Yates) from the trainer's generator.
+func (tr *Trainer) shuffle() {
+	for i := range tr.order {
+		tr.order[i] = i
+	}
+	for i := len(tr.order) - 1; i > 0; i-- {
+		k := tr.rng.IntN(i + 1)
+		tr.order[i], tr.order[k] = tr.order[k], tr.order[i]
+	}
+}
