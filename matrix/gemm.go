@@ -1,6 +1,10 @@
 package matrix
 
-import "fmt"
+import (
+	"fmt"
+	"runtime"
+	"unsafe"
+)
 
 // Transpose says whether an operand of Gemm is used as it is or transposed.
 type Transpose bool
@@ -14,14 +18,36 @@ const (
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C, where op(X) is X or Xᵀ as
 // tA and tB say. op(A) is m×k, op(B) is k×n and C is m×n. With beta = 0, C's
-// previous contents are ignored (NaNs in it do not propagate).
+// previous contents are ignored (NaNs in it do not propagate); with alpha = 0
+// or k = 0, A and B are not read and C becomes beta·C.
 //
-// It panics, naming the shapes, if they do not fit, or if C shares memory
-// with A or B.
+// It panics, naming the operation and the shapes, if the shapes do not fit,
+// or if C shares memory with A or B: the destination must not overlap an
+// input (two views of one matrix count as sharing memory when their address
+// ranges overlap, even if their elements are disjoint).
 //
-// Each element of C is summed over k in one fixed order, so the result is
-// bitwise the same whatever GOMAXPROCS is.
+// The product is cache-blocked and packed as in GotoBLAS (see gemmPlan and
+// the microKernel contract) and runs on up to GOMAXPROCS goroutines, each
+// computing whole tiles of C. Each element of C is summed over k in one fixed
+// order, so the result is bitwise the same whatever GOMAXPROCS is. Once warm,
+// Gemm does not allocate.
 func Gemm(tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense) {
+	gemm("Gemm", kern, tA, tB, alpha, a, b, beta, c)
+}
+
+// Mul computes C = A·B: A is m×k, B is k×n, C is m×n. It panics as Gemm does.
+func Mul(c, a, b *Dense) { gemm("Mul", kern, NoTrans, NoTrans, 1, a, b, 0, c) }
+
+// MulABt computes C = A·Bᵀ: A is m×k, B is n×k, C is m×n. With the images of
+// a mini-batch stored one per row of B, this is W·Xᵀ. It panics as Gemm does.
+func MulABt(c, a, b *Dense) { gemm("MulABt", kern, NoTrans, Trans, 1, a, b, 0, c) }
+
+// MulAtB computes C = Aᵀ·B: A is k×m, B is k×n, C is m×n. It panics as Gemm does.
+func MulAtB(c, a, b *Dense) { gemm("MulAtB", kern, Trans, NoTrans, 1, a, b, 0, c) }
+
+// gemm is Gemm with the name of the calling operation (for panic messages)
+// and the micro-kernel to use (so that tests can force one).
+func gemm(op string, mk microKernel, tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense) {
 	m, k := a.rows, a.cols
 	if tA {
 		m, k = k, m
@@ -31,44 +57,45 @@ func Gemm(tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense) 
 		kb, n = n, kb
 	}
 	if k != kb || c.rows != m || c.cols != n {
-		panic(fmt.Sprintf("matrix.Gemm: shape mismatch: op(A) %d×%d, op(B) %d×%d, C %s", m, k, kb, n, c.shape()))
+		panic(fmt.Sprintf("matrix.%s: shape mismatch: %s, %s, C %s: want op(A) m×k, op(B) k×n, C m×n",
+			op, operandShape("A", a, tA), operandShape("B", b, tB), c.shape()))
 	}
-	// TODO(issue 2): cache-blocked, packed, parallel implementation.
-	gemmNaive(tA, tB, alpha, a, b, beta, c)
+	if overlaps(c.data, a.data) {
+		panic(fmt.Sprintf("matrix.%s: destination C %s shares memory with A %s", op, c.shape(), a.shape()))
+	}
+	if overlaps(c.data, b.data) {
+		panic(fmt.Sprintf("matrix.%s: destination C %s shares memory with B %s", op, c.shape(), b.shape()))
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	p := plan(mk, m, n, k, runtime.GOMAXPROCS(0))
+	if alpha == 0 || k == 0 {
+		// Only C = beta·C is left; one tile is enough.
+		p.gm, p.gn, p.tm, p.tn, p.procs = 1, 1, m, n, 1
+	}
+	run(&p, tA, tB, alpha, a, b, beta, c)
 }
 
-// gemmNaive is the textbook triple loop.
-func gemmNaive(tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense) {
-	at := func(x *Dense, t Transpose, i, j int) float64 {
-		if t {
-			return x.data[j*x.stride+i]
-		}
-		return x.data[i*x.stride+j]
+// operandShape describes an operand of gemm for a panic message, e.g.
+// "A 50×3072" or "Bᵀ 3072×100 (B 100×3072)".
+func operandShape(name string, x *Dense, t Transpose) string {
+	if t {
+		return fmt.Sprintf("%sᵀ %d×%d (%s %s)", name, x.cols, x.rows, name, x.shape())
 	}
-	k := a.cols
-	if tA {
-		k = a.rows
-	}
-	for i := 0; i < c.rows; i++ {
-		for j := 0; j < c.cols; j++ {
-			s := 0.0
-			for p := 0; p < k; p++ {
-				s += at(a, tA, i, p) * at(b, tB, p, j)
-			}
-			if beta == 0 {
-				c.data[i*c.stride+j] = alpha * s
-			} else {
-				c.data[i*c.stride+j] = alpha*s + beta*c.data[i*c.stride+j]
-			}
-		}
-	}
+	return name + " " + x.shape()
 }
 
-// Mul computes C = A·B: A is m×k, B is k×n, C is m×n. It panics as Gemm does.
-func Mul(c, a, b *Dense) { Gemm(NoTrans, NoTrans, 1, a, b, 0, c) }
-
-// MulABt computes C = A·Bᵀ: A is m×k, B is n×k, C is m×n. It panics as Gemm does.
-func MulABt(c, a, b *Dense) { Gemm(NoTrans, Trans, 1, a, b, 0, c) }
-
-// MulAtB computes C = Aᵀ·B: A is k×m, B is k×n, C is m×n. It panics as Gemm does.
-func MulAtB(c, a, b *Dense) { Gemm(Trans, NoTrans, 1, a, b, 0, c) }
+// overlaps reports whether the memory spanned by x and y intersects. For
+// views of one matrix this compares address ranges from the first to the last
+// element, so it is conservative for strided views.
+func overlaps(x, y []float64) bool {
+	if len(x) == 0 || len(y) == 0 {
+		return false
+	}
+	x0 := uintptr(unsafe.Pointer(unsafe.SliceData(x)))
+	y0 := uintptr(unsafe.Pointer(unsafe.SliceData(y)))
+	x1 := x0 + uintptr(len(x))*8
+	y1 := y0 + uintptr(len(y))*8
+	return x0 < y1 && y0 < x1
+}

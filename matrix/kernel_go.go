@@ -52,3 +52,6 @@ func kernelGo4x4(kc int, a, b, c []float64, ldc int) {
 	r[2] += c32
 	r[3] += c33
 }
+
+// goKernels lists the portable kernels, all tested against the naive product.
+var goKernels = []microKernel{goKernel}

@@ -1,0 +1,100 @@
+package matrix
+
+// Cache budgets of the blocking, in bytes. The machine this was tuned on (AMD
+// EPYC, Zen 3) has 32 KiB of L1d and 512 KiB of L2 per core and a shared L3.
+const (
+	// l1Budget bounds a kc×nr sliver of packed B plus a kc×mr sliver of
+	// packed A: the B sliver stays in L1 while A slivers stream past it.
+	l1Budget = 24 << 10
+	// l2Budget bounds an mc×kc block of packed A, which stays in L2 while
+	// the kernel runs over the B panel.
+	l2Budget = 256 << 10
+	// l3Budget bounds a kc×nc panel of packed B.
+	l3Budget = 2 << 20
+	// kcMax caps kc: longer slivers bring little once the loop overhead
+	// is amortised.
+	kcMax = 384
+)
+
+// Constants of the cost model that splits C into tasks, in units of one
+// floating-point operation of the kernel.
+const (
+	// serialFlops: products with fewer flops (2·m·n·k) run on the calling
+	// goroutine alone; waking a worker costs more than it saves.
+	serialFlops = 1 << 20
+	// packCost is the cost of packing one element.
+	packCost = 4
+	// taskCost is the fixed cost of a task (scheduling, beta, edges).
+	taskCost = 20000
+	// maxTasks caps the number of tasks of one product.
+	maxTasks = 64
+)
+
+// A gemmPlan says how a product C (m×n) += op(A) (m×k) · op(B) (k×n) is cut up.
+//
+// The k dimension is cut into blocks of kc: C gets the block sums in
+// increasing order of the block, each block summed by the kernel in
+// increasing p. The cut depends only on k and the kernel, so every element of
+// C is summed in the same order however the work is shared out.
+//
+// C is cut into a grid of gm×gn tasks of tm×tn elements (the last row and
+// column of tasks may be smaller). tm and tn are multiples of the kernel's mr
+// and nr, so the kernel's tiles are the same at any grid: a tile is the same
+// computation whichever task runs it. A task packs its own panels: op(A) in
+// blocks of mc×kc, op(B) in panels of kc×nc.
+type gemmPlan struct {
+	mk         microKernel
+	m, n, k    int
+	kc, mc, nc int
+	tm, tn     int
+	gm, gn     int
+	procs      int // workers to use, at most gm·gn
+}
+
+// plan returns the plan of an m×n×k product with kernel mk on procs
+// goroutines. It does not allocate.
+func plan(mk microKernel, m, n, k, procs int) gemmPlan {
+	mr, nr := mk.mr, mk.nr
+	p := gemmPlan{mk: mk, m: m, n: n, k: k}
+
+	// kc: the slivers fit in L1; the k blocks are of nearly equal length.
+	kcTop := min(kcMax, max(8, l1Budget/(8*(mr+nr))))
+	nkBlocks := max(1, ceilDiv(k, kcTop))
+	p.kc = max(1, ceilDiv(k, nkBlocks))
+	// mc: the A block fits in L2. nc: the B panel fits in the L3 budget.
+	p.mc = max(mr, l2Budget/(8*p.kc)/mr*mr)
+	p.nc = max(nr, l3Budget/(8*p.kc)/nr*nr)
+
+	mt, nt := ceilDiv(m, mr), ceilDiv(n, nr) // kernel tiles along m and n
+	p.gm, p.gn, p.tm, p.tn, p.procs = 1, 1, mt*mr, nt*nr, 1
+	if procs <= 1 || 2*m*n*k < serialFlops {
+		return p
+	}
+	best := -1.0
+	for gm := 1; gm <= min(mt, maxTasks); gm++ {
+		tms := ceilDiv(mt, gm) // kernel tiles per task along m
+		if ceilDiv(mt, tms) != gm {
+			continue // same tiles as a smaller gm
+		}
+		for gn := 1; gn <= min(nt, maxTasks/gm); gn++ {
+			tns := ceilDiv(nt, gn)
+			if ceilDiv(nt, tns) != gn {
+				continue
+			}
+			tm, tn := tms*mr, tns*nr
+			rounds := ceilDiv(gm*gn, procs)
+			flops := 2 * float64(tm) * float64(tn) * float64(k)
+			packed := float64(tm*ceilDiv(tn, p.nc)+tn) * float64(k)
+			cost := float64(rounds) * (flops + packCost*packed + taskCost)
+			if best < 0 || cost < best {
+				best = cost
+				p.gm, p.gn, p.tm, p.tn = gm, gn, tm, tn
+			}
+		}
+	}
+	p.procs = min(procs, p.gm*p.gn)
+	return p
+}
+
+// ceilDiv returns ⌈a/b⌉ for a ≥ 0, b > 0.
+func ceilDiv(a, b int) int { return (a + b - 1) / b }

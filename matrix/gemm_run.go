@@ -1,0 +1,213 @@
+package matrix
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// A gemmJob is one call of gemm being worked on: the plan, the operands, and
+// a counter from which the goroutines working on it take task numbers.
+// Jobs are recycled (see getJob), so that gemm does not allocate.
+type gemmJob struct {
+	plan        gemmPlan
+	tA, tB      Transpose
+	alpha, beta float64
+	a, b, c     Dense // copies of the headers: the caller's may stay on its stack
+	next        atomic.Int64
+	done        sync.WaitGroup
+}
+
+// packBuf holds one goroutine's packing buffers, kept and regrown across calls.
+type packBuf struct {
+	a, b []float64 // packed A block (mc×kc), packed B panel (kc×nc)
+	tile []float64 // mr×nr scratch tile for the edges of C
+}
+
+// The worker pool: goroutines started on first need, each with its own
+// packing buffers, waiting for jobs on pool.work. The free lists recycle jobs
+// and the callers' buffers.
+var pool struct {
+	mu       sync.Mutex
+	started  int
+	work     chan *gemmJob
+	freeJobs []*gemmJob
+	freeBufs []*packBuf
+}
+
+func init() { pool.work = make(chan *gemmJob, 256) }
+
+// run carries out plan p: on the calling goroutine alone when p has one
+// task, otherwise with p.procs−1 workers of the pool helping.
+func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense) {
+	j := getJob()
+	j.plan, j.tA, j.tB, j.alpha, j.beta = *p, tA, tB, alpha, beta
+	j.a, j.b, j.c = *a, *b, *c
+	j.next.Store(0)
+	helpers := p.procs - 1
+	if helpers > 0 {
+		startWorkers(helpers)
+		j.done.Add(helpers)
+		for range helpers {
+			pool.work <- j
+		}
+	}
+	buf := getBuf()
+	j.runTasks(buf)
+	putBuf(buf)
+	j.done.Wait()
+	j.a, j.b, j.c = Dense{}, Dense{}, Dense{} // do not keep the caller's memory alive
+	putJob(j)
+}
+
+// startWorkers makes sure that at least n workers exist.
+func startWorkers(n int) {
+	pool.mu.Lock()
+	for ; pool.started < n; pool.started++ {
+		go worker()
+	}
+	pool.mu.Unlock()
+}
+
+// worker helps with the jobs it receives, forever.
+func worker() {
+	buf := new(packBuf)
+	for j := range pool.work {
+		j.runTasks(buf)
+		j.done.Done()
+	}
+}
+
+func getJob() *gemmJob {
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	if n := len(pool.freeJobs); n > 0 {
+		j := pool.freeJobs[n-1]
+		pool.freeJobs = pool.freeJobs[:n-1]
+		return j
+	}
+	return new(gemmJob)
+}
+
+func putJob(j *gemmJob) {
+	pool.mu.Lock()
+	pool.freeJobs = append(pool.freeJobs, j)
+	pool.mu.Unlock()
+}
+
+func getBuf() *packBuf {
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	if n := len(pool.freeBufs); n > 0 {
+		b := pool.freeBufs[n-1]
+		pool.freeBufs = pool.freeBufs[:n-1]
+		return b
+	}
+	return new(packBuf)
+}
+
+func putBuf(b *packBuf) {
+	pool.mu.Lock()
+	pool.freeBufs = append(pool.freeBufs, b)
+	pool.mu.Unlock()
+}
+
+// grow returns s resliced to length n, reallocated if its capacity is short.
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+// runTasks takes task numbers from j until none are left and does them.
+func (j *gemmJob) runTasks(buf *packBuf) {
+	total := int64(j.plan.gm * j.plan.gn)
+	for {
+		t := j.next.Add(1) - 1
+		if t >= total {
+			return
+		}
+		j.task(int(t), buf)
+	}
+}
+
+// task computes tile t of C (row-major in the grid of tasks): it applies
+// beta to the tile, then adds alpha·op(A)·op(B) over the tile one k block
+// at a time, in the loop order of GotoBLAS.
+func (j *gemmJob) task(t int, buf *packBuf) {
+	p := &j.plan
+	mr, nr := p.mk.mr, p.mk.nr
+	i0, j0 := t/p.gn*p.tm, t%p.gn*p.tn
+	i1, j1 := min(i0+p.tm, p.m), min(j0+p.tn, p.n)
+	scaleTile(&j.c, j.beta, i0, i1, j0, j1)
+	if j.alpha == 0 || p.k == 0 {
+		return
+	}
+	buf.a = grow(buf.a, ceilDiv(min(p.mc, i1-i0), mr)*mr*p.kc)
+	buf.b = grow(buf.b, ceilDiv(min(p.nc, j1-j0), nr)*nr*p.kc)
+	buf.tile = grow(buf.tile, mr*nr)
+	for jc := j0; jc < j1; jc += p.nc {
+		nlen := min(p.nc, j1-jc)
+		for pc := 0; pc < p.k; pc += p.kc {
+			kc := min(p.kc, p.k-pc)
+			packB(buf.b, &j.b, j.tB, pc, kc, jc, nlen, nr)
+			for ic := i0; ic < i1; ic += p.mc {
+				mlen := min(p.mc, i1-ic)
+				packA(buf.a, &j.a, j.tA, j.alpha, ic, mlen, pc, kc, mr)
+				j.macroKernel(buf, ic, mlen, jc, nlen, kc)
+			}
+		}
+	}
+}
+
+// macroKernel adds the product of the packed A block (rows ic..ic+mlen of C)
+// and the packed B panel (columns jc..jc+nlen) to C, one mr×nr tile at a
+// time: for each B sliver (kept in L1), the A slivers stream from L2. Tiles
+// that stick out of C are computed into the scratch tile and the part inside
+// C is added from there.
+func (j *gemmJob) macroKernel(buf *packBuf, ic, mlen, jc, nlen, kc int) {
+	mk := j.plan.mk
+	mr, nr, fn := mk.mr, mk.nr, mk.fn
+	c, ldc := j.c.data, j.c.stride
+	for jr := 0; jr < nlen; jr += nr {
+		bs := buf.b[jr*kc : (jr+nr)*kc]
+		cols := min(nr, nlen-jr)
+		for ir := 0; ir < mlen; ir += mr {
+			as := buf.a[ir*kc : (ir+mr)*kc]
+			rows := min(mr, mlen-ir)
+			off := (ic+ir)*ldc + jc + jr
+			if rows == mr && cols == nr {
+				fn(kc, as, bs, c[off:], ldc)
+				continue
+			}
+			tile := buf.tile[:mr*nr]
+			clear(tile)
+			fn(kc, as, bs, tile, nr)
+			for i := 0; i < rows; i++ {
+				dst := c[off+i*ldc:]
+				dst = dst[:cols]
+				for jj := range dst {
+					dst[jj] += tile[i*nr+jj]
+				}
+			}
+		}
+	}
+}
+
+// scaleTile sets C[i0:i1, j0:j1] to beta times itself; with beta = 0 it
+// overwrites, so that NaNs in C do not survive.
+func scaleTile(c *Dense, beta float64, i0, i1, j0, j1 int) {
+	if beta == 1 {
+		return
+	}
+	for i := i0; i < i1; i++ {
+		r := c.data[i*c.stride+j0 : i*c.stride+j1]
+		if beta == 0 {
+			clear(r)
+			continue
+		}
+		for jj := range r {
+			r[jj] *= beta
+		}
+	}
+}

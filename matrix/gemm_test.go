@@ -1,0 +1,371 @@
+package matrix
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+// naiveGemm is the textbook triple loop, the reference for Gemm: it returns
+// alpha·op(A)·op(B) + beta·C (beta = 0 ignoring C) as a new matrix, and the
+// same expression in absolute values, which bounds the rounding error.
+func naiveGemm(tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense) (want, mag *Dense) {
+	at := func(x *Dense, t Transpose, i, j int) float64 {
+		if t {
+			return x.At(j, i)
+		}
+		return x.At(i, j)
+	}
+	k := a.cols
+	if tA {
+		k = a.rows
+	}
+	want, mag = New(c.rows, c.cols), New(c.rows, c.cols)
+	for i := 0; i < c.rows; i++ {
+		for j := 0; j < c.cols; j++ {
+			s, abs := 0.0, 0.0
+			for p := 0; p < k; p++ {
+				x := at(a, tA, i, p) * at(b, tB, p, j)
+				s += x
+				abs += math.Abs(x)
+			}
+			v, vabs := alpha*s, math.Abs(alpha)*abs
+			if beta != 0 {
+				v += beta * c.At(i, j)
+				vabs += math.Abs(beta * c.At(i, j))
+			}
+			want.Set(i, j, v)
+			mag.Set(i, j, vabs)
+		}
+	}
+	return want, mag
+}
+
+// randDense returns an r×c matrix of values uniform in [-1, 1).
+func randDense(rng *rand.Rand, r, c int) *Dense {
+	m := New(r, c)
+	for i := range m.data {
+		m.data[i] = 2*rng.Float64() - 1
+	}
+	return m
+}
+
+// randView returns an r×c matrix of random values that is, when strided is
+// true, a view into the middle of a larger random matrix (so its stride
+// exceeds its width and memory around it must not be touched), else a plain
+// contiguous one. The second result is the whole backing matrix.
+func randView(rng *rand.Rand, r, c int, strided bool) (view, whole *Dense) {
+	if !strided {
+		m := randDense(rng, r, c)
+		return m, m
+	}
+	top, left, right := 1+rng.IntN(3), 1+rng.IntN(3), rng.IntN(3)
+	whole = randDense(rng, r+top+1, c+left+right)
+	return whole.Slice(top, top+r, left, left+c), whole
+}
+
+// checkClose fails unless got matches want to within the rounding error of a
+// k-term sum: |got−want| ≤ 4·(k+2)·ε·mag element by element.
+func checkClose(t *testing.T, what string, got, want, mag *Dense, k int) {
+	t.Helper()
+	for i := 0; i < want.rows; i++ {
+		for j := 0; j < want.cols; j++ {
+			g, w := got.At(i, j), want.At(i, j)
+			tol := 4 * float64(k+2) * 0x1p-52 * mag.At(i, j)
+			if !(math.Abs(g-w) <= tol) {
+				t.Fatalf("%s: C[%d][%d] = %v, naive product gives %v (tolerance %g)", what, i, j, g, w, tol)
+			}
+		}
+	}
+}
+
+// testKernels returns the kernels the product is tested with: the portable
+// ones and those of the architecture that this CPU can run.
+func testKernels() []microKernel {
+	return append(append([]microKernel(nil), goKernels...), archKernels()...)
+}
+
+// gemmCase is one product of the sweep.
+type gemmCase struct {
+	m, n, k     int
+	tA, tB      Transpose
+	alpha, beta float64
+	strided     bool // A, B and C are views with stride > width
+}
+
+func (tc gemmCase) String() string {
+	return fmt.Sprintf("%dx%dx%d/tA=%v/tB=%v/alpha=%v/beta=%v/strided=%v",
+		tc.m, tc.n, tc.k, tc.tA, tc.tB, tc.alpha, tc.beta, tc.strided)
+}
+
+// runCase computes tc with kernel mk and checks C against naiveGemm and the
+// memory around a strided C against its previous values.
+func runCase(t *testing.T, rng *rand.Rand, mk microKernel, tc gemmCase) {
+	t.Helper()
+	ar, ac := tc.m, tc.k
+	if tc.tA {
+		ar, ac = ac, ar
+	}
+	br, bc := tc.k, tc.n
+	if tc.tB {
+		br, bc = bc, br
+	}
+	a, _ := randView(rng, ar, ac, tc.strided)
+	b, _ := randView(rng, br, bc, tc.strided)
+	c, cWhole := randView(rng, tc.m, tc.n, tc.strided)
+	if tc.beta == 0 && tc.m > 0 && tc.n > 0 {
+		c.Set(rng.IntN(tc.m), rng.IntN(tc.n), math.NaN()) // must not survive
+	}
+	want, mag := naiveGemm(tc.tA, tc.tB, tc.alpha, a, b, tc.beta, c)
+	before := cWhole.Clone()
+	gemm("Gemm", mk, tc.tA, tc.tB, tc.alpha, a, b, tc.beta, c)
+	checkClose(t, mk.name+" "+tc.String(), c, want, mag, tc.k)
+	// Outside the view, C's backing matrix is untouched.
+	for i := 0; i < cWhole.rows; i++ {
+		for j := 0; j < cWhole.cols; j++ {
+			if !inside(c, cWhole, i, j) && math.Float64bits(cWhole.At(i, j)) != math.Float64bits(before.At(i, j)) {
+				t.Fatalf("%s %s: element (%d, %d) of C's backing matrix, outside the view, changed", mk.name, tc, i, j)
+			}
+		}
+	}
+}
+
+// inside reports whether element (i, j) of whole is an element of its view v.
+func inside(v, whole *Dense, i, j int) bool {
+	if v == whole {
+		return true
+	}
+	if len(v.data) == 0 {
+		return false
+	}
+	off := int(uintptr(unsafe.Pointer(&v.data[0]))-uintptr(unsafe.Pointer(&whole.data[0]))) / 8
+	vi, vj := off/whole.stride, off%whole.stride
+	return i >= vi && i < vi+v.rows && j >= vj && j < vj+v.cols
+}
+
+// TestGemmSweep checks every transpose combination, alpha, beta (with NaN in
+// C for beta = 0) and strided views against the naive product, with every
+// kernel, for each size 1..67 in each dimension (the other two random).
+func TestGemmSweep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphas := []float64{1, -0.5, 2.5}
+	betas := []float64{0, 1, -1.5}
+	for _, mk := range testKernels() {
+		for d := 1; d <= 67; d++ {
+			for dim := 0; dim < 3; dim++ {
+				sz := [3]int{1 + rng.IntN(67), 1 + rng.IntN(67), 1 + rng.IntN(67)}
+				sz[dim] = d
+				tc := gemmCase{
+					m: sz[0], n: sz[1], k: sz[2],
+					tA: rng.IntN(2) == 1, tB: rng.IntN(2) == 1,
+					alpha: alphas[rng.IntN(len(alphas))], beta: betas[rng.IntN(len(betas))],
+					strided: rng.IntN(2) == 1,
+				}
+				runCase(t, rng, mk, tc)
+			}
+		}
+	}
+}
+
+// TestGemmVariants runs each combination of transposes, alpha, beta and
+// strided views once on a shape that is no multiple of any block, with every
+// kernel, and 1×1×1.
+func TestGemmVariants(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, mk := range testKernels() {
+		for _, sz := range [][3]int{{1, 1, 1}, {37, 29, 53}, {5, 67, 1}} {
+			for _, tA := range []Transpose{NoTrans, Trans} {
+				for _, tB := range []Transpose{NoTrans, Trans} {
+					for _, alpha := range []float64{1, -0.25, 0} {
+						for _, beta := range []float64{0, 1, 0.5} {
+							for _, strided := range []bool{false, true} {
+								runCase(t, rng, mk, gemmCase{sz[0], sz[1], sz[2], tA, tB, alpha, beta, strided})
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestGemmEmpty: zero-sized dimensions. k = 0 leaves beta·C.
+func TestGemmEmpty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, sz := range [][3]int{{0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {0, 0, 0}} {
+		for _, beta := range []float64{0, 2} {
+			runCase(t, rng, kern, gemmCase{sz[0], sz[1], sz[2], NoTrans, Trans, 1, beta, false})
+		}
+	}
+}
+
+// trainingShape is a product of the network's training step or evaluation,
+// with the operands laid out as the network has them (images as rows of X).
+type trainingShape struct {
+	name   string
+	m, n   int
+	k      int
+	tA, tB Transpose
+}
+
+// trainingShapes lists the products that matter; xRows is how many images
+// the matrix X the views are taken from holds.
+var trainingShapes = []trainingShape{
+	{"W1XbT", 50, 100, 3072, NoTrans, Trans},  // S1 = W1·Xbᵀ, Xb a row view of X
+	{"W2H", 10, 100, 50, NoTrans, NoTrans},    // S = W2·H
+	{"GHT", 10, 50, 100, NoTrans, Trans},      // dW2 = G·Hᵀ
+	{"W2TG", 50, 100, 10, Trans, NoTrans},     // W2ᵀ·G
+	{"G1Xb", 50, 3072, 100, NoTrans, NoTrans}, // dW1 = G1·Xb
+}
+
+// TestGemmTrainingShapes checks the products of a training step, with the
+// mini-batch a row view of X, on the kernel in use and with the parallel
+// split forced as well as not.
+func TestGemmTrainingShapes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, ts := range trainingShapes {
+		for _, mk := range testKernels() {
+			runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, 1.0 / 3, 0, true})
+		}
+	}
+}
+
+// TestGemmDeterministic: the product is bitwise the same at GOMAXPROCS 1, 2
+// and 3, on shapes that are split into several tasks.
+func TestGemmDeterministic(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rng := rand.New(rand.NewPCG(9, 10))
+	shapes := append([]trainingShape{{"odd", 131, 203, 517, Trans, Trans}}, trainingShapes...)
+	for _, ts := range shapes {
+		ar, ac := ts.m, ts.k
+		if ts.tA {
+			ar, ac = ac, ar
+		}
+		br, bc := ts.k, ts.n
+		if ts.tB {
+			br, bc = bc, br
+		}
+		a, _ := randView(rng, ar, ac, true)
+		b, _ := randView(rng, br, bc, true)
+		c0 := randDense(rng, ts.m, ts.n)
+		var first *Dense
+		for _, procs := range []int{1, 2, 3} {
+			runtime.GOMAXPROCS(procs)
+			c := c0.Clone()
+			Gemm(ts.tA, ts.tB, 0.7, a, b, 0.3, c)
+			if first == nil {
+				first = c
+			} else if !Equal(c, first) {
+				t.Errorf("%s: GOMAXPROCS=%d gives a different result from GOMAXPROCS=1", ts.name, procs)
+			}
+		}
+	}
+}
+
+// TestGemmNoAllocs: once warm, repeated products of the training shapes do
+// not allocate, on the serial path (GOMAXPROCS=1) and the parallel one.
+func TestGemmNoAllocs(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rng := rand.New(rand.NewPCG(11, 12))
+	x := randDense(rng, 300, 3072)
+	xb := x.RowRange(100, 200)
+	w1, w2 := randDense(rng, 50, 3072), randDense(rng, 10, 50)
+	h, s, g := New(50, 100), New(10, 100), randDense(rng, 10, 100)
+	dw1, dw2, gh := New(50, 3072), New(10, 50), New(50, 100)
+	step := func() {
+		MulABt(h, w1, xb)
+		Mul(s, w2, h)
+		Gemm(NoTrans, Trans, 0.01, g, h, 0, dw2)
+		MulAtB(gh, w2, g)
+		Gemm(NoTrans, NoTrans, 0.01, gh, xb, 0, dw1)
+	}
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		if n := testing.AllocsPerRun(20, step); n != 0 {
+			t.Errorf("GOMAXPROCS=%d: %v allocations per training step, want 0", procs, n)
+		}
+	}
+}
+
+// TestGemmPanics checks the panics and that their messages name the
+// operation and the shapes.
+func TestGemmPanics(t *testing.T) {
+	a, b := New(3, 4), New(4, 5)
+	big := New(10, 10)
+	cases := []struct {
+		name string
+		f    func()
+		want []string
+	}{
+		{"Mul k", func() { Mul(New(3, 5), a, New(3, 5)) }, []string{"matrix.Mul:", "shape mismatch", "A 3×4", "B 3×5", "C 3×5"}},
+		{"Mul C", func() { Mul(New(3, 4), a, b) }, []string{"matrix.Mul:", "C 3×4"}},
+		{"MulABt", func() { MulABt(New(3, 4), a, b) }, []string{"matrix.MulABt:", "Bᵀ 5×4 (B 4×5)"}},
+		{"MulAtB", func() { MulAtB(New(3, 5), a, b) }, []string{"matrix.MulAtB:", "Aᵀ 4×3 (A 3×4)"}},
+		{"Gemm", func() { Gemm(Trans, Trans, 1, a, b, 0, New(4, 4)) }, []string{"matrix.Gemm:", "Aᵀ 4×3", "Bᵀ 5×4"}},
+		{"C is A", func() { Mul(a, a, New(4, 4)) }, []string{"matrix.Mul:", "C 3×4 shares memory with A 3×4"}},
+		{"C is B", func() { Mul(b, New(4, 4), b) }, []string{"matrix.Mul:", "shares memory with B 4×5"}},
+		{"overlapping views", func() { Mul(big.Slice(0, 3, 0, 3), New(3, 2), big.Slice(2, 4, 0, 3)) },
+			[]string{"matrix.Mul:", "C 3×3 shares memory with B 2×3"}},
+		{"interleaved views", func() { MulABt(big.Slice(0, 5, 0, 5), big.Slice(0, 5, 5, 10), New(5, 5)) },
+			[]string{"matrix.MulABt:", "shares memory with A 5×5"}},
+	}
+	for _, tc := range cases {
+		msg := panicMessage(tc.f)
+		if msg == "" {
+			t.Errorf("%s: no panic", tc.name)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(msg, w) {
+				t.Errorf("%s: panic %q does not contain %q", tc.name, msg, w)
+			}
+		}
+	}
+	// Disjoint views of one matrix are fine.
+	Mul(big.RowRange(0, 3), big.Slice(3, 6, 0, 4), big.Slice(6, 10, 0, 10))
+}
+
+// panicMessage runs f and returns the message it panics with, or "".
+func panicMessage(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
+}
+
+// TestPlan checks the invariants of plan that determinism and the edge
+// handling rely on, and that the training step's big product uses two cores.
+func TestPlan(t *testing.T) {
+	for _, mk := range testKernels() {
+		for _, sz := range [][3]int{{50, 100, 3072}, {50, 3072, 100}, {50, 10000, 3072}, {3072, 50, 10000}, {1024, 1024, 1024}, {10, 100, 50}, {7, 1, 100000}} {
+			m, n, k := sz[0], sz[1], sz[2]
+			p1 := plan(mk, m, n, k, 1)
+			for _, procs := range []int{1, 2, 4} {
+				p := plan(mk, m, n, k, procs)
+				where := fmt.Sprintf("%s %dx%dx%d procs=%d: %+v", mk.name, m, n, k, procs, p)
+				if p.kc != p1.kc {
+					t.Errorf("%s: kc = %d, but %d with one goroutine", where, p.kc, p1.kc)
+				}
+				if p.tm%mk.mr != 0 || p.tn%mk.nr != 0 || p.mc%mk.mr != 0 || p.nc%mk.nr != 0 {
+					t.Errorf("%s: tm, tn, mc, nc not multiples of the kernel's %d×%d", where, mk.mr, mk.nr)
+				}
+				if ceilDiv(m, p.tm) != p.gm || ceilDiv(n, p.tn) != p.gn {
+					t.Errorf("%s: grid does not cover C exactly", where)
+				}
+				if p.procs > procs || p.procs > p.gm*p.gn {
+					t.Errorf("%s: %d workers", where, p.procs)
+				}
+				if procs >= 2 && 2*m*n*k >= 1<<24 && p.procs < 2 {
+					t.Errorf("%s: a product of %d flops runs on one goroutine", where, 2*m*n*k)
+				}
+			}
+		}
+	}
+}
