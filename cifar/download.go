@@ -1,0 +1,309 @@
+package cifar
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// DefaultURL is the official address of the binary archive, from the
+// dataset's home page (https://www.cs.toronto.edu/~kriz/cifar.html).
+const DefaultURL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
+
+// ArchiveMD5 is the official MD5 of cifar-10-binary.tar.gz.
+const ArchiveMD5 = "c32a1d4ab5d03f1284b67883e8d87530"
+
+// tempPrefix starts the name of Download's temporary directory in the
+// parent directory; leftovers of an interrupted run are removed by the next.
+const tempPrefix = ".cifar-10-download-"
+
+// DownloadOptions configures Download. The zero value fetches the official
+// archive silently with http.DefaultClient and checks the official MD5 sums.
+type DownloadOptions struct {
+	// URL of the archive; empty means DefaultURL.
+	URL string
+	// Progress receives progress reports: a bar redrawn in place when it is
+	// a terminal (an *os.File that is a character device), a line per 10 %
+	// otherwise; nil means silent.
+	Progress io.Writer
+	// Client makes the request; nil means http.DefaultClient.
+	Client *http.Client
+	// ArchiveMD5 is the expected MD5 (hex) of the archive; empty means the
+	// official ArchiveMD5.
+	ArchiveMD5 string
+	// FileMD5 maps each of the six data files to its expected MD5 (hex);
+	// nil means OfficialMD5(). Tests set both to those of a small archive.
+	FileMD5 map[string]string
+}
+
+// Download fetches the CIFAR-10 binary archive and unpacks its data files
+// into dir/cifar-10-batches-bin: dir is the parent (e.g. ./data), created if
+// needed. In order, it
+//
+//  1. streams the archive into a temporary directory beside the target
+//     (dir/.cifar-10-download-*), hashing it on the way, and checks its MD5;
+//  2. extracts from the archive's cifar-10-batches-bin/ folder only the six
+//     data files and batches.meta.txt (any other entry, including one whose
+//     name would escape the folder, is skipped) and checks each data file's
+//     MD5;
+//  3. renames the extracted folder into place.
+//
+// On any failure, including cancellation of ctx, it removes its temporary
+// directory, so that dir holds no partial dataset; it also removes the
+// temporary directories that an interrupted earlier run may have left, so a
+// re-run starts cleanly. If the target already exists and its data files
+// have the expected MD5 sums, Download does nothing; if it exists otherwise,
+// Download fails without touching it.
+//
+// Errors are one line naming what failed; errors.Is(err, ErrChecksum) holds
+// for a checksum mismatch, errors.Is(err, context.Canceled) for a
+// cancellation.
+func Download(ctx context.Context, dir string, opt DownloadOptions) error {
+	opt = opt.withDefaults()
+	target := filepath.Join(dir, DirName)
+	if done, err := alreadyThere(target, opt); done || err != nil {
+		if done {
+			opt.say("CIFAR-10 already present and verified in %s\n", target)
+		}
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("cifar: %w", err)
+	}
+	removeStale(dir)
+	tmp, err := os.MkdirTemp(dir, tempPrefix)
+	if err != nil {
+		return fmt.Errorf("cifar: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	archive := filepath.Join(tmp, path.Base(opt.URL))
+	sum, err := fetch(ctx, opt, archive)
+	if err != nil {
+		return err
+	}
+	if sum != opt.ArchiveMD5 {
+		return fmt.Errorf("cifar: %w: the archive from %s has MD5 %s, want %s (corrupted or changed download); re-run `go run . download`",
+			ErrChecksum, opt.URL, sum, opt.ArchiveMD5)
+	}
+	opt.say("MD5 of the archive ok; extracting\n")
+	extracted := filepath.Join(tmp, DirName)
+	if err := extract(ctx, archive, extracted, opt); err != nil {
+		return err
+	}
+	if err := os.Rename(extracted, target); err != nil {
+		return fmt.Errorf("cifar: %w", err)
+	}
+	opt.say("CIFAR-10 ready in %s\n", target)
+	return nil
+}
+
+func (o DownloadOptions) withDefaults() DownloadOptions {
+	if o.URL == "" {
+		o.URL = DefaultURL
+	}
+	if o.Client == nil {
+		o.Client = http.DefaultClient
+	}
+	if o.ArchiveMD5 == "" {
+		o.ArchiveMD5 = ArchiveMD5
+	}
+	if o.FileMD5 == nil {
+		o.FileMD5 = OfficialMD5()
+	}
+	return o
+}
+
+// say writes a progress message, if progress is wanted.
+func (o DownloadOptions) say(format string, args ...any) {
+	if o.Progress != nil {
+		fmt.Fprintf(o.Progress, format, args...)
+	}
+}
+
+// alreadyThere reports whether target exists and holds the expected files;
+// an error if it exists but does not.
+func alreadyThere(target string, opt DownloadOptions) (bool, error) {
+	if _, err := os.Stat(target); errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	checks, err := verify(target, opt.FileMD5)
+	if err != nil {
+		return false, err
+	}
+	var bad []string
+	for _, c := range checks {
+		if c.Status != StatusOK {
+			bad = append(bad, c.Name+" "+c.Status.String())
+		}
+	}
+	if len(bad) > 0 {
+		return false, fmt.Errorf("cifar: %s already exists but is not a verified copy (%s): move it away or remove it, then re-run `go run . download`",
+			target, strings.Join(bad, ", "))
+	}
+	return true, nil
+}
+
+// removeStale removes the temporary directories of earlier, interrupted
+// downloads into dir.
+func removeStale(dir string) {
+	stale, _ := filepath.Glob(filepath.Join(dir, tempPrefix+"*"))
+	for _, s := range stale {
+		os.RemoveAll(s)
+	}
+}
+
+// fetch downloads opt.URL into the new file dst and returns its MD5 (hex).
+func fetch(ctx context.Context, opt DownloadOptions, dst string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, opt.URL, nil)
+	if err != nil {
+		return "", fmt.Errorf("cifar: download URL %q: %w", opt.URL, err)
+	}
+	resp, err := opt.Client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL is named below
+		}
+		return "", fmt.Errorf("cifar: downloading %s: %w", opt.URL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("cifar: downloading %s: HTTP %s; check the URL, or fetch cifar-10-binary.tar.gz by other means and point -data at its unpacked %s folder",
+			opt.URL, resp.Status, DirName)
+	}
+	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return "", fmt.Errorf("cifar: %w", err)
+	}
+	defer f.Close()
+	h := md5.New()
+	w := io.Writer(io.MultiWriter(f, h))
+	if opt.Progress != nil {
+		opt.say("downloading %s\n", opt.URL)
+		p := newProgress(opt.Progress, resp.ContentLength)
+		defer p.finish()
+		w = io.MultiWriter(w, p)
+	}
+	if _, err := io.Copy(w, resp.Body); err != nil {
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return "", fmt.Errorf("cifar: downloading %s: %w", opt.URL, err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("cifar: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// extract writes the data files and batches.meta.txt of the archive's
+// cifar-10-batches-bin/ folder into the new directory dst and checks the
+// data files' MD5 sums against opt.FileMD5.
+func extract(ctx context.Context, archive, dst string, opt DownloadOptions) error {
+	f, err := os.Open(archive)
+	if err != nil {
+		return fmt.Errorf("cifar: %w", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("cifar: the archive from %s is not a gzip file (%v): not the CIFAR-10 binary archive?", opt.URL, err)
+	}
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		return fmt.Errorf("cifar: %w", err)
+	}
+	wanted := map[string]bool{MetaFile: true}
+	for _, name := range DataFiles() {
+		wanted[name] = true
+	}
+	sums := map[string]string{}
+	tr := tar.NewReader(zr)
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("cifar: extracting the archive: %w", err)
+		}
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("cifar: reading the archive from %s: %v (corrupted download?); re-run `go run . download`", opt.URL, err)
+		}
+		name, ok := memberName(hdr)
+		if !ok || !wanted[name] {
+			continue
+		}
+		if _, dup := sums[name]; dup {
+			return fmt.Errorf("cifar: the archive from %s holds %s/%s twice", opt.URL, DirName, name)
+		}
+		sum, err := writeMember(filepath.Join(dst, name), tr)
+		if err != nil {
+			return fmt.Errorf("cifar: extracting %s from the archive from %s: %v (corrupted download?); re-run `go run . download`", name, opt.URL, err)
+		}
+		sums[name] = sum
+	}
+	var missing, differ []string
+	for _, name := range DataFiles() {
+		switch sum, ok := sums[name]; {
+		case !ok:
+			missing = append(missing, name)
+		case sum != opt.FileMD5[name]:
+			differ = append(differ, fmt.Sprintf("%s has %s, want %s", name, sum, opt.FileMD5[name]))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("cifar: the archive from %s lacks %s/ %s: not the CIFAR-10 binary archive?",
+			opt.URL, DirName, strings.Join(missing, ", "))
+	}
+	if len(differ) > 0 {
+		sort.Strings(differ)
+		return fmt.Errorf("cifar: %w in the archive from %s: %s", ErrChecksum, opt.URL, strings.Join(differ, "; "))
+	}
+	return nil
+}
+
+// memberName returns the file name of a regular-file entry directly inside
+// the archive's cifar-10-batches-bin/ folder, and false for any other entry
+// (directories, links, other folders, names with "..").
+func memberName(hdr *tar.Header) (string, bool) {
+	if hdr.Typeflag != tar.TypeReg {
+		return "", false
+	}
+	name := path.Clean(strings.TrimPrefix(hdr.Name, "./"))
+	folder, base := path.Split(name)
+	if folder != DirName+"/" || base == "" || base == "." || base == ".." {
+		return "", false
+	}
+	return base, true
+}
+
+// writeMember copies r into the new file at dst and returns its MD5 (hex).
+func writeMember(dst string, r io.Reader) (string, error) {
+	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return "", err
+	}
+	h := md5.New()
+	if _, err := io.Copy(io.MultiWriter(f, h), r); err != nil {
+		f.Close()
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
