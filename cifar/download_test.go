@@ -293,7 +293,7 @@ func TestProgress(t *testing.T) {
 	for range 40 {
 		p.Write(make([]byte, 1<<20))
 	}
-	if got, want := out.String(), "0.0 MB\n16.0 MB\n32.0 MB\n"; got != want {
+	if got, want := out.String(), "1.0 MB\n16.0 MB\n32.0 MB\n"; got != want {
 		t.Errorf("progress of unknown length = %q, want %q", got, want)
 	}
 	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
