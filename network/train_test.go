@@ -1,0 +1,291 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"math"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestTrainStepAllocates proves that an update step allocates nothing, with
+// and without shuffling, once the Trainer exists. Gemm's parallel path is part
+// of the step, so this also covers it.
+func TestTrainStepAllocates(t *testing.T) {
+	for _, shuffle := range []bool{false, true} {
+		s := randomSet(250, 3072, 10, 1)
+		p := InitializeWeights(3072, 50, 10, InitSmall, 1)
+		cfg := DefaultConfig()
+		cfg.Shuffle = shuffle
+		tr, err := NewTrainer(p, s, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.Step() // the first step may do one-time work in matrix (e.g. start workers)
+		if a := testing.AllocsPerRun(20, func() { tr.Step() }); a != 0 {
+			t.Errorf("shuffle=%v: %v allocations per step, want 0", shuffle, a)
+		}
+	}
+}
+
+// TestOverfit is the assignment's sanity check: with λ = 0 the network learns
+// 100 training images by heart (training accuracy 100%, cost near 0).
+func TestOverfit(t *testing.T) {
+	s, src := cifarOrRandom(t, 100, 5)
+	t.Logf("data: %s", src)
+	p := InitializeWeights(3072, 50, 10, InitSqrt, 1)
+	cfg := Config{EtaMin: 0.05, EtaMax: 0.05, StepSize: 100, Cycles: 1, BatchSize: 10, Lambda: 0, RecordsPerCycle: 1, Shuffle: true, Seed: 2}
+	h, err := MiniBatchGD(context.Background(), p, s, Set{}, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := h.Records[len(h.Records)-1].Train
+	t.Logf("after %d steps (%d epochs): cost %.4g, accuracy %g", cfg.Steps(), cfg.Steps()*cfg.BatchSize/s.Len(), m.Cost, m.Accuracy)
+	if m.Accuracy != 1 || m.Cost > 0.05 {
+		t.Errorf("training accuracy %g and cost %g: want 1 and < 0.05", m.Accuracy, m.Cost)
+	}
+}
+
+// trainSmall runs MiniBatchGD on a small random problem with shuffling and
+// returns the history and the parameters.
+func trainSmall(t *testing.T, cfg Config) (*History, *Params) {
+	train, val := randomSet(60, 40, 10, 1), randomSet(30, 40, 10, 2)
+	p := InitializeWeights(40, 12, 10, InitSqrt, 3)
+	h, err := MiniBatchGD(context.Background(), p, train, val, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, p
+}
+
+func smallConfig() Config {
+	return Config{EtaMin: 1e-3, EtaMax: 0.1, StepSize: 12, Cycles: 2, BatchSize: 7, Lambda: 0.01,
+		RecordsPerCycle: 5, RecordInitial: true, Shuffle: true, Seed: 9}
+}
+
+// TestDeterminism: the same seed gives a bitwise identical history and
+// parameters at GOMAXPROCS 1 and 2; another seed gives another history.
+func TestDeterminism(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	cfg := smallConfig()
+	// A larger problem too, so that Gemm's products are big enough to be split
+	// between threads.
+	big := func() (*History, *Params) {
+		train, val := randomSet(400, 3072, 10, 1), randomSet(1500, 3072, 10, 2)
+		p := InitializeWeights(3072, 50, 10, InitSmall, 3)
+		c := Config{EtaMin: 1e-3, EtaMax: 0.1, StepSize: 4, Cycles: 1, BatchSize: 100, Lambda: 0.01, RecordsPerCycle: 2, Shuffle: true, Seed: 9}
+		h, err := MiniBatchGD(context.Background(), p, train, val, c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h, p
+	}
+	runtime.GOMAXPROCS(1)
+	h1, p1 := trainSmall(t, cfg)
+	b1, q1 := big()
+	runtime.GOMAXPROCS(2)
+	h2, p2 := trainSmall(t, cfg)
+	b2, q2 := big()
+	if !historyBits(h1, h2) || !paramsEqual(p1, p2) {
+		t.Error("small problem: GOMAXPROCS 1 and 2 give different results")
+	}
+	if !historyBits(b1, b2) || !paramsEqual(q1, q2) {
+		t.Error("d=3072 problem: GOMAXPROCS 1 and 2 give different results")
+	}
+	cfg.Seed++
+	h3, _ := trainSmall(t, cfg)
+	if historyBits(h1, h3) {
+		t.Error("seeds 9 and 10 give the same history: the shuffle does not use the seed")
+	}
+}
+
+func historyBits(a, b *History) bool {
+	if !sameBits(a.Eta, b.Eta) || len(a.Records) != len(b.Records) {
+		return false
+	}
+	for i, r := range a.Records {
+		q := b.Records[i]
+		x := []float64{r.Eta, r.Train.Cost, r.Train.Loss, r.Train.Accuracy, r.Val.Cost, r.Val.Loss, r.Val.Accuracy}
+		y := []float64{q.Eta, q.Train.Cost, q.Train.Loss, q.Train.Accuracy, q.Val.Cost, q.Val.Loss, q.Val.Accuracy}
+		if r.Step != q.Step || !sameBits(x, y) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestHistory checks the recording steps, η per step and the progress calls.
+func TestHistory(t *testing.T) {
+	cfg := smallConfig() // 48 steps, a recording every 24/5 = 4 steps, and at 0
+	train, val := randomSet(60, 40, 10, 1), randomSet(30, 40, 10, 2)
+	p := InitializeWeights(40, 12, 10, InitSqrt, 3)
+	var calls, withRecord int
+	h, err := MiniBatchGD(context.Background(), p, train, val, cfg, func(pr Progress) {
+		if pr.Step != calls || pr.Total != 48 {
+			t.Errorf("call %d: progress %+v", calls, pr)
+		}
+		calls++
+		if pr.Record != nil {
+			withRecord++
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Eta) != 48 || calls != 49 || withRecord != 13 || len(h.Records) != 13 {
+		t.Fatalf("%d η, %d calls, %d with a record, %d records; want 48, 49, 13, 13", len(h.Eta), calls, withRecord, len(h.Records))
+	}
+	for i, r := range h.Records {
+		if r.Step != 4*i {
+			t.Errorf("record %d at step %d, want %d", i, r.Step, 4*i)
+		}
+		if r.Val.Cost == 0 || r.Train.Cost <= r.Train.Loss {
+			t.Errorf("record %d: %+v", i, r)
+		}
+	}
+	for step, eta := range h.Eta {
+		if eta != CyclicEta(step, cfg.EtaMin, cfg.EtaMax, cfg.StepSize) {
+			t.Errorf("η[%d] = %g", step, eta)
+		}
+	}
+	if first, last := h.Records[0].Train.Cost, h.Records[12].Train.Cost; !(last < first) {
+		t.Errorf("training cost went from %g to %g", first, last)
+	}
+}
+
+
+// TestShuffleEpochs: with shuffling, every epoch visits ⌊n/B⌋·B distinct
+// images; without, batch j is rows j·B..(j+1)·B−1 and the n mod B others are
+// never used.
+func TestShuffleEpochs(t *testing.T) {
+	s := randomSet(23, 5, 3, 1)
+	p := InitializeWeights(5, 4, 3, InitSqrt, 1)
+	for _, shuffle := range []bool{false, true} {
+		cfg := Config{EtaMin: 0.01, EtaMax: 0.01, StepSize: 10, Cycles: 1, BatchSize: 5, RecordsPerCycle: 1, Shuffle: shuffle, Seed: 4}
+		tr, err := NewTrainer(p.Clone(), s, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for epoch := 0; epoch < 3; epoch++ {
+			seen := map[int]bool{}
+			for j := 0; j < 4; j++ {
+				tr.Step()
+				for i := 0; i < 5; i++ {
+					r := j*5 + i
+					if shuffle {
+						r = tr.order[r]
+					}
+					seen[r] = true
+				}
+			}
+			if len(seen) != 20 {
+				t.Errorf("shuffle=%v epoch %d: %d distinct images, want 20", shuffle, epoch, len(seen))
+			}
+			if !shuffle && (seen[20] || seen[21] || seen[22]) {
+				t.Error("without shuffling, the last 3 images were used")
+			}
+		}
+	}
+}
+
+func TestDiverges(t *testing.T) {
+	cfg := smallConfig()
+	cfg.EtaMin, cfg.EtaMax = 1e3, 1e6
+	train, val := randomSet(60, 40, 10, 1), randomSet(30, 40, 10, 2)
+	p := InitializeWeights(40, 12, 10, InitSqrt, 3)
+	h, err := MiniBatchGD(context.Background(), p, train, val, cfg, nil)
+	var de *DivergedError
+	if !errors.As(err, &de) {
+		t.Fatalf("η up to 1e6: error %v, want a *DivergedError", err)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "training diverged at step") || !strings.Contains(msg, "λ = 0.01") || de.Eta < cfg.EtaMin {
+		t.Errorf("message %q, error %+v", msg, de)
+	}
+	if h == nil || len(h.Eta) != de.Step {
+		t.Errorf("history has %d steps, diverged at %d", len(h.Eta), de.Step)
+	}
+	t.Log(msg)
+}
+
+func TestCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg := smallConfig()
+	train, val := randomSet(60, 40, 10, 1), randomSet(30, 40, 10, 2)
+	p := InitializeWeights(40, 12, 10, InitSqrt, 3)
+	h, err := MiniBatchGD(ctx, p, train, val, cfg, func(pr Progress) {
+		if pr.Step == 10 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	if len(h.Eta) != 10 || len(h.Records) != 3 {
+		t.Errorf("history after cancelling at step 10: %d steps, %d records; want 10, 3 (steps 0, 4, 8)", len(h.Eta), len(h.Records))
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	p := InitializeWeights(40, 12, 10, InitSqrt, 3)
+	good := randomSet(60, 40, 10, 1)
+	wrongWidth := randomSet(60, 41, 10, 1)
+	badLabel := randomSet(60, 40, 10, 1)
+	badLabel.Y[7] = 10
+	short := Set{X: good.X, Y: good.Y[:59]}
+	for _, tc := range []struct {
+		name       string
+		train, val Set
+		cfg        Config
+		want       string
+	}{
+		{"width", wrongWidth, Set{}, smallConfig(), "41 values per image"},
+		{"label", badLabel, Set{}, smallConfig(), "label 10 (image 7)"},
+		{"labels", short, Set{}, smallConfig(), "60 images but 59 labels"},
+		{"val width", good, wrongWidth, smallConfig(), "validation set has 41"},
+		{"config", good, Set{}, Config{}, "invalid training configuration"},
+	} {
+		q := p.Clone()
+		_, err := MiniBatchGD(context.Background(), q, tc.train, tc.val, tc.cfg, nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
+		}
+		if !paramsEqual(p, q) {
+			t.Errorf("%s: the parameters changed", tc.name)
+		}
+	}
+}
+
+// TestEvaluateChunks: Evaluate on 2,500 images (three chunks, the last one
+// short) equals the mean of the metrics of its pieces.
+func TestEvaluateChunks(t *testing.T) {
+	s := randomSet(2500, 30, 10, 8)
+	p := InitializeWeights(30, 9, 10, InitSqrt, 2)
+	all := Evaluate(p, s, 0.01)
+	var loss, acc float64
+	for i0 := 0; i0 < 2500; i0 += 500 {
+		m := Evaluate(p, Set{X: s.X.RowRange(i0, i0+500), Y: s.Y[i0 : i0+500]}, 0.01)
+		loss += m.Loss / 5
+		acc += m.Accuracy / 5
+	}
+	if math.Abs(all.Loss-loss) > 1e-12 || math.Abs(all.Accuracy-acc) > 1e-12 {
+		t.Errorf("whole set: loss %g acc %g; pieces: %g %g", all.Loss, all.Accuracy, loss, acc)
+	}
+	if reg := 0.01 * p.l2(); math.Abs(all.Cost-all.Loss-reg) > 1e-12 {
+		t.Errorf("cost − loss = %g, want λ‖W‖² = %g", all.Cost-all.Loss, reg)
+	}
+	P, H := EvaluateClassifier(p, s.X)
+	for i := 0; i < 2500; i += 499 {
+		sum := 0.0
+		for k := 0; k < 10; k++ {
+			sum += P.At(k, i)
+		}
+		if math.Abs(sum-1) > 1e-12 {
+			t.Errorf("column %d of P sums to %g", i, sum)
+		}
+	}
+	if r, c := H.Dims(); r != 9 || c != 2500 {
+		t.Errorf("H is %d×%d, want 9×2500", r, c)
+	}
+}
