@@ -1,0 +1,154 @@
+package network
+
+import (
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"twolayer/matrix"
+)
+
+func testModel() *Model {
+	d, m, k := 12, 5, 3
+	p := InitializeWeights(d, m, k, InitSqrt, 4)
+	for i := range p.B1 {
+		p.B1[i] = float64(i) / 10
+	}
+	p.B2[2] = -0.5
+	mean, std := make([]float64, d), make([]float64, d)
+	for j := range mean {
+		mean[j], std[j] = float64(j)/float64(d), 1+float64(j)
+	}
+	cfg := smallConfig()
+	return &Model{Params: p, Mean: mean, Std: std, Config: cfg, Classes: []string{"cat", "dog", "ship ⛵"}}
+}
+
+func TestModelRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.2lnn")
+	m := testModel()
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Save(path); err != nil { // over an existing file
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the directory holds %d files after saving, want just the model", len(entries))
+	}
+	got, err := LoadModel(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !paramsEqual(got.Params, m.Params) || !sameBits(got.Mean, m.Mean) || !sameBits(got.Std, m.Std) ||
+		got.Config != m.Config || strings.Join(got.Classes, "|") != strings.Join(m.Classes, "|") {
+		t.Fatalf("loaded model differs:\n got %+v\nwant %+v", got, m)
+	}
+
+	// Predict with the loaded model equals EvaluateClassifier with the saved
+	// one, for many images and for one.
+	s := randomSet(7, 12, 3, 5)
+	labels, probs := Predict(got.Params, s.X)
+	P, _ := EvaluateClassifier(m.Params, s.X)
+	for i := 0; i < 7; i++ {
+		best := 0
+		for k := 0; k < 3; k++ {
+			if probs.At(i, k) != P.At(k, i) {
+				t.Fatalf("probs[%d][%d] = %g, P = %g", i, k, probs.At(i, k), P.At(k, i))
+			}
+			if P.At(k, i) > P.At(best, i) {
+				best = k
+			}
+		}
+		if labels[i] != best {
+			t.Errorf("image %d: label %d, most probable %d", i, labels[i], best)
+		}
+		one, oneP := Predict(got.Params, s.X.RowRange(i, i+1))
+		if one[0] != labels[i] || !sameBits(oneP.Row(0), probs.Row(i)) {
+			t.Errorf("image %d alone: %d %v, in the batch: %d %v", i, one[0], oneP.Row(0), labels[i], probs.Row(i))
+		}
+	}
+
+	// A model without statistics or class names round-trips too.
+	bare := &Model{Params: m.Params}
+	if err := bare.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := LoadModel(path); err != nil || got.Mean != nil || got.Classes != nil || !paramsEqual(got.Params, bare.Params) {
+		t.Errorf("bare model: %v, %+v", err, got)
+	}
+}
+
+func TestModelNormalize(t *testing.T) {
+	m := testModel()
+	X := matrix.New(2, 12)
+	X.Fill(1)
+	m.Normalize(X)
+	for j := 0; j < 12; j++ {
+		if want := (1 - m.Mean[j]) / m.Std[j]; X.At(1, j) != want {
+			t.Errorf("column %d: %g, want %g", j, X.At(1, j), want)
+		}
+	}
+}
+
+func TestModelBadFiles(t *testing.T) {
+	good, err := testModel().MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(f func(b []byte) []byte) []byte { return f(append([]byte(nil), good...)) }
+	type tc struct {
+		name string
+		data []byte
+		want string
+	}
+	cases := []tc{
+		{"empty", nil, "not a model file"},
+		{"png", []byte("\x89PNG\r\n\x1a\n...."), "not a model file"},
+		{"version 2", edit(func(b []byte) []byte { binary.LittleEndian.PutUint32(b[4:], 2); return b }), "version 2"},
+		{"zero d", edit(func(b []byte) []byte { binary.LittleEndian.PutUint32(b[8:], 0); return b }), "impossible dimensions"},
+		{"huge m", edit(func(b []byte) []byte { binary.LittleEndian.PutUint32(b[12:], 1<<30); return b }), "impossible dimensions"},
+		{"big K", edit(func(b []byte) []byte { binary.LittleEndian.PutUint32(b[16:], 1000); return b }), "truncated"},
+		{"bad stats length", edit(func(b []byte) []byte { binary.LittleEndian.PutUint32(b[70:], 5); return b }), "normalisation values"},
+		{"flipped bit", edit(func(b []byte) []byte { b[200] ^= 1; return b }), "checksum"},
+		{"extra bytes", append(append([]byte(nil), good...), 0), "after the checksum"},
+	}
+	// Truncated at several points: inside the magic, the header, the
+	// statistics, the weights, the class names and the checksum.
+	for _, n := range []int{2, 6, 30, 80, 300, len(good) - 30, len(good) - 1} {
+		cases = append(cases, tc{"truncated", good[:n], "truncated"})
+	}
+	cases[len(cases)-7].want = "not a model file" // 2 bytes: not even the magic
+	dir := t.TempDir()
+	for i, c := range cases {
+		path := filepath.Join(dir, "bad.model")
+		if err := os.WriteFile(path, c.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadModel(path)
+		if err == nil {
+			t.Errorf("%d %s: no error", i, c.name)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, c.want) || !strings.Contains(msg, path) || strings.Contains(msg, "\n") {
+			t.Errorf("%d %s: error %q, want one line naming the file and containing %q", i, c.name, msg, c.want)
+		}
+	}
+	if _, err := LoadModel(filepath.Join(dir, "missing")); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestModelSaveErrors(t *testing.T) {
+	m := testModel()
+	m.Classes = m.Classes[:2]
+	if err := m.Save(filepath.Join(t.TempDir(), "m")); err == nil || !strings.Contains(err.Error(), "2 class names for 3 classes") {
+		t.Errorf("2 class names: %v", err)
+	}
+	m = testModel()
+	if err := m.Save(filepath.Join(t.TempDir(), "no", "such", "dir", "m")); err == nil {
+		t.Error("saving into a missing directory: no error")
+	}
+}
