@@ -118,6 +118,18 @@ outer:
 	return dst
 }
 
+// copyFile copies the file src to dst.
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // realDir returns $CIFAR10_DIR, or skips the test when it is unset or does
 // not hold the six data files.
 func realDir(t testing.TB) string {

@@ -1,0 +1,120 @@
+package cifar
+
+import (
+	"math"
+	"testing"
+
+	"twolayer/matrix"
+)
+
+func TestNormalize(t *testing.T) {
+	// columns: 1..4 (μ 2.5, σ² 1.25), constant 7 (σ 0), −2, 2, −2, 2 (μ 0, σ 2)
+	train := matrix.NewFromData(4, 3, []float64{
+		1, 7, -2,
+		2, 7, 2,
+		3, 7, -2,
+		4, 7, 2,
+	})
+	other := matrix.NewFromData(2, 3, []float64{
+		2.5, 8, 4,
+		0, 7, 0,
+	})
+	stats := Normalize(train, other)
+	s := math.Sqrt(1.25)
+	wantMean, wantStd := []float64{2.5, 7, 0}, []float64{s, 1, 2}
+	for j := range 3 {
+		if math.Abs(stats.Mean[j]-wantMean[j]) > 1e-15 || math.Abs(stats.Std[j]-wantStd[j]) > 1e-15 {
+			t.Errorf("feature %d: mean %v std %v, want %v %v", j, stats.Mean[j], stats.Std[j], wantMean[j], wantStd[j])
+		}
+	}
+	wantTrain := []float64{
+		-1.5 / s, 0, -1,
+		-0.5 / s, 0, 1,
+		0.5 / s, 0, -1,
+		1.5 / s, 0, 1,
+	}
+	wantOther := []float64{
+		0, 1, 2, // the zero-std feature is shifted, not scaled
+		-2.5 / s, 0, 0,
+	}
+	checkAll(t, "train", train, wantTrain)
+	checkAll(t, "other", other, wantOther)
+
+	// the normalised training set has mean 0 and std 1 (0 for the constant feature)
+	again := ComputeStats(train)
+	for j, want := range []float64{1, 1, 1} {
+		if math.Abs(again.Mean[j]) > 1e-15 || math.Abs(again.Std[j]-want) > 1e-15 {
+			t.Errorf("normalised feature %d: mean %v std %v", j, again.Mean[j], again.Std[j])
+		}
+	}
+
+	// Apply on a later set gives what Normalize gave
+	later := matrix.NewFromData(2, 3, []float64{2.5, 8, 4, 0, 7, 0})
+	stats.Apply(later)
+	if !matrix.Equal(later, other) {
+		t.Error("Stats.Apply differs from Normalize on the same data")
+	}
+}
+
+func checkAll(t *testing.T, name string, m *matrix.Dense, want []float64) {
+	t.Helper()
+	r, c := m.Dims()
+	for i := range r {
+		for j := range c {
+			if got := m.At(i, j); math.Abs(got-want[i*c+j]) > 1e-14 {
+				t.Errorf("%s(%d, %d) = %v, want %v", name, i, j, got, want[i*c+j])
+			}
+		}
+	}
+}
+
+// TestNormalizeViews checks that Normalize works on row views with a stride
+// larger than their width and leaves the columns outside them alone.
+func TestNormalizeViews(t *testing.T) {
+	big := matrix.NewFromData(3, 3, []float64{1, 2, 100, 3, 4, 100, 5, 6, 100})
+	view := big.Slice(0, 3, 0, 2)
+	st := Normalize(view)
+	if st.Mean[0] != 3 || st.Mean[1] != 4 || big.At(1, 0) != 0 || big.At(1, 2) != 100 {
+		t.Errorf("view normalised to %v, stats %+v", big, st)
+	}
+}
+
+func TestNormalizeDeterministic(t *testing.T) {
+	x := matrix.New(37, 5)
+	for i := range 37 {
+		for j := range 5 {
+			x.Set(i, j, math.Sin(float64(i*5+j))*1e3+float64(j))
+		}
+	}
+	a, b := x.Clone(), x.Clone()
+	sa, sb := Normalize(a), Normalize(b)
+	if !matrix.Equal(a, b) {
+		t.Error("two runs of Normalize on the same data differ")
+	}
+	for j := range sa.Mean {
+		if sa.Mean[j] != sb.Mean[j] || sa.Std[j] != sb.Std[j] {
+			t.Errorf("feature %d: statistics differ between runs", j)
+		}
+	}
+}
+
+func TestNormalizePanics(t *testing.T) {
+	tests := []struct {
+		name string
+		f    func()
+	}{
+		{"empty training set", func() { Normalize(matrix.New(0, 3)) }},
+		{"other width", func() { Normalize(matrix.New(2, 3), matrix.New(2, 4)) }},
+		{"Apply width", func() { Stats{Mean: []float64{0}, Std: []float64{1}}.Apply(matrix.New(1, 2)) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("no panic")
+				}
+			}()
+			tc.f()
+		})
+	}
+}
