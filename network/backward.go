@@ -37,7 +37,7 @@ func ComputeGradients(p *Params, s Set, lambda float64) *Grads {
 	}
 	d, m, k := p.Dims()
 	g := NewGrads(d, m, k)
-	w := newBatchWork(p, s.X.Rows())
+	w := newBatchWork(p, s.X.Rows(), true)
 	w.forward(p, s.X)
 	w.softmax(s.Y)
 	w.backward(g, p, s.X, s.Y, lambda)

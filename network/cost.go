@@ -100,7 +100,7 @@ type evaluator struct {
 }
 
 func newEvaluator(p *Params, chunk int) *evaluator {
-	return &evaluator{full: newBatchWork(p, chunk)}
+	return &evaluator{full: newBatchWork(p, chunk, false)}
 }
 
 // work returns a workspace for n ≤ chunk images; it allocates only when n
@@ -112,8 +112,7 @@ func (e *evaluator) work(n int) *batchWork {
 	if e.last == nil || e.last.h.Cols() != n {
 		f := e.full
 		e.last = &batchWork{
-			h: f.h.Slice(0, f.h.Rows(), 0, n), p: f.p.Slice(0, f.p.Rows(), 0, n), gh: f.gh.Slice(0, f.gh.Rows(), 0, n),
-			c: f.c,
+			h: f.h.Slice(0, f.h.Rows(), 0, n), p: f.p.Slice(0, f.p.Rows(), 0, n), c: f.c,
 		}
 	}
 	return e.last

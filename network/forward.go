@@ -37,7 +37,7 @@ func Softmax(p, s *matrix.Dense) {
 // panics if X's width is not p's d.
 func EvaluateClassifier(p *Params, X *matrix.Dense) (P, H *matrix.Dense) {
 	p.mustCheck("network.EvaluateClassifier")
-	w := newBatchWork(p, X.Rows())
+	w := newBatchWork(p, X.Rows(), false)
 	w.forward(p, X)
 	w.softmax(nil)
 	return w.p, w.h
@@ -48,17 +48,22 @@ func EvaluateClassifier(p *Params, X *matrix.Dense) (P, H *matrix.Dense) {
 type batchWork struct {
 	h  *matrix.Dense // m×n: S1 = W1·Xᵀ + b1·1ᵀ, then H = max(0, S1) in place
 	p  *matrix.Dense // K×n: S = W2·H + b2·1ᵀ, then P = softmax(S), then G = P − Y
-	gh *matrix.Dense // m×n: the gradient flowing back into the hidden layer
+	gh *matrix.Dense // m×n: the gradient flowing back into the hidden layer (nil if only forward)
 	c  columnStats
 }
 
-// newBatchWork allocates the workspace for n images and p's dimensions.
-func newBatchWork(p *Params, n int) *batchWork {
+// newBatchWork allocates the workspace for n images and p's dimensions, with
+// the backward pass's scratch if backward is set.
+func newBatchWork(p *Params, n int, backward bool) *batchWork {
 	_, m, k := p.Dims()
-	return &batchWork{
-		h: matrix.New(m, n), p: matrix.New(k, n), gh: matrix.New(m, n),
+	w := &batchWork{
+		h: matrix.New(m, n), p: matrix.New(k, n),
 		c: columnStats{max: make([]float64, n), sum: make([]float64, n), arg: make([]int, n)},
 	}
+	if backward {
+		w.gh = matrix.New(m, n)
+	}
+	return w
 }
 
 // forward runs both layers on X (n×d, n the workspace's batch size) and leaves

@@ -8,9 +8,10 @@ import (
 
 // Predict classifies the n images of X (n×d, one per row; n = 1 for a single
 // image): probs (n×K) holds row by row the transpose of EvaluateClassifier's
-// P = softmax(W2·max(0, W1·Xᵀ + b1·1ᵀ) + b2·1ᵀ) (K×n), and labels[i] =
-// argmax_k probs[i][k] (the first class on ties). It works EvalChunk images
-// at a time. It panics if X's width is not p's d.
+// P = softmax(W2·max(0, W1·Xᵀ + b1·1ᵀ) + b2·1ᵀ) (K×n), and labels[i] is
+// the class of the highest score S[k][i], hence of the highest probability
+// (the first class on ties). It works EvalChunk images at a time. It panics
+// if X's width is not p's d.
 func Predict(p *Params, X *matrix.Dense) (labels []int, probs *matrix.Dense) {
 	p.mustCheck("network.Predict")
 	d, _, k := p.Dims()

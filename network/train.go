@@ -164,7 +164,7 @@ func NewTrainer(p *Params, train Set, cfg Config) (*Trainer, error) {
 	}
 	d, m, k := p.Dims()
 	B := cfg.BatchSize
-	tr := &Trainer{p: p, train: train, cfg: cfg, nb: train.Len() / B, g: NewGrads(d, m, k), w: newBatchWork(p, B)}
+	tr := &Trainer{p: p, train: train, cfg: cfg, nb: train.Len() / B, g: NewGrads(d, m, k), w: newBatchWork(p, B, true)}
 	if cfg.Shuffle {
 		tr.order = make([]int, train.Len())
 		tr.xb = matrix.New(B, d)
