@@ -137,7 +137,9 @@ func TestGoldenGradients(t *testing.T) {
 func compareGolden(t *testing.T, what string, got, want *Grads, rel, abs float64) {
 	t.Helper()
 	var worstAbs, worstRel float64
-	defer func() { t.Logf("%s: largest difference from numpy %.2g absolute, %.2g relative", what, worstAbs, worstRel) }()
+	defer func() {
+		t.Logf("%s: largest difference from numpy %.2g absolute, %.2g relative", what, worstAbs, worstRel)
+	}()
 	cmp := func(name string, i, j int, a, b float64) {
 		worstAbs = max(worstAbs, math.Abs(a-b))
 		if a != b {

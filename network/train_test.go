@@ -154,7 +154,6 @@ func TestHistory(t *testing.T) {
 	}
 }
 
-
 // TestShuffleEpochs: with shuffling, every epoch visits ⌊n/B⌋·B distinct
 // images; without, batch j is rows j·B..(j+1)·B−1 and the n mod B others are
 // never used.
