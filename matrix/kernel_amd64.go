@@ -77,3 +77,39 @@ func kernel4x12AVX2(kc int, a, b, c *float64, ldc int)
 //
 //go:noescape
 func kernel6x8AVX2(kc int, a, b, c *float64, ldc int)
+
+// Packing helpers in AVX2 assembly for the amd64 kernels. The packing code
+// may use them, through the kernel's packRows4 and packCols4 fields, for the
+// whole groups of four rows or columns of a sliver; the zero padding of a
+// partial sliver stays in Go.
+
+// packRows4 sets dst[p*ldd+i] = alpha·src[i*lds+p] for p < kc and i < 4:
+// four rows of src, each read along p, become kc groups of four values
+// ldd apart. It packs four rows of A (not transposed) into an A sliver, or
+// four columns of op(B) = Bᵀ into a B sliver. It panics if a slice is too
+// short.
+func packRows4(dst []float64, ldd int, src []float64, lds int, kc int, alpha float64) {
+	if kc <= 0 {
+		return
+	}
+	_, _ = dst[(kc-1)*ldd+3], src[3*lds+kc-1]
+	packRows4AVX2(kc, &dst[0], ldd, &src[0], lds, alpha)
+}
+
+// packCols4 sets dst[p*ldd+j] = alpha·src[p*lds+j] for p < kc and
+// j < 4·w4: a block of kc rows of src, 4·w4 values wide, is copied row by row
+// into rows ldd apart. It packs a row-major B into a B sliver, or Aᵀ into an
+// A sliver. It panics if a slice is too short.
+func packCols4(dst []float64, ldd int, src []float64, lds int, kc, w4 int, alpha float64) {
+	if kc <= 0 || w4 <= 0 {
+		return
+	}
+	_, _ = dst[(kc-1)*ldd+4*w4-1], src[(kc-1)*lds+4*w4-1]
+	packCols4AVX2(kc, &dst[0], ldd, &src[0], lds, w4, alpha)
+}
+
+//go:noescape
+func packRows4AVX2(kc int, dst *float64, ldd int, src *float64, lds int, alpha float64)
+
+//go:noescape
+func packCols4AVX2(kc int, dst *float64, ldd int, src *float64, lds int, w4 int, alpha float64)

@@ -191,3 +191,116 @@ store6x8:
 	ADDTO(Y11, 32)
 	VZEROUPPER
 	RET
+
+// Packing helpers for the AVX2 kernels; see packRows4 and packCols4 in
+// kernel_amd64.go.
+// func packRows4AVX2(kc int, dst *float64, ldd int, src *float64, lds int, alpha float64)
+//
+// dst[p*ldd+i] = alpha·src[i*lds+p] for p < kc, i < 4: four rows of the
+// source become kc groups of four. Four p at a time: load a 4×4 block (one
+// YMM per source row), transpose it in registers, scale, store four YMMs.
+TEXT ·packRows4AVX2(SB), NOSPLIT, $0-48
+	MOVQ         kc+0(FP), CX
+	MOVQ         dst+8(FP), DI
+	MOVQ         ldd+16(FP), R13
+	MOVQ         src+24(FP), SI
+	MOVQ         lds+32(FP), R8
+	VBROADCASTSD alpha+40(FP), Y15
+	SHLQ         $3, R13             // ldd in bytes
+	SHLQ         $3, R8              // lds in bytes
+	LEAQ         (R13)(R13*2), R14   // 3·ldd bytes
+	LEAQ         (R8)(R8*2), R9      // 3·lds bytes
+	MOVQ         CX, R10
+	SHRQ         $2, R10
+	JZ           rest
+
+loop4:
+	VMOVUPD    (SI), Y0              // a0 a1 a2 a3  (row 0, p..p+3)
+	VMOVUPD    (SI)(R8*1), Y1        // b0 b1 b2 b3
+	VMOVUPD    (SI)(R8*2), Y2        // c0 c1 c2 c3
+	VMOVUPD    (SI)(R9*1), Y3        // d0 d1 d2 d3
+	VUNPCKLPD  Y1, Y0, Y4            // a0 b0 a2 b2
+	VUNPCKHPD  Y1, Y0, Y5            // a1 b1 a3 b3
+	VUNPCKLPD  Y3, Y2, Y6            // c0 d0 c2 d2
+	VUNPCKHPD  Y3, Y2, Y7            // c1 d1 c3 d3
+	VPERM2F128 $0x20, Y6, Y4, Y0     // a0 b0 c0 d0
+	VPERM2F128 $0x20, Y7, Y5, Y1     // a1 b1 c1 d1
+	VPERM2F128 $0x31, Y6, Y4, Y2     // a2 b2 c2 d2
+	VPERM2F128 $0x31, Y7, Y5, Y3     // a3 b3 c3 d3
+	VMULPD     Y15, Y0, Y0
+	VMULPD     Y15, Y1, Y1
+	VMULPD     Y15, Y2, Y2
+	VMULPD     Y15, Y3, Y3
+	VMOVUPD    Y0, (DI)
+	VMOVUPD    Y1, (DI)(R13*1)
+	VMOVUPD    Y2, (DI)(R13*2)
+	VMOVUPD    Y3, (DI)(R14*1)
+	ADDQ       $32, SI
+	LEAQ       (DI)(R13*4), DI
+	DECQ       R10
+	JNZ        loop4
+
+rest:
+	ANDQ $3, CX
+	JZ   done
+
+loop1:
+	VMOVSD (SI), X0
+	VMOVSD (SI)(R8*1), X1
+	VMOVSD (SI)(R8*2), X2
+	VMOVSD (SI)(R9*1), X3
+	VMULSD X15, X0, X0
+	VMULSD X15, X1, X1
+	VMULSD X15, X2, X2
+	VMULSD X15, X3, X3
+	VMOVSD X0, (DI)
+	VMOVSD X1, 8(DI)
+	VMOVSD X2, 16(DI)
+	VMOVSD X3, 24(DI)
+	ADDQ   $8, SI
+	ADDQ   R13, DI
+	DECQ   CX
+	JNZ    loop1
+
+done:
+	VZEROUPPER
+	RET
+
+// func packCols4AVX2(kc int, dst *float64, ldd int, src *float64, lds int, w4 int, alpha float64)
+//
+// dst[p*ldd+j] = alpha·src[p*lds+j] for p < kc, j < 4·w4: kc rows of 4·w4
+// values are copied (and scaled), one YMM at a time.
+TEXT ·packCols4AVX2(SB), NOSPLIT, $0-56
+	MOVQ         kc+0(FP), CX
+	MOVQ         dst+8(FP), DI
+	MOVQ         ldd+16(FP), R13
+	MOVQ         src+24(FP), SI
+	MOVQ         lds+32(FP), R8
+	MOVQ         w4+40(FP), R11
+	VBROADCASTSD alpha+48(FP), Y15
+	SHLQ         $3, R13
+	SHLQ         $3, R8
+	TESTQ        CX, CX
+	JZ           cdone
+	TESTQ        R11, R11
+	JZ           cdone
+
+crow:
+	XORQ AX, AX                      // byte offset within the row
+	MOVQ R11, R10
+
+ccol:
+	VMOVUPD (SI)(AX*1), Y0
+	VMULPD  Y15, Y0, Y0
+	VMOVUPD Y0, (DI)(AX*1)
+	ADDQ    $32, AX
+	DECQ    R10
+	JNZ     ccol
+	ADDQ    R8, SI
+	ADDQ    R13, DI
+	DECQ    CX
+	JNZ     crow
+
+cdone:
+	VZEROUPPER
+	RET
