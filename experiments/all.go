@@ -1,0 +1,101 @@
+package experiments
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"time"
+)
+
+// AllResult is what All did; it is written as OUT/summary.json.
+type AllResult struct {
+	Started  string       `json:"started"` // RFC 3339 time
+	Machine  Machine      `json:"machine"`
+	Sections []SectionRun `json:"sections"`
+	Seconds  float64      `json:"seconds"`
+	Report   []string     `json:"report"` // the report files, relative to OUT
+	// Results are the experiments' results, in the order they ran.
+	Results []*Result `json:"-"`
+}
+
+// SectionRun is one finished experiment of All.
+type SectionRun struct {
+	Experiment string  `json:"experiment"`
+	Section    string  `json:"section"`
+	Seconds    float64 `json:"seconds"`
+	Dir        string  `json:"dir"`
+}
+
+// step is one experiment of All.
+type step struct {
+	name string
+	run  func(context.Context, Options) (*Result, error)
+}
+
+// AllSteps lists the experiments of All in order: 2.9, 3.1 on the text's
+// setup and on all five batches, 3.2, 3.3 and 3.4 (which takes its λ from
+// 3.3).
+func allSteps(o Options) []step {
+	all := o
+	all.Split = "all"
+	text := o
+	text.Split = "batch1"
+	return []step{
+		{"gradcheck", GradCheck},
+		{"one-cycle", func(ctx context.Context, _ Options) (*Result, error) { return OneCycle(ctx, text) }},
+		{"three-cycles", func(ctx context.Context, _ Options) (*Result, error) { return ThreeCycles(ctx, text) }},
+		{"one-cycle-all", func(ctx context.Context, _ Options) (*Result, error) { return OneCycle(ctx, all) }},
+		{"three-cycles-all", func(ctx context.Context, _ Options) (*Result, error) { return ThreeCycles(ctx, all) }},
+		{"coarse", Coarse},
+		{"fine", Fine},
+		{"final", Final},
+	}
+}
+
+// All runs every experiment in order (see allSteps), then writes
+// OUT/report.md, OUT/report.html and OUT/summary.json. When an experiment
+// fails or ctx is cancelled, it stops, still writes the report of what
+// finished (saying what is missing), and returns the error with the
+// AllResult.
+func All(ctx context.Context, o Options) (*AllResult, error) {
+	o = o.withDefaults()
+	start := time.Now()
+	a := &AllResult{Started: start.UTC().Format(time.RFC3339), Machine: ThisMachine()}
+	var runErr error
+	for _, s := range allSteps(o) {
+		o.logf("== %s", s.name)
+		r, err := s.run(ctx, o)
+		if err != nil {
+			runErr = fmt.Errorf("%s: %w", s.name, err)
+			break
+		}
+		if !o.Quiet {
+			fmt.Fprint(o.Log, r.Summary())
+		}
+		a.Results = append(a.Results, r)
+		a.Sections = append(a.Sections, SectionRun{Experiment: r.Experiment, Section: r.Section, Seconds: r.Seconds, Dir: r.Dir})
+	}
+	a.Seconds = time.Since(start).Seconds()
+	a.Report = []string{"report.md", "report.html", "summary.json"}
+	if err := WriteReport(o.OutDir, a); err != nil {
+		return a, err
+	}
+	data, err := json.MarshalIndent(a, "", "  ")
+	if err != nil {
+		return a, err
+	}
+	if err := WriteBytesAtomic(filepath.Join(o.OutDir, "summary.json"), append(data, '\n')); err != nil {
+		return a, err
+	}
+	return a, runErr
+}
+
+// Finished returns the names of the experiments that finished.
+func (a *AllResult) Finished() []string {
+	var names []string
+	for _, s := range a.Sections {
+		names = append(names, s.Experiment)
+	}
+	return names
+}

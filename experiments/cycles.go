@@ -1,0 +1,39 @@
+package experiments
+
+import (
+	"context"
+	"fmt"
+)
+
+// OneCycle reruns section 3.1(a), the assignment's figure 3: λ = 0.01,
+// η from 1e-5 to 1e-1, n_s = 500, batches of 100, one cycle. It trains on
+// Options.Split: "batch1" (the text's setup, written to OUT/one-cycle) or
+// "all" (49,000 / 1,000, written to OUT/one-cycle-all).
+func OneCycle(ctx context.Context, o Options) (*Result, error) {
+	o = o.withDefaults()
+	return Train(ctx, o, cycleSetup(o, "one-cycle", "3.1(a)", "One cycle (n_s = 500)", 500, 1))
+}
+
+// ThreeCycles reruns section 3.1(b), the assignment's figure 4: as
+// OneCycle but with n_s = 800 and three cycles.
+func ThreeCycles(ctx context.Context, o Options) (*Result, error) {
+	o = o.withDefaults()
+	return Train(ctx, o, cycleSetup(o, "three-cycles", "3.1(b)", "Three cycles (n_s = 800)", 800, 3))
+}
+
+// cycleSetup is the setup of the 3.1 runs.
+func cycleSetup(o Options, name, section, title string, stepSize, cycles int) Setup {
+	s := Setup{
+		Name: name, Section: section, Split: o.Split, Init: o.Init,
+		Config: reportConfig(o, 0.01, stepSize, cycles, 100),
+	}
+	if o.Split == "all" {
+		s.Name += "-all"
+		s.NVal = pick(o.NVal, 1000)
+		title += ", all five batches"
+	} else {
+		title += ", data_batch_1"
+	}
+	s.Title = fmt.Sprintf("%s %s", section, title)
+	return s
+}

@@ -1,0 +1,76 @@
+package experiments
+
+import (
+	"context"
+	"path/filepath"
+	"time"
+
+	"twolayer/network"
+)
+
+// Gradient check settings of section 2.9 (assignment-notes.md).
+const (
+	gradDims   = 20   // input dimensions kept: W1 restricted to its first 20 columns
+	gradImages = 1    // training images used
+	gradH      = 1e-5 // step of the numeric differences
+	gradEps    = 1e-6 // threshold ε of both error counts
+)
+
+// gradLambdas are the λ of the gradient check: none, as in the report, and
+// one to check the gradient of the regularisation term.
+var gradLambdas = []float64{0, 0.01}
+
+// GradCheck reruns section 2.9: on the reduced problem (the first 20
+// dimensions of the first training image of data_batch_1, normalised as
+// for training, m hidden units) it compares the analytic gradients of
+// network.ComputeGradients with the forward differences of
+// ComputeGradsNum and the centered differences of ComputeGradsNumSlow
+// (h = 1e-5), at λ = 0 and λ = 0.01, and counts per parameter the entries
+// whose absolute error |g_a − g_n| and relative error
+// |g_a − g_n| / max(ε, |g_a| + |g_n|) exceed ε = 1e-6.
+//
+// Its summary.json holds the table as "checks"; there are no curves.
+func GradCheck(ctx context.Context, o Options) (*Result, error) {
+	o = o.withDefaults()
+	start := time.Now()
+	data, err := loadSplit(ctx, o, "batch1", 0)
+	if err != nil {
+		return nil, err
+	}
+	n := min(gradImages, data.Train.Len())
+	s := network.Set{X: data.Train.X.Slice(0, n, 0, gradDims), Y: data.Train.Labels[:n]}
+	p := network.InitializeWeights(gradDims, o.Hidden, 10, o.Init, o.Seed)
+	r := &Result{
+		Experiment: "gradcheck",
+		Section:    "2.9",
+		Title:      "2.9 Gradient check",
+		Params: &Params{
+			Hidden: o.Hidden, Init: o.Init.String(), Seed: o.Seed, Split: data.Name,
+			NTrain: n, DataDir: o.shared.dir,
+		},
+		Dir: filepath.Join(o.OutDir, "gradcheck"),
+	}
+	for _, lambda := range gradLambdas {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ga := network.ComputeGradients(p, s, lambda)
+		for _, m := range []struct {
+			name string
+			num  func(*network.Params, network.Set, float64, float64) *network.Grads
+		}{{"forward", network.ComputeGradsNum}, {"centered", network.ComputeGradsNumSlow}} {
+			for _, c := range network.CompareGradients(ga, m.num(p, s, lambda, gradH), gradEps) {
+				r.Checks = append(r.Checks, Check{
+					Method: m.name, Lambda: lambda, Param: c.Param, Entries: c.Entries,
+					AbsErrors: c.AbsErrors, RelErrors: c.RelErrors, MaxAbs: c.MaxAbs, MaxRel: c.MaxRel,
+				})
+			}
+		}
+	}
+	r.Notes = append(r.Notes, "reduced problem: the first 20 input dimensions of the first training image, h = 1e-5, ε = 1e-6")
+	r.Seconds = time.Since(start).Seconds()
+	if err := writeOutputs(r, map[string][]byte{"checks.txt": []byte(ChecksTable(r.Checks))}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}

@@ -1,0 +1,159 @@
+package experiments
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+
+	"twolayer/experiments/plot"
+)
+
+// Search settings of sections 3.2 and 3.3 (assignment-notes.md).
+const (
+	searchNVal    = 5000 // validation images held out of the five batches: 45,000 / 5,000
+	searchBatch   = 500  // batch size, as in the report
+	searchCycles  = 2
+	coarseCount   = 8
+	coarseLogMin  = -5.0
+	coarseLogMax  = -1.0
+	searchTopRuns = 3
+)
+
+// CoarseLambdas returns the λ of the coarse search: 8 values λ = 10^l with
+// l = l_min + (l_max − l_min)·U(0, 1), l_min = −5, l_max = −1, drawn from
+// seed, sorted increasingly.
+func CoarseLambdas(seed uint64) []float64 {
+	rng := rand.New(rand.NewPCG(seed, 0x3a2)) // 0x3a2: this stream is section 3.2's
+	ls := make([]float64, coarseCount)
+	for i := range ls {
+		ls[i] = math.Pow(10, coarseLogMin+(coarseLogMax-coarseLogMin)*rng.Float64())
+	}
+	slices.Sort(ls)
+	return ls
+}
+
+// FineLambdas returns the λ of the fine search, the report's
+// np.arange(0, 0.008, 0.001): 0, 0.001, …, 0.007.
+func FineLambdas() []float64 {
+	ls := make([]float64, 8)
+	for i := range ls {
+		ls[i] = float64(i) / 1000
+	}
+	return ls
+}
+
+// Coarse reruns section 3.2: one training run per λ of CoarseLambdas
+// (Options.Seed), on 45,000 / 5,000 images of the five batches, batches of
+// 500, n_s = 2⌊n / n_batch⌋, two cycles. Runs are ranked by validation
+// accuracy (the report ranked them by test accuracy; the test set must not
+// choose hyperparameters), with test accuracy beside.
+func Coarse(ctx context.Context, o Options) (*Result, error) {
+	o = o.withDefaults()
+	return search(ctx, o, "coarse", "3.2", "3.2 Coarse search for λ", CoarseLambdas(o.Seed))
+}
+
+// Fine reruns section 3.3: as Coarse with λ ∈ FineLambdas().
+func Fine(ctx context.Context, o Options) (*Result, error) {
+	o = o.withDefaults()
+	return search(ctx, o, "fine", "3.3", "3.3 Fine search for λ", FineLambdas())
+}
+
+// search trains one network per λ and ranks them. Its curves and plots are
+// those of the best run; search.csv and search.svg show all runs.
+func search(ctx context.Context, o Options, name, section, title string, lambdas []float64) (*Result, error) {
+	start := time.Now()
+	nVal := pick(o.NVal, searchNVal)
+	data, err := loadSplit(ctx, o, "all", nVal)
+	if err != nil {
+		return nil, err
+	}
+	batch := pick(o.BatchSize, searchBatch)
+	n := data.Train.Len()
+	r := &Result{Experiment: name, Section: section, Title: title, Dir: filepath.Join(o.OutDir, name)}
+	var bestVal = math.Inf(-1)
+	for i, lambda := range lambdas {
+		s := Setup{
+			Name: name, Section: section, Split: "all", NVal: nVal, Init: o.Init,
+			Title:  fmt.Sprintf("%s, best λ = %.3g", title, lambda),
+			Config: reportConfig(o, lambda, 2*(n/max(batch, 1)), searchCycles, batch),
+		}
+		o.logf("%s: λ = %.6g (%d of %d)", name, lambda, i+1, len(lambdas))
+		run, _, err := train(ctx, o, s)
+		if err != nil {
+			return nil, err
+		}
+		r.Runs = append(r.Runs, SearchRun{
+			Lambda: lambda, ValidationAccuracy: run.Final.Validation.Accuracy, TestAccuracy: run.Final.Test.Accuracy,
+			TrainAccuracy: run.Final.Train.Accuracy, ValidationCost: run.Final.Validation.Cost, Seconds: run.Seconds,
+		})
+		if run.Final.Validation.Accuracy > bestVal {
+			bestVal = run.Final.Validation.Accuracy
+			r.Params, r.Final, r.History, r.Title = run.Params, run.Final, run.History, s.Title
+		}
+	}
+	r.Params.Lambdas = lambdas
+	r.Best = RankByValidation(r.Runs)
+	r.Best = r.Best[:min(searchTopRuns, len(r.Best))]
+	r.Params.Lambda = r.Best[0].Lambda
+	r.Notes = append(r.Notes, "ranked by validation accuracy; the report ranked by test accuracy, which lets the test set choose λ")
+	r.Seconds = time.Since(start).Seconds()
+	extra := map[string][]byte{"search.csv": searchCSV(r.Runs), "search.svg": searchChart(r.Runs, title).SVG()}
+	if err := writeOutputs(r, extra); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// RankByValidation returns the runs sorted by decreasing validation
+// accuracy; ties keep the order of runs (smaller λ first).
+func RankByValidation(runs []SearchRun) []SearchRun {
+	ranked := slices.Clone(runs)
+	slices.SortStableFunc(ranked, func(a, b SearchRun) int {
+		switch {
+		case a.ValidationAccuracy > b.ValidationAccuracy:
+			return -1
+		case a.ValidationAccuracy < b.ValidationAccuracy:
+			return 1
+		}
+		return 0
+	})
+	return ranked
+}
+
+// searchCSV formats the runs of a search, one row per λ.
+func searchCSV(runs []SearchRun) []byte {
+	b := []byte("lambda,train_accuracy,validation_accuracy,test_accuracy,validation_cost,seconds\n")
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
+	for _, r := range runs {
+		b = fmt.Appendf(b, "%s,%s,%s,%s,%s,%.1f\n", f(r.Lambda), f(r.TrainAccuracy), f(r.ValidationAccuracy), f(r.TestAccuracy), f(r.ValidationCost), r.Seconds)
+	}
+	return b
+}
+
+// searchChart plots the accuracies of a search against log10 λ (λ = 0 is
+// left out, having no logarithm).
+func searchChart(runs []SearchRun, title string) *plot.Chart {
+	var x, tr, va, te []float64
+	for _, r := range runs {
+		if r.Lambda <= 0 {
+			continue
+		}
+		x = append(x, math.Log10(r.Lambda))
+		tr = append(tr, r.TrainAccuracy)
+		va = append(va, r.ValidationAccuracy)
+		te = append(te, r.TestAccuracy)
+	}
+	return &plot.Chart{
+		Title: title + ": accuracy against λ", XLabel: "log10 λ", YLabel: "accuracy",
+		Series: []plot.Series{
+			{Name: "training", X: x, Y: tr},
+			{Name: "validation", X: x, Y: va, Dashed: true},
+			{Name: "test", X: x, Y: te},
+		},
+	}
+}
