@@ -64,8 +64,7 @@ func TestGradientsCentered(t *testing.T) {
 		for _, n := range []int{1, 2} {
 			for _, lambda := range []float64{0, 0.01} {
 				t.Run(fmt.Sprintf("d=20/n=%d/λ=%g/%v", n, lambda, init), func(t *testing.T) {
-					p := restrict(InitializeWeights(3072, 50, 10, init, 7), 20)
-					s := subset(data, n, 20)
+					p, s := ReducedProblem(InitializeWeights(3072, 50, 10, init, 7), data, 20, n)
 					ga := ComputeGradients(p, s, lambda)
 					gn := ComputeGradsNumSlow(p, s, lambda, DefaultH)
 					checkGrads(t, ga, gn, centeredAbs, centeredRel)
@@ -96,8 +95,7 @@ func TestGradientsForward(t *testing.T) {
 	for _, init := range []Init{InitSmall, InitSqrt} {
 		for _, lambda := range []float64{0, 0.01} {
 			t.Run(fmt.Sprintf("d=20/n=2/λ=%g/%v", lambda, init), func(t *testing.T) {
-				p := restrict(InitializeWeights(3072, 50, 10, init, 7), 20)
-				s := subset(data, 2, 20)
+				p, s := ReducedProblem(InitializeWeights(3072, 50, 10, init, 7), data, 20, 2)
 				ga := ComputeGradients(p, s, lambda)
 				gn := ComputeGradsNum(p, s, lambda, DefaultH)
 				checkGrads(t, ga, gn, DefaultH*(lambda+1), centeredRel)
@@ -129,8 +127,7 @@ func TestGradientsFullDim(t *testing.T) {
 		lambda float64
 	}{{InitSmall, 0}, {InitSmall, 0.01}, {InitSqrt, 0.01}} {
 		t.Run(fmt.Sprintf("d=3072/n=3/λ=%g/%v", tc.lambda, tc.init), func(t *testing.T) {
-			p := InitializeWeights(3072, 50, 10, tc.init, 7)
-			s := subset(data, 3, 3072)
+			p, s := ReducedProblem(InitializeWeights(3072, 50, 10, tc.init, 7), data, 3072, 3)
 			ga := ComputeGradients(p, s, tc.lambda)
 			nc := newNumCost(p, s, tc.lambda, DefaultH)
 			check := func(name string, i, j int, a float64, x *float64) {
@@ -235,4 +232,25 @@ func denseBits(a, b interface {
 		}
 	}
 	return true
+}
+
+func TestReducedProblem(t *testing.T) {
+	p := InitializeWeights(30, 6, 4, InitSqrt, 1)
+	s := randomSet(5, 30, 4, 2)
+	q, r := ReducedProblem(p, s, 20, 2)
+	if d, m, k := q.Dims(); d != 20 || m != 6 || k != 4 || r.Len() != 2 || r.X.Cols() != 20 || len(r.Y) != 2 {
+		t.Fatalf("reduced: params %d×%d×%d, set %d×%d with %d labels", d, m, k, r.Len(), r.X.Cols(), len(r.Y))
+	}
+	for i := 0; i < 6; i++ {
+		if !sameBits(q.W1.Row(i), p.W1.Row(i)[:20]) {
+			t.Errorf("W1 row %d is not the first 20 columns of the original", i)
+		}
+	}
+	if !sameBits(r.X.Row(1), s.X.Row(1)[:20]) || r.Y[1] != s.Y[1] {
+		t.Error("the reduced set is not the first images' first values")
+	}
+	q.W1.Set(0, 0, 42)
+	if p.W1.At(0, 0) == 42 {
+		t.Error("the reduced parameters share W1 with the original")
+	}
 }

@@ -85,18 +85,7 @@ func cifarBatch1(t testing.TB, n int) Set {
 	return Set{X: X, Y: y}
 }
 
-// subset returns the first n images of s, restricted to their first d values
-// (a view), as the report's reduced gradient check does.
-func subset(s Set, n, d int) Set { return Set{X: s.X.Slice(0, n, 0, d), Y: s.Y[:n]} }
-
-// restrict returns p with W1 restricted to its first d columns (a copy).
-func restrict(p *Params, d int) *Params {
-	q := p.Clone()
-	q.W1 = q.W1.Slice(0, q.W1.Rows(), 0, d).Clone()
-	return q
-}
-
-// float64bits lets tests compare float slices bitwise.
+// sameBits reports whether a and b hold bitwise-equal values.
 func sameBits(a, b []float64) bool {
 	if len(a) != len(b) {
 		return false

@@ -87,3 +87,14 @@ func (c *numCost) derivative(x *float64, c0 float64, centered bool) float64 {
 	c1 := c.cost()
 	return (c2 - c1) / (2 * c.h)
 }
+
+// ReducedProblem returns the reduced problem of the report's gradient check
+// (section 2.9): the first n images of s restricted to their first d values
+// (a view of s.X, n×d), and a copy of p whose W1 keeps only its first d
+// columns (m×d); b1, W2 and b2 are copied unchanged. It panics if n or d is
+// out of range for s and p.
+func ReducedProblem(p *Params, s Set, d, n int) (*Params, Set) {
+	q := p.Clone()
+	q.W1 = p.W1.Slice(0, p.W1.Rows(), 0, d).Clone()
+	return q, Set{X: s.X.Slice(0, n, 0, d), Y: s.Y[:n]}
+}
