@@ -40,7 +40,7 @@ var palette = []string{"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#
 const (
 	marginLeft   = 70
 	marginRight  = 20
-	marginTop    = 36
+	marginTop    = 52
 	marginBottom = 50
 )
 
@@ -122,26 +122,21 @@ func (c *Chart) WriteSVG(w io.Writer) error {
 		s.printf("</g>\n")
 	}
 
-	// the legend, top right inside the plot area
+	// the legend, in a row between the title and the plot area, where it
+	// cannot hide a curve
 	if len(c.Series) > 0 {
-		longest := 0
-		for _, ser := range c.Series {
-			longest = max(longest, len([]rune(ser.Name)))
-		}
-		lw := float64(longest)*7 + 40
-		lx := marginLeft + pw - lw - 8
-		ly := float64(marginTop + 8)
-		s.printf(`<g class="legend">`+"\n"+`<rect x="%.2f" y="%.2f" width="%.2f" height="%d" fill="white" fill-opacity="0.85" stroke="#999"/>`+"\n",
-			lx, ly, lw, 18*len(c.Series)+6)
+		s.printf(`<g class="legend">` + "\n")
+		x := float64(marginLeft)
+		y := float64(marginTop - 10)
 		for i, ser := range c.Series {
-			y := ly + 15 + float64(18*i)
 			dash := ""
 			if ser.Dashed {
 				dash = ` stroke-dasharray="6 3"`
 			}
 			s.printf(`<line x1="%.2f" y1="%.2f" x2="%.2f" y2="%.2f" stroke="%s" stroke-width="2"%s/>`+"\n",
-				lx+6, y-4, lx+28, y-4, palette[i%len(palette)], dash)
-			s.printf(`<text x="%.2f" y="%.2f">%s</text>`+"\n", lx+34, y, esc(ser.Name))
+				x, y-4, x+24, y-4, palette[i%len(palette)], dash)
+			s.printf(`<text x="%.2f" y="%.2f">%s</text>`+"\n", x+30, y, esc(ser.Name))
+			x += 30 + 7*float64(len([]rune(ser.Name))) + 20
 		}
 		s.printf("</g>\n")
 	}

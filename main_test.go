@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// buildBinary builds the program into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "twolayer")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// writeFakeData writes six tiny CIFAR-10 batch files (100 random records
+// each) and returns their directory.
+func writeFakeData(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "cifar-10-batches-bin")
+	os.MkdirAll(dir, 0o755)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, name := range []string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"} {
+		var buf []byte
+		for i := range 100 {
+			buf = append(buf, byte(i%10))
+			for range 3072 {
+				buf = append(buf, byte(rng.IntN(256)))
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), buf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// writePNG writes a w×h PNG image.
+func writePNG(t *testing.T, path string, w, h int) {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.NRGBA{uint8(8 * x), uint8(8 * y), 100, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// result is one run of the binary.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runBinary runs bin with args in dir, without $CIFAR10_DIR.
+func runBinary(t *testing.T, bin, dir string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CIFAR10_DIR=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, stdout.String(), stderr.String()}
+}
+
+func TestCLI(t *testing.T) {
+	bin := buildBinary(t)
+	data := writeFakeData(t)
+	work := t.TempDir()
+	out := filepath.Join(work, "out")
+	model := filepath.Join(work, "m.bin")
+	quick := []string{"-data", data, "-out", out, "-quiet", "-ns", "2", "-batch", "50"}
+
+	// a quick training run that saves a model, for predict
+	r := runBinary(t, bin, work, append([]string{"train", "-save", model}, quick...)...)
+	if r.code != 0 {
+		t.Fatalf("train on fake data: exit %d\n%s", r.code, r.stderr)
+	}
+	var sum map[string]any
+	if data, err := os.ReadFile(filepath.Join(out, "train", "summary.json")); err != nil || json.Unmarshal(data, &sum) != nil {
+		t.Fatalf("train wrote no valid summary.json: %v", err)
+	}
+	good := filepath.Join(work, "good.png")
+	big := filepath.Join(work, "big.png")
+	writePNG(t, good, 32, 32)
+	writePNG(t, big, 64, 48)
+	if r := runBinary(t, bin, work, "predict", "-model", model, good); r.code != 0 || !strings.Contains(r.stdout, "good.png") {
+		t.Errorf("predict on a 32×32 PNG: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if r := runBinary(t, bin, work, "predict", "-model", model, "-file", filepath.Join(data, "test_batch.bin"), "-index", "0,1,2"); r.code != 0 || !strings.Contains(r.stdout, "of 3 correct") {
+		t.Errorf("predict on batch images: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantText string // in the error line
+	}{
+		{"missing data, offline", []string{"one-cycle", "-offline", "-quiet"}, 1, "download"},
+		{"missing -data dir", []string{"one-cycle", "-data", filepath.Join(work, "nope"), "-offline"}, 1, "nope"},
+		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
+		{"flag before command", []string{"-quiet", "one-cycle"}, 2, "after the command"},
+		{"bad flag value", []string{"one-cycle", "-seed", "abc"}, 2, "-seed"},
+		{"unknown flag", []string{"coarse", "-lamda", "1"}, 2, "lamda"},
+		{"bad split", []string{"one-cycle", "-split", "half", "-data", data}, 2, "split"},
+		{"negative lambda", append([]string{"train", "-lambda", "-1"}, quick...), 2, "λ"},
+		{"eta_min above eta_max", append([]string{"train", "-eta-min", "0.1", "-eta-max", "0.01"}, quick...), 2, "η_min"},
+		{"batch larger than the training set", []string{"train", "-data", data, "-out", out, "-quiet", "-batch", "1000"}, 2, "batch size"},
+		{"bad init", []string{"train", "-init", "zeros"}, 2, "init"},
+		{"PNG of the wrong size", []string{"predict", "-model", model, big}, 1, "64×48"},
+		{"missing model", []string{"predict", "-model", filepath.Join(work, "none.bin"), good}, 1, "none.bin"},
+		{"index out of range", []string{"predict", "-model", model, "-file", filepath.Join(data, "test_batch.bin"), "-index", "100"}, 1, "out of range"},
+		{"stray argument", []string{"gradcheck", "extra"}, 2, "extra"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runBinary(t, bin, work, tc.args...)
+			if r.code != tc.wantCode {
+				t.Errorf("exit code %d, want %d; stderr %q", r.code, tc.wantCode, r.stderr)
+			}
+			lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
+			if len(lines) != 1 || !strings.HasPrefix(lines[0], "twolayer: ") {
+				t.Errorf("stderr is not one line starting with \"twolayer: \": %q", r.stderr)
+			}
+			if !strings.Contains(r.stderr, tc.wantText) {
+				t.Errorf("stderr %q does not mention %q", r.stderr, tc.wantText)
+			}
+			for _, bad := range []string{"panic", "goroutine"} {
+				if strings.Contains(r.stdout+r.stderr, bad) {
+					t.Errorf("output contains %q:\n%s%s", bad, r.stdout, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestHelpListsCommands(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"-h"}, &stdout, &stderr); code != 0 {
+		t.Errorf("-h: exit %d", code)
+	}
+	for _, c := range commands {
+		n := 0
+		for _, line := range strings.Split(stdout.String(), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), c.name+" ") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("-h lists %q on %d lines, want 1:\n%s", c.name, n, stdout.String())
+		}
+	}
+	for _, c := range commands {
+		stdout.Reset()
+		if code := run(t.Context(), []string{c.name, "-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "usage: go run . "+c.name) {
+			t.Errorf("%s -h: exit %d, output %q", c.name, code, stdout.String())
+		}
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("help wrote to stderr: %q", stderr.String())
+	}
+}
+
+func TestExitCodeOneLine(t *testing.T) {
+	var stderr bytes.Buffer
+	code := exitCode(&stderr, "x", fmt.Errorf("first\nsecond"))
+	if code != 1 || stderr.String() != "twolayer: x: first; second\n" {
+		t.Errorf("exitCode = %d, %q", code, stderr.String())
+	}
+}
