@@ -28,27 +28,32 @@ func ComputeStats(x *matrix.Dense) Stats {
 		panic("cifar.ComputeStats: no rows: the statistics of an empty training set are undefined")
 	}
 	mean := make([]float64, d)
-	for i := range n {
-		for j, v := range x.Row(i) {
-			mean[j] += v
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(n)
-	}
 	std := make([]float64, d)
-	for i := range n {
-		for j, v := range x.Row(i) {
-			dv := v - mean[j]
-			std[j] += dv * dv
+	// Each goroutine owns a range of features and sums over the rows in
+	// order, so the sums do not depend on the number of goroutines.
+	parallelFor(d, func(lo, hi int) {
+		m, ss := mean[lo:hi], std[lo:hi]
+		for i := range n {
+			for j, v := range x.Row(i)[lo:hi] {
+				m[j] += v
+			}
 		}
-	}
-	for j, ss := range std {
-		std[j] = math.Sqrt(ss / float64(n))
-		if std[j] == 0 {
-			std[j] = 1
+		for j := range m {
+			m[j] /= float64(n)
 		}
-	}
+		for i := range n {
+			for j, v := range x.Row(i)[lo:hi] {
+				dv := v - m[j]
+				ss[j] += dv * dv
+			}
+		}
+		for j := range ss {
+			ss[j] = math.Sqrt(ss[j] / float64(n))
+			if ss[j] == 0 {
+				ss[j] = 1
+			}
+		}
+	})
 	return Stats{Mean: mean, Std: std}
 }
 
@@ -63,13 +68,14 @@ func (s Stats) Apply(x *matrix.Dense) {
 			x.Rows(), x.Cols(), len(s.Mean), len(s.Std)))
 	}
 	mean, std := s.Mean, s.Std[:len(s.Mean)]
-	for i := range x.Rows() {
-		row := x.Row(i)
-		row = row[:len(mean)]
-		for j := range row {
-			row[j] = (row[j] - mean[j]) / std[j]
+	parallelFor(x.Rows(), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := x.Row(i)[:len(mean)]
+			for j := range row {
+				row[j] = (row[j] - mean[j]) / std[j]
+			}
 		}
-	}
+	})
 }
 
 // Normalize computes the per-feature statistics of train (see ComputeStats)

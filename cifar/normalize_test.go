@@ -2,6 +2,8 @@ package cifar
 
 import (
 	"math"
+	"runtime"
+	"slices"
 	"testing"
 
 	"twolayer/matrix"
@@ -116,5 +118,30 @@ func TestNormalizePanics(t *testing.T) {
 			}()
 			tc.f()
 		})
+	}
+}
+
+// TestNormalizeGOMAXPROCS checks that the statistics and the normalised
+// data are bitwise identical whatever the number of goroutines.
+func TestNormalizeGOMAXPROCS(t *testing.T) {
+	x := matrix.New(101, 67)
+	for i := range x.Rows() {
+		for j := range x.Cols() {
+			x.Set(i, j, math.Cos(float64(3*i+7*j))*float64(j+1))
+		}
+	}
+	var results []*matrix.Dense
+	var stats []Stats
+	for _, procs := range []int{1, 2, 3, 8} {
+		old := runtime.GOMAXPROCS(procs)
+		y := x.Clone()
+		stats = append(stats, Normalize(y))
+		results = append(results, y)
+		runtime.GOMAXPROCS(old)
+	}
+	for k := 1; k < len(results); k++ {
+		if !matrix.Equal(results[0], results[k]) || !slices.Equal(stats[0].Mean, stats[k].Mean) || !slices.Equal(stats[0].Std, stats[k].Std) {
+			t.Errorf("run %d differs from the run at GOMAXPROCS 1", k)
+		}
 	}
 }

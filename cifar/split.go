@@ -37,16 +37,15 @@ func LoadSplitBatch1(dir string) (*Split, error) {
 	if err := requireFiles(dir, names); err != nil {
 		return nil, err
 	}
-	var buf []byte
-	train, buf, err := loadFiles(dir, names[:1], buf)
+	train, err := loadFiles(dir, names[:1])
 	if err != nil {
 		return nil, err
 	}
-	val, buf, err := loadFiles(dir, names[1:2], buf)
+	val, err := loadFiles(dir, names[1:2])
 	if err != nil {
 		return nil, err
 	}
-	test, _, err := loadFiles(dir, names[2:], buf)
+	test, err := loadFiles(dir, names[2:])
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +69,7 @@ func LoadSplitAll(dir string, nVal int) (*Split, error) {
 	if err := requireFiles(dir, names); err != nil {
 		return nil, err
 	}
-	all, buf, err := loadFiles(dir, names[:len(trainFiles)], nil)
+	all, err := loadFiles(dir, names[:len(trainFiles)])
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +78,7 @@ func LoadSplitAll(dir string, nVal int) (*Split, error) {
 		return nil, fmt.Errorf("cifar: %d validation images requested; it must be between 1 and %d (the training batches in %s hold %d images)",
 			nVal, n-1, dir, n)
 	}
-	test, _, err := loadFiles(dir, names[len(trainFiles):], buf)
+	test, err := loadFiles(dir, names[len(trainFiles):])
 	if err != nil {
 		return nil, err
 	}
@@ -112,40 +111,50 @@ func requireFiles(dir string, names []string) error {
 
 // loadFiles loads the batch files names of dir, in order, into one dataset:
 // it sizes the files first, allocates the matrix once and decodes each file
-// straight into its range of rows. buf is a reusable read buffer (may be
-// nil); the possibly grown buffer is returned for the next call.
-func loadFiles(dir string, names []string, buf []byte) (Dataset, []byte, error) {
+// straight into its range of rows, several files at a time (each with its
+// own read buffer). The error, if any, is that of the first bad file.
+func loadFiles(dir string, names []string) (Dataset, error) {
 	paths := make([]string, len(names))
-	counts := make([]int, len(names))
-	total := 0
+	start := make([]int, len(names)+1) // file k fills rows [start[k], start[k+1])
 	for k, name := range names {
 		paths[k] = filepath.Join(dir, name)
 		st, err := os.Stat(paths[k])
 		if err != nil {
-			return Dataset{}, buf, fmt.Errorf("cifar: %w", err)
+			return Dataset{}, fmt.Errorf("cifar: %w", err)
 		}
-		if counts[k], err = countRecords(paths[k], st.Size()); err != nil {
-			return Dataset{}, buf, err
-		}
-		total += counts[k]
-	}
-	d := Dataset{X: matrix.New(total, ImageSize), Labels: make([]int, total)}
-	row := 0
-	for k, path := range paths {
-		data, err := readWhole(path, buf)
+		n, err := countRecords(paths[k], st.Size())
 		if err != nil {
-			return Dataset{}, buf, err
+			return Dataset{}, err
 		}
-		buf = data
-		if len(data) != counts[k]*RecordSize {
-			return Dataset{}, buf, fmt.Errorf("cifar: %s changed size while being read (%d bytes, then %d)",
-				path, counts[k]*RecordSize, len(data))
-		}
-		end := row + counts[k]
-		if err := decodeRecords(path, data, d.X.RowRange(row, end), d.Labels[row:end]); err != nil {
-			return Dataset{}, buf, err
-		}
-		row = end
+		start[k+1] = start[k] + n
 	}
-	return d, buf, nil
+	total := start[len(names)]
+	d := Dataset{X: matrix.New(total, ImageSize), Labels: make([]int, total)}
+	errs := make([]error, len(names))
+	parallelFor(len(names), func(lo, hi int) {
+		var buf []byte
+		for k := lo; k < hi; k++ {
+			buf, errs[k] = loadInto(paths[k], buf, d.X.RowRange(start[k], start[k+1]), d.Labels[start[k]:start[k+1]])
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return Dataset{}, err
+		}
+	}
+	return d, nil
+}
+
+// loadInto reads the batch file at path, using buf as its read buffer, and
+// decodes it into x and labels, which must be sized for the file. It
+// returns the possibly grown buffer.
+func loadInto(path string, buf []byte, x *matrix.Dense, labels []int) ([]byte, error) {
+	data, err := readWhole(path, buf)
+	if err != nil {
+		return buf, err
+	}
+	if len(data) != len(labels)*RecordSize {
+		return data, fmt.Errorf("cifar: %s changed size while being read (%d bytes, then %d)", path, len(labels)*RecordSize, len(data))
+	}
+	return data, decodeRecords(path, data, x, labels)
 }

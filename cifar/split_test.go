@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -144,5 +146,26 @@ func TestLoadSplitErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLoadSplitGOMAXPROCS checks that loading the files in parallel gives
+// the same split whatever the number of goroutines.
+func TestLoadSplitGOMAXPROCS(t *testing.T) {
+	var splits []*Split
+	for _, procs := range []int{1, 2, 5} {
+		old := runtime.GOMAXPROCS(procs)
+		s, err := LoadSplitAll(filepath.Join("testdata", "tiny"), 3)
+		runtime.GOMAXPROCS(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		splits = append(splits, s)
+	}
+	for k, s := range splits[1:] {
+		if !matrix.Equal(s.Train.X, splits[0].Train.X) || !matrix.Equal(s.Validation.X, splits[0].Validation.X) ||
+			!slices.Equal(s.Train.Labels, splits[0].Train.Labels) || !slices.Equal(s.Stats.Std, splits[0].Stats.Std) {
+			t.Errorf("split %d differs from the one loaded at GOMAXPROCS 1", k+1)
+		}
 	}
 }
