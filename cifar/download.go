@@ -178,7 +178,11 @@ func fetch(ctx context.Context, opt DownloadOptions, dst string) (string, error)
 		if errors.As(err, &ue) {
 			err = ue.Err // the URL is named below
 		}
-		return "", fmt.Errorf("cifar: downloading %s: %w", opt.URL, err)
+		if ctx.Err() != nil {
+			return "", fmt.Errorf("cifar: downloading %s: %w", opt.URL, err)
+		}
+		return "", fmt.Errorf("cifar: downloading %s: %w; check the network connection, or fetch cifar-10-binary.tar.gz by other means and point -data at its unpacked %s folder",
+			opt.URL, err, DirName)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -311,3 +311,22 @@ func TestProgress(t *testing.T) {
 		}
 	}
 }
+
+func TestDownloadNoServer(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL + "/cifar-10-binary.tar.gz"
+	srv.Close() // nothing listens there any more
+	parent := t.TempDir()
+	err := Download(context.Background(), parent, DownloadOptions{URL: url})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, p := range []string{url, "check the network connection", "point -data at"} {
+		if !strings.Contains(err.Error(), p) {
+			t.Errorf("error %q does not contain %q", err, p)
+		}
+	}
+	if left := listDir(t, parent); len(left) != 0 {
+		t.Errorf("failed download left %v", left)
+	}
+}

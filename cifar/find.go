@@ -12,13 +12,18 @@ import (
 // EnvVar is the environment variable that FindDir reads.
 const EnvVar = "CIFAR10_DIR"
 
-// DefaultDir is where FindDir looks last, and where `go run . download` puts
-// the data: ./data/cifar-10-batches-bin.
-var DefaultDir = filepath.Join("data", DirName)
+// DefaultParent is the directory that `go run . download` passes to
+// Download, relative to the working directory.
+const DefaultParent = "data"
+
+// DefaultDir is where FindDir looks last and where Download(ctx,
+// DefaultParent, …) puts the files: data/cifar-10-batches-bin, relative to
+// the working directory.
+const DefaultDir = DefaultParent + "/" + DirName
 
 // fixHint is the advice given whenever the data files are not where they
 // are looked for.
-const fixHint = "run `go run . download` to fetch them, or point -data or $" + EnvVar + " at an existing copy of " + DirName
+const fixHint = "run `go run . download` to fetch the data, or point -data or $" + EnvVar + " at an existing copy of " + DirName
 
 // MissingFilesError reports a directory that lacks some of the six data
 // files. errors.Is(err, ErrNotFound) is true for it.

@@ -129,11 +129,11 @@ func checkWarning(dir string, checks []FileCheck) string {
 	}
 	var parts []string
 	if len(differs) > 0 {
-		parts = append(parts, "differ from the official ones: "+strings.Join(differs, ", "))
+		parts = append(parts, "differ: "+strings.Join(differs, ", "))
 	}
 	if len(missing) > 0 {
 		parts = append(parts, "missing: "+strings.Join(missing, ", "))
 	}
-	return fmt.Sprintf("warning: CIFAR-10 files in %s %s; results may not match the report (`go run . download` fetches the official files)",
+	return fmt.Sprintf("warning: the CIFAR-10 files in %s are not the official ones (%s); results may not match the report (`go run . download` fetches the official files)",
 		dir, strings.Join(parts, "; "))
 }

@@ -50,7 +50,7 @@ func TestVerify(t *testing.T) {
 		}
 	}
 	w := checkWarning(dir, checks)
-	for _, p := range []string{"warning:", dir, "differ from the official ones: data_batch_4.bin", "missing: data_batch_2.bin", "go run . download"} {
+	for _, p := range []string{"warning:", dir, "not the official ones", "differ: data_batch_4.bin", "missing: data_batch_2.bin", "go run . download"} {
 		if !strings.Contains(w, p) {
 			t.Errorf("warning %q does not contain %q", w, p)
 		}
