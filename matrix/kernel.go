@@ -23,6 +23,20 @@ type microKernel struct {
 	name   string
 	mr, nr int
 	fn     func(kc int, a, b, c []float64, ldc int)
+
+	// packRows4 and packCols4, when not nil, are faster ways (SIMD, on the
+	// architecture of the kernel) to pack whole groups of four lines of a
+	// sliver; the packing code falls back to Go when they are nil:
+	//
+	//	packRows4: dst[p*ldd+i] = alpha·src[i*lds+p]     for p < kc, i < 4
+	//	packCols4: dst[p*ldd+j] = alpha·src[p*lds+j]     for p < kc, j < 4·w4
+	//
+	// packRows4 packs four lines read along p (rows of A, or rows of B for
+	// op(B) = Bᵀ); packCols4 packs lines whose values for one p are
+	// contiguous (rows of B, or of A for op(A) = Aᵀ). Both panic if a slice
+	// is too short.
+	packRows4 func(dst []float64, ldd int, src []float64, lds, kc int, alpha float64)
+	packCols4 func(dst []float64, ldd int, src []float64, lds, kc, w4 int, alpha float64)
 }
 
 // kern is the micro-kernel the product uses. It starts as the portable one;

@@ -19,10 +19,12 @@ package matrix
 var (
 	// avx2Kernel4x12 computes a 4×12 tile: per p, three loads of B, four
 	// broadcasts of A and twelve FMAs. Chosen as kern (see init).
-	avx2Kernel4x12 = microKernel{name: "avx2 4×12", mr: 4, nr: 12, fn: kernelAVX2x4x12}
+	avx2Kernel4x12 = microKernel{name: "avx2 4×12", mr: 4, nr: 12, fn: kernelAVX2x4x12,
+		packRows4: packRows4, packCols4: packCols4}
 	// avx2Kernel6x8 computes a 6×8 tile: per p, two loads of B, six
 	// broadcasts of A and twelve FMAs.
-	avx2Kernel6x8 = microKernel{name: "avx2 6×8", mr: 6, nr: 8, fn: kernelAVX2x6x8}
+	avx2Kernel6x8 = microKernel{name: "avx2 6×8", mr: 6, nr: 8, fn: kernelAVX2x6x8,
+		packRows4: packRows4, packCols4: packCols4}
 )
 
 // hasAVX2 records the CPU check, so that tests can skip with a message.
@@ -78,10 +80,10 @@ func kernel4x12AVX2(kc int, a, b, c *float64, ldc int)
 //go:noescape
 func kernel6x8AVX2(kc int, a, b, c *float64, ldc int)
 
-// Packing helpers in AVX2 assembly for the amd64 kernels. The packing code
-// may use them, through the kernel's packRows4 and packCols4 fields, for the
-// whole groups of four rows or columns of a sliver; the zero padding of a
-// partial sliver stays in Go.
+// Packing helpers in AVX2 assembly, given to the packing code as the
+// packRows4 and packCols4 fields of the AVX2 kernels (see microKernel): they
+// pack the whole groups of four lines of a sliver; partial groups and the
+// zero padding of a partial sliver stay in Go.
 
 // packRows4 sets dst[p*ldd+i] = alpha·src[i*lds+p] for p < kc and i < 4:
 // four rows of src, each read along p, become kc groups of four values
