@@ -12,18 +12,44 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
-// buildBinary builds the program into a temporary directory.
+// built is the binary built once for all the tests of this file.
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+	out  []byte
+}
+
+// buildBinary builds the program once, into a temporary directory removed
+// by TestMain.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "twolayer")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		built.dir, built.err = os.MkdirTemp("", "twolayer-cli-test-")
+		if built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "twolayer")
+		built.out, built.err = exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("go build: %v\n%s", built.err, built.out)
 	}
-	return bin
+	return built.bin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 // writeFakeData writes six tiny CIFAR-10 batch files (100 random records
@@ -198,5 +224,36 @@ func TestExitCodeOneLine(t *testing.T) {
 	code := exitCode(&stderr, "x", fmt.Errorf("first\nsecond"))
 	if code != 1 || stderr.String() != "twolayer: x: first; second\n" {
 		t.Errorf("exitCode = %d, %q", code, stderr.String())
+	}
+}
+
+func TestInterruptLeavesNoPartialFiles(t *testing.T) {
+	bin := buildBinary(t)
+	data := writeFakeData(t)
+	work := t.TempDir()
+	out := filepath.Join(work, "out")
+	cmd := exec.Command(bin, "one-cycle", "-data", data, "-out", out, "-ns", "100000")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// wait for training to start (its first progress line), then Ctrl-C
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(stderr.String(), "step") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 1 {
+		t.Errorf("exit after Ctrl-C: %v, want exit code 1", err)
+	}
+	last := strings.TrimSpace(stderr.String()[strings.LastIndex(strings.TrimSpace(stderr.String()), "\n")+1:])
+	if !strings.HasPrefix(last, "twolayer: one-cycle: interrupted") {
+		t.Errorf("last stderr line %q, want the interruption message", last)
+	}
+	if _, err := os.Stat(filepath.Join(out, "one-cycle")); !os.IsNotExist(err) {
+		t.Errorf("the interrupted run left %s behind", filepath.Join(out, "one-cycle"))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"twolayer/cifar"
 	"twolayer/network"
 )
 
@@ -22,7 +23,8 @@ var gradLambdas = []float64{0, 0.01}
 
 // GradCheck reruns section 2.9: on the reduced problem (the first 20
 // dimensions of the first training image of data_batch_1, normalised as
-// for training, m hidden units) it compares the analytic gradients of
+// for training; W1 of a full-size initialisation restricted to its first 20
+// columns, see network.ReducedProblem) it compares the analytic gradients of
 // network.ComputeGradients with the forward differences of
 // ComputeGradsNum and the centered differences of ComputeGradsNumSlow
 // (h = 1e-5), at λ = 0 and λ = 0.01, and counts per parameter the entries
@@ -38,8 +40,8 @@ func GradCheck(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	n := min(gradImages, data.Train.Len())
-	s := network.Set{X: data.Train.X.Slice(0, n, 0, gradDims), Y: data.Train.Labels[:n]}
-	p := network.InitializeWeights(gradDims, o.Hidden, 10, o.Init, o.Seed)
+	full := network.InitializeWeights(cifar.ImageSize, o.Hidden, cifar.NumClasses, o.Init, o.Seed)
+	p, s := network.ReducedProblem(full, set(data.Train), gradDims, n)
 	r := &Result{
 		Experiment: "gradcheck",
 		Section:    "2.9",
