@@ -76,7 +76,10 @@ func (m *Model) Save(path string) error {
 		return fmt.Errorf("saving the model: %w", err)
 	}
 	tmp := f.Name()
-	_, err = f.Write(b)
+	err = f.Chmod(0o644) // CreateTemp makes it 0600
+	if err == nil {
+		_, err = f.Write(b)
+	}
 	if err == nil {
 		err = f.Sync()
 	}
