@@ -111,9 +111,11 @@ func (b *ProgressBar) now() time.Time {
 	return time.Now()
 }
 
-// line formats the bar: "label [#####.....] 400/1000  η 4.00e-02  cost 1.71/1.78  ETA 12s".
+// line formats the bar, short enough for an 80-column terminal:
+// "one-cycle [######..........] 400/1000 η 8.0e-02 cost 1.768/1.885 acc 0.416/0.386 ETA 12s",
+// costs and accuracies as training/validation.
 func (b *ProgressBar) line(p network.Progress, now time.Time) string {
-	const cells = 20
+	const cells = 16
 	frac := 0.0
 	if p.Total > 0 {
 		frac = min(1, float64(p.Step)/float64(p.Total))
@@ -125,11 +127,11 @@ func (b *ProgressBar) line(p network.Progress, now time.Time) string {
 		left := time.Duration(float64(elapsed) * float64(p.Total-p.Step) / float64(p.Step))
 		eta = "ETA " + left.Round(time.Second).String()
 	}
-	s := fmt.Sprintf("%s [%s] %d/%d  η %.2e", b.Label, bar, p.Step, p.Total, p.Eta)
-	if b.latest != nil {
-		s += "  " + costs(b.latest)
+	s := fmt.Sprintf("%s [%s] %d/%d η %.1e", b.Label, bar, p.Step, p.Total, p.Eta)
+	if r := b.latest; r != nil {
+		s += fmt.Sprintf(" cost %.3f/%.3f acc %.3f/%.3f", r.Train.Cost, r.Val.Cost, r.Train.Accuracy, r.Val.Accuracy)
 	}
-	return s + "  " + eta
+	return s + " " + eta
 }
 
 // costs formats the metrics of a recording.
