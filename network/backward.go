@@ -22,12 +22,12 @@ func NewGrads(d, m, k int) *Grads {
 // gradients of J = (1/n) Σ −log P[y_i][i] + λ(‖W1‖² + ‖W2‖²) on the n images
 // of s (X n×d, one per row), by the report's steps 1–6 plus the L2 terms:
 //
-//  1. G = P − Y                     K×n  (Y the one-hot labels, K×n)
-//  2. ∂J/∂W2 = (1/n)·G·Hᵀ + 2λ·W2    K×m
-//  3. ∂J/∂b2 = (1/n)·G·1             K
-//  4. G = W2ᵀ·G ⊙ Ind(H > 0)         m×n
-//  5. ∂J/∂W1 = (1/n)·G·X + 2λ·W1     m×d  (X n×d, so no transpose)
-//  6. ∂J/∂b1 = (1/n)·G·1             m
+//	(1) G = P − Y                     K×n  (Y the one-hot labels, K×n)
+//	(2) ∂J/∂W2 = (1/n)·G·Hᵀ + 2λ·W2    K×m
+//	(3) ∂J/∂b2 = (1/n)·G·1             K
+//	(4) G = W2ᵀ·G ⊙ Ind(H > 0)         m×n
+//	(5) ∂J/∂W1 = (1/n)·G·X + 2λ·W1     m×d  (X n×d, so no transpose)
+//	(6) ∂J/∂b1 = (1/n)·G·1             m
 //
 // It panics if s's shapes do not fit p or a label is out of range.
 func ComputeGradients(p *Params, s Set, lambda float64) *Grads {

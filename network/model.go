@@ -16,14 +16,10 @@ import (
 // per-feature normalisation of the training set (x ← (x − Mean)/Std, each of
 // length d, or both empty if the inputs are used as they are), the
 // configuration it was trained with, and the class names (K of them, or none).
-type Model struct {
-	Params    *Params
-	Mean, Std []float64
-	Config    Config
-	Classes   []string
-}
-
-// The model file format, version 1. All numbers are little-endian; floats
+//
+// # File format
+//
+// Save writes version 1 of this format; LoadModel reads it. All numbers are little-endian; floats
 // are IEEE-754 float64, integers unsigned unless said otherwise.
 //
 //	offset  size    field
@@ -52,13 +48,21 @@ type Model struct {
 //	        4       c, uint32: number of class names, 0 or K
 //	        c×(4+len) each name: uint32 length in bytes, then its UTF-8 bytes
 //	        4       CRC-32 (IEEE) of every byte before it
+type Model struct {
+	Params    *Params
+	Mean, Std []float64
+	Config    Config
+	Classes   []string
+}
+
+// Model file format constants (see Model).
 const (
 	modelMagic   = "2LNN"
 	modelVersion = 1
 	maxDim       = 1 << 24 // largest d, m or K a model file may declare
 )
 
-// Save writes m to path in the format described above, atomically: it
+// Save writes m to path in the file format of Model, atomically: it
 // writes a temporary file in the same directory and renames it over path, so
 // that path never holds a partial model. It returns an error if m's
 // parameters are inconsistent or the file cannot be written.
