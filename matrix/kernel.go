@@ -24,19 +24,20 @@ type microKernel struct {
 	mr, nr int
 	fn     func(kc int, a, b, c []float64, ldc int)
 
-	// packRows4 and packCols4, when not nil, are faster ways (SIMD, on the
-	// architecture of the kernel) to pack whole groups of four lines of a
-	// sliver; the packing code falls back to Go when they are nil:
+	// packRows4 and packPanelAcross, when not nil, are faster ways (SIMD,
+	// on the architecture of the kernel) to pack slivers; the packing code
+	// falls back to Go when they are nil, and for partial slivers:
 	//
-	//	packRows4: dst[p*ldd+i] = alpha·src[i*lds+p]     for p < kc, i < 4
-	//	packCols4: dst[p*ldd+j] = alpha·src[p*lds+j]     for p < kc, j < 4·w4
+	//	packRows4:       dst[p*ldd+i] = alpha·src[i*lds+p]             p < kc, i < 4
+	//	packPanelAcross: dst[s*kc*w+p*w+j] = alpha·src[p*lds+s*w+j]    p < kc, j < w, s < ns
 	//
-	// packRows4 packs four lines read along p (rows of A, or rows of B for
-	// op(B) = Bᵀ); packCols4 packs lines whose values for one p are
-	// contiguous (rows of B, or of A for op(A) = Aᵀ). Both panic if a slice
-	// is too short.
-	packRows4 func(dst []float64, ldd int, src []float64, lds, kc int, alpha float64)
-	packCols4 func(dst []float64, ldd int, src []float64, lds, kc, w4 int, alpha float64)
+	// packRows4 packs four lines of a sliver that are read along p (rows of
+	// A, or rows of B for op(B) = Bᵀ); packPanelAcross packs ns whole slivers
+	// w wide (w a multiple of 4) whose values for one p are contiguous (rows
+	// of B, or of A for op(A) = Aᵀ), reading the source row after row. Both
+	// panic if a slice is too short.
+	packRows4       func(dst []float64, ldd int, src []float64, lds, kc int, alpha float64)
+	packPanelAcross func(dst, src []float64, lds, kc, w, ns int, alpha float64)
 }
 
 // kern is the micro-kernel the product uses. It starts as the portable one;

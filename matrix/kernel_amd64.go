@@ -20,11 +20,11 @@ var (
 	// avx2Kernel4x12 computes a 4×12 tile: per p, three loads of B, four
 	// broadcasts of A and twelve FMAs. Chosen as kern (see init).
 	avx2Kernel4x12 = microKernel{name: "avx2 4×12", mr: 4, nr: 12, fn: kernelAVX2x4x12,
-		packRows4: packRows4, packCols4: packCols4}
+		packRows4: packRows4, packPanelAcross: packPanelAcross}
 	// avx2Kernel6x8 computes a 6×8 tile: per p, two loads of B, six
 	// broadcasts of A and twelve FMAs.
 	avx2Kernel6x8 = microKernel{name: "avx2 6×8", mr: 6, nr: 8, fn: kernelAVX2x6x8,
-		packRows4: packRows4, packCols4: packCols4}
+		packRows4: packRows4, packPanelAcross: packPanelAcross}
 )
 
 // hasAVX2 records the CPU check, so that tests can skip with a message.
@@ -81,9 +81,9 @@ func kernel4x12AVX2(kc int, a, b, c *float64, ldc int)
 func kernel6x8AVX2(kc int, a, b, c *float64, ldc int)
 
 // Packing helpers in AVX2 assembly, given to the packing code as the
-// packRows4 and packCols4 fields of the AVX2 kernels (see microKernel): they
-// pack the whole groups of four lines of a sliver; partial groups and the
-// zero padding of a partial sliver stay in Go.
+// packRows4 and packPanelAcross fields of the AVX2 kernels (see
+// microKernel): they pack whole groups of four lines, or whole slivers;
+// partial groups and the zero padding of a partial sliver stay in Go.
 
 // packRows4 sets dst[p*ldd+i] = alpha·src[i*lds+p] for p < kc and i < 4:
 // four rows of src, each read along p, become kc groups of four values
@@ -98,20 +98,24 @@ func packRows4(dst []float64, ldd int, src []float64, lds int, kc int, alpha flo
 	packRows4AVX2(kc, &dst[0], ldd, &src[0], lds, alpha)
 }
 
-// packCols4 sets dst[p*ldd+j] = alpha·src[p*lds+j] for p < kc and
-// j < 4·w4: a block of kc rows of src, 4·w4 values wide, is copied row by row
-// into rows ldd apart. It packs a row-major B into a B sliver, or Aᵀ into an
-// A sliver. It panics if a slice is too short.
-func packCols4(dst []float64, ldd int, src []float64, lds int, kc, w4 int, alpha float64) {
-	if kc <= 0 || w4 <= 0 {
-		return
-	}
-	_, _ = dst[(kc-1)*ldd+4*w4-1], src[(kc-1)*lds+4*w4-1]
-	packCols4AVX2(kc, &dst[0], ldd, &src[0], lds, w4, alpha)
-}
-
 //go:noescape
 func packRows4AVX2(kc int, dst *float64, ldd int, src *float64, lds int, alpha float64)
 
+// packPanelAcross sets dst[s*kc*w + p*w + j] = alpha·src[p*lds + s*w + j] for
+// p < kc, s < ns and j < w, where w is a multiple of 4: it packs ns whole
+// slivers w wide whose lines for one p are contiguous in src (a row-major
+// B, or Aᵀ), reading src row after row. It panics if w is not a positive
+// multiple of 4 or a slice is too short.
+func packPanelAcross(dst, src []float64, lds, kc, w, ns int, alpha float64) {
+	if w <= 0 || w%4 != 0 {
+		panic("matrix: packPanelAcross: sliver width is not a positive multiple of 4")
+	}
+	if kc <= 0 || ns <= 0 {
+		return
+	}
+	_, _ = dst[ns*kc*w-1], src[(kc-1)*lds+ns*w-1]
+	packAcrossAVX2(kc, &dst[0], &src[0], lds, w/4, ns, alpha)
+}
+
 //go:noescape
-func packCols4AVX2(kc int, dst *float64, ldd int, src *float64, lds int, w4 int, alpha float64)
+func packAcrossAVX2(kc int, dst *float64, src *float64, lds int, w4 int, ns int, alpha float64)

@@ -192,8 +192,8 @@ store6x8:
 	VZEROUPPER
 	RET
 
-// Packing helpers for the AVX2 kernels; see packRows4 and packCols4 in
-// kernel_amd64.go.
+// Packing helpers for the AVX2 kernels; see packRows4 and packPanelAcross
+// in kernel_amd64.go.
 // func packRows4AVX2(kc int, dst *float64, ldd int, src *float64, lds int, alpha float64)
 //
 // dst[p*ldd+i] = alpha·src[i*lds+p] for p < kc, i < 4: four rows of the
@@ -266,41 +266,57 @@ done:
 	VZEROUPPER
 	RET
 
-// func packCols4AVX2(kc int, dst *float64, ldd int, src *float64, lds int, w4 int, alpha float64)
+// func packAcrossAVX2(kc int, dst *float64, src *float64, lds int, w4 int, ns int, alpha float64)
 //
-// dst[p*ldd+j] = alpha·src[p*lds+j] for p < kc, j < 4·w4: kc rows of 4·w4
-// values are copied (and scaled), one YMM at a time.
-TEXT ·packCols4AVX2(SB), NOSPLIT, $0-56
+// dst[s*kc*w + p*w + j] = alpha·src[p*lds + s*w + j] for p < kc, s < ns,
+// j < w = 4·w4: ns whole slivers at once, one source row p after another,
+// so that the source is read sequentially (the order that hardware
+// prefetching follows) while the stores fill ns·w values of the slivers.
+TEXT ·packAcrossAVX2(SB), NOSPLIT, $0-56
 	MOVQ         kc+0(FP), CX
 	MOVQ         dst+8(FP), DI
-	MOVQ         ldd+16(FP), R13
-	MOVQ         src+24(FP), SI
-	MOVQ         lds+32(FP), R8
-	MOVQ         w4+40(FP), R11
+	MOVQ         src+16(FP), SI
+	MOVQ         lds+24(FP), R8
+	MOVQ         w4+32(FP), R11
+	MOVQ         ns+40(FP), R12
 	VBROADCASTSD alpha+48(FP), Y15
-	SHLQ         $3, R13
-	SHLQ         $3, R8
 	TESTQ        CX, CX
-	JZ           cdone
+	JZ           adone
 	TESTQ        R11, R11
-	JZ           cdone
+	JZ           adone
+	TESTQ        R12, R12
+	JZ           adone
+	SHLQ         $3, R8              // lds in bytes
+	MOVQ         R11, R14
+	SHLQ         $5, R14             // w in bytes
+	MOVQ         R14, R13
+	IMULQ        CX, R13             // sliver in bytes: kc·w·8
 
-crow:
-	XORQ AX, AX                      // byte offset within the row
+arow:
+	MOVQ SI, AX                      // source cursor along row p
+	MOVQ DI, BX                      // step p of sliver s
+	MOVQ R12, R9
+
+asliver:
+	XORQ DX, DX
 	MOVQ R11, R10
 
-ccol:
-	VMOVUPD (SI)(AX*1), Y0
+avec:
+	VMOVUPD (AX)(DX*1), Y0
 	VMULPD  Y15, Y0, Y0
-	VMOVUPD Y0, (DI)(AX*1)
-	ADDQ    $32, AX
+	VMOVUPD Y0, (BX)(DX*1)
+	ADDQ    $32, DX
 	DECQ    R10
-	JNZ     ccol
+	JNZ     avec
+	ADDQ    R14, AX
+	ADDQ    R13, BX
+	DECQ    R9
+	JNZ     asliver
 	ADDQ    R8, SI
-	ADDQ    R13, DI
+	ADDQ    R14, DI
 	DECQ    CX
-	JNZ     crow
+	JNZ     arow
 
-cdone:
+adone:
 	VZEROUPPER
 	RET

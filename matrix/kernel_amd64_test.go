@@ -223,22 +223,20 @@ func BenchmarkKernel(b *testing.B) {
 	}
 }
 
-// TestPackHelpers checks packRows4 and packCols4 against their definitions,
-// for many kc, strides and both alpha = 1 and a scaling alpha, with guard
-// values around the destination that must stay untouched.
-func TestPackHelpers(t *testing.T) {
+// TestPackRows4 checks packRows4 against its definition for many kc,
+// destination strides ldd ≥ 4 and both alpha = 1 and a scaling alpha, with
+// guard values around the destination that must stay untouched.
+func TestPackRows4(t *testing.T) {
 	requireAVX2(t)
 	for _, kc := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 192, 255} {
 		for _, alpha := range []float64{1, -0.75} {
-			for _, w4 := range []int{1, 2, 3} {
-				ldd := 4*w4 + 3 // a destination stride wider than the group
-				lds := kc + 4*w4 + 5
-				name := fmt.Sprintf("kc=%d/alpha=%v/w4=%d", kc, alpha, w4)
-				rng := rand.New(rand.NewPCG(uint64(kc), uint64(w4)))
+			for _, ldd := range []int{4, 7, 12} {
+				lds := kc + ldd + 5
+				name := fmt.Sprintf("kc=%d/alpha=%v/ldd=%d", kc, alpha, ldd)
+				rng := rand.New(rand.NewPCG(uint64(kc), uint64(ldd)))
 				src := randSlice(rng, (max(kc, 4)+1)*lds)
 				guard := randSlice(rng, (kc+1)*ldd)
 
-				// packRows4: dst[p*ldd+i] = alpha·src[i*lds+p].
 				got := append([]float64(nil), guard...)
 				want := append([]float64(nil), guard...)
 				packRows4(got, ldd, src, lds, kc, alpha)
@@ -252,19 +250,39 @@ func TestPackHelpers(t *testing.T) {
 						t.Fatalf("packRows4 %s: dst[%d] = %v, want %v", name, x, got[x], want[x])
 					}
 				}
+			}
+		}
+	}
+}
 
-				// packCols4: dst[p*ldd+j] = alpha·src[p*lds+j], j < 4·w4.
-				got = append(got[:0], guard...)
-				want = append(want[:0], guard...)
-				packCols4(got, ldd, src, lds, kc, w4, alpha)
-				for p := 0; p < kc; p++ {
-					for j := 0; j < 4*w4; j++ {
-						want[p*ldd+j] = alpha * src[p*lds+j]
+// TestPackPanelAcross checks packPanelAcross against its definition for
+// sliver widths 4, 8 and 12, several kc and numbers of slivers, a source
+// stride wider than the panel, and both alpha = 1 and a scaling alpha.
+func TestPackPanelAcross(t *testing.T) {
+	requireAVX2(t)
+	for _, w := range []int{4, 8, 12} {
+		for _, kc := range []int{0, 1, 2, 3, 5, 16, 189} {
+			for _, ns := range []int{0, 1, 2, 7} {
+				for _, alpha := range []float64{1, 0.5} {
+					lds := ns*w + 9
+					rng := rand.New(rand.NewPCG(uint64(w*1000+kc), uint64(ns)))
+					src := randSlice(rng, max(kc, 1)*lds)
+					n := ns * kc * w
+					guard := randSlice(rng, n+5)
+					got := append([]float64(nil), guard...)
+					want := append([]float64(nil), guard...)
+					packPanelAcross(got, src, lds, kc, w, ns, alpha)
+					for s := 0; s < ns; s++ {
+						for p := 0; p < kc; p++ {
+							for j := 0; j < w; j++ {
+								want[s*kc*w+p*w+j] = alpha * src[p*lds+s*w+j]
+							}
+						}
 					}
-				}
-				for x := range got {
-					if math.Float64bits(got[x]) != math.Float64bits(want[x]) {
-						t.Fatalf("packCols4 %s: dst[%d] = %v, want %v", name, x, got[x], want[x])
+					for x := range got {
+						if math.Float64bits(got[x]) != math.Float64bits(want[x]) {
+							t.Fatalf("w=%d kc=%d ns=%d alpha=%v: dst[%d] = %v, want %v", w, kc, ns, alpha, x, got[x], want[x])
+						}
 					}
 				}
 			}
@@ -289,17 +307,18 @@ func TestPackHelpersCheckBounds(t *testing.T) {
 	}
 	mustPanic("packRows4 short dst", func() { packRows4(make([]float64, (kc-1)*ldd+3), ldd, src, lds, kc, 1) })
 	mustPanic("packRows4 short src", func() { packRows4(dst, ldd, make([]float64, 3*lds+kc-1), lds, kc, 1) })
-	mustPanic("packCols4 short dst", func() { packCols4(dst[:len(dst)-1], ldd, src, lds, kc, 3, 1) })
-	mustPanic("packCols4 short src", func() { packCols4(dst, ldd, src[:len(src)-1], lds, kc, 3, 1) })
-	packRows4(make([]float64, (kc-1)*ldd+4), ldd, make([]float64, 3*lds+kc), lds, kc, 1) // exact fits
-	packCols4(dst, ldd, src, lds, kc, 3, 1)
+	mustPanic("packPanelAcross short dst", func() { packPanelAcross(make([]float64, 2*kc*4-1), src, lds, kc, 4, 2, 1) })
+	mustPanic("packPanelAcross short src", func() { packPanelAcross(dst, make([]float64, (kc-1)*lds+7), lds, kc, 4, 2, 1) })
+	mustPanic("packPanelAcross width 6", func() { packPanelAcross(dst, src, lds, kc, 6, 1, 1) })
+	packPanelAcross(make([]float64, 2*kc*4), make([]float64, (kc-1)*lds+8), lds, kc, 4, 2, 1) // exact fits
+	packRows4(make([]float64, (kc-1)*ldd+4), ldd, make([]float64, 3*lds+kc), lds, kc, 1)
 }
 
 // BenchmarkPackHelpers measures the packing helpers on the packing of a
 // training step, in ns per packed element: a 100×3072 mini-batch view
 // (stride 3072) packed as op(B) = Xbᵀ into 12-wide slivers (packRows4, three
 // groups of four per sliver), and the same block packed as a row-major B
-// (packCols4), both in k blocks of 192.
+// (packPanelAcross, k = 100 as in G1·Xb).
 func BenchmarkPackHelpers(b *testing.B) {
 	requireAVX2(b)
 	rng := rand.New(rand.NewPCG(3, 3))
@@ -319,12 +338,11 @@ func BenchmarkPackHelpers(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n*k), "ns/elem")
 	})
-	b.Run("cols4/B-12", func(b *testing.B) {
-		// xb read as a 100×3072 row-major B: k = 100 rows, 3072 columns.
+	b.Run("panel/B-12", func(b *testing.B) {
+		// xb read as a 100×3072 row-major B: k = 100 rows, 256 slivers.
+		panel := make([]float64, 100*3072)
 		for b.Loop() {
-			for jc := 0; jc+nr <= 3072; jc += nr {
-				packCols4(dst[:100*nr], nr, xb[jc:], 3072, 100, nr/4, 1)
-			}
+			packPanelAcross(panel, xb, 3072, 100, nr, 3072/nr, 1)
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(100*3072), "ns/elem")
 	})
