@@ -4,6 +4,11 @@ package matrix
 // it (see microKernel), zero-padding the last sliver to a whole mr or nr.
 // The transposes are handled here, by reading the operand along the right
 // direction, so a transpose is never materialised.
+//
+// A sliver is w wide (mr for A, nr for B) and kc deep: d[p·w+i] is element i
+// of step p. Depending on the transpose, its w elements of one step are
+// either contiguous in the operand (packAcross) or its w lines are
+// contiguous along p (packAlong).
 
 // packA packs alpha·op(A)[i0:i0+mlen, p0:p0+kc] into dst as ⌈mlen/mr⌉ slivers
 // of kc·mr values: sliver s holds dst[s·kc·mr + p·mr + i] = alpha·op(A)[i0+s·mr+i][p0+p].
@@ -12,68 +17,76 @@ func packA(dst []float64, a *Dense, t Transpose, alpha float64, i0, mlen, p0, kc
 	for s := 0; s*mr < mlen; s++ {
 		d := dst[s*kc*mr : (s+1)*kc*mr]
 		rows := min(mr, mlen-s*mr)
-		r0 := i0 + s*mr // first row of op(A) in this sliver
 		if t == NoTrans {
-			// Row i of the sliver is contiguous in A: read it along p.
-			for i := 0; i < rows; i++ {
-				src := a.data[(r0+i)*a.stride+p0:]
-				src = src[:kc]
-				for p, v := range src {
-					d[p*mr+i] = alpha * v
-				}
-			}
-			for i := rows; i < mr; i++ {
-				for p := 0; p < kc; p++ {
-					d[p*mr+i] = 0
-				}
-			}
-			continue
-		}
-		// op(A)[r][p] = A[p][r]: column p of the sliver is contiguous in A.
-		for p := 0; p < kc; p++ {
-			src := a.data[(p0+p)*a.stride+r0:]
-			src = src[:rows]
-			dp := d[p*mr : p*mr+mr]
-			for i, v := range src {
-				dp[i] = alpha * v
-			}
-			clear(dp[rows:])
+			packAlong(d, a, i0+s*mr, rows, p0, kc, mr, alpha)
+		} else {
+			packAcross(d, a, i0+s*mr, rows, p0, kc, mr, alpha)
 		}
 	}
 }
 
 // packB packs op(B)[p0:p0+kc, j0:j0+nlen] into dst as ⌈nlen/nr⌉ slivers of
 // kc·nr values: sliver s holds dst[s·kc·nr + p·nr + j] = op(B)[p0+p][j0+s·nr+j].
-// op(B) is B, or Bᵀ when t is Trans.
+// op(B) is B, or Bᵀ when t is Trans (with images as rows of B, each image is
+// then one line of a sliver).
 func packB(dst []float64, b *Dense, t Transpose, p0, kc, j0, nlen, nr int) {
 	for s := 0; s*nr < nlen; s++ {
 		d := dst[s*kc*nr : (s+1)*kc*nr]
 		cols := min(nr, nlen-s*nr)
-		c0 := j0 + s*nr // first column of op(B) in this sliver
 		if t == NoTrans {
-			// Row p of the sliver is contiguous in B.
-			for p := 0; p < kc; p++ {
-				src := b.data[(p0+p)*b.stride+c0:]
-				src = src[:cols]
-				dp := d[p*nr : p*nr+nr]
-				copy(dp, src)
-				clear(dp[cols:])
-			}
-			continue
+			packAcross(d, b, j0+s*nr, cols, p0, kc, nr, 1)
+		} else {
+			packAlong(d, b, j0+s*nr, cols, p0, kc, nr, 1)
 		}
-		// op(B)[p][c] = B[c][p]: column j of the sliver is row c0+j of B,
-		// contiguous along p (with images as rows of B, one image).
-		for j := 0; j < cols; j++ {
-			src := b.data[(c0+j)*b.stride+p0:]
-			src = src[:kc]
-			for p, v := range src {
-				d[p*nr+j] = v
+	}
+}
+
+// packAlong packs one sliver whose lines are rows r0..r0+n of x, read along
+// columns p0..p0+kc: d[p·w+i] = alpha·x[r0+i][p0+p], zero for n ≤ i < w.
+// Four rows are read at a time, so that four streams are in flight and the
+// four values of a step are stored together.
+func packAlong(d []float64, x *Dense, r0, n, p0, kc, w int, alpha float64) {
+	d = d[:kc*w]
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		base := (r0+i)*x.stride + p0
+		x0 := x.data[base : base+kc]
+		x1 := x.data[base+x.stride : base+x.stride+kc]
+		x2 := x.data[base+2*x.stride : base+2*x.stride+kc]
+		x3 := x.data[base+3*x.stride : base+3*x.stride+kc]
+		for p := range x0 {
+			dp := d[p*w+i : p*w+i+4 : p*w+i+4]
+			dp[0], dp[1], dp[2], dp[3] = alpha*x0[p], alpha*x1[p], alpha*x2[p], alpha*x3[p]
+		}
+	}
+	for ; i < n; i++ {
+		base := (r0+i)*x.stride + p0
+		for p, v := range x.data[base : base+kc] {
+			d[p*w+i] = alpha * v
+		}
+	}
+	if n < w {
+		for p := 0; p < kc; p++ {
+			clear(d[p*w+n : p*w+w])
+		}
+	}
+}
+
+// packAcross packs one sliver whose steps are rows p0..p0+kc of x, each read
+// across columns c0..c0+n: d[p·w+j] = alpha·x[p0+p][c0+j], zero for n ≤ j < w.
+func packAcross(d []float64, x *Dense, c0, n, p0, kc, w int, alpha float64) {
+	d = d[:kc*w]
+	for p := 0; p < kc; p++ {
+		base := (p0+p)*x.stride + c0
+		src := x.data[base : base+n]
+		dp := d[p*w : p*w+w]
+		if alpha == 1 {
+			copy(dp, src)
+		} else {
+			for j, v := range src {
+				dp[j] = alpha * v
 			}
 		}
-		for j := cols; j < nr; j++ {
-			for p := 0; p < kc; p++ {
-				d[p*nr+j] = 0
-			}
-		}
+		clear(dp[n:])
 	}
 }

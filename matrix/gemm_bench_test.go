@@ -1,0 +1,62 @@
+package matrix
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// benchX is a 10000×3072 matrix of random values standing for the training
+// set with one image per row, as the network stores it; made on first use.
+var benchX *Dense
+
+func benchImages() *Dense {
+	if benchX == nil {
+		benchX = randDense(rand.New(rand.NewPCG(1, 1)), 10000, 3072)
+	}
+	return benchX
+}
+
+// BenchmarkMul measures the products that dominate training and evaluation,
+// with the operands laid out as the network has them: X holds one image per
+// row, a mini-batch Xb is a row view of it (stride 3072), activations hold
+// one image per column. Each reports GFLOP/s (2·m·n·k flops per product).
+// Names give op(A)·op(B) and m×k×n.
+//
+//	go test -run '^$' -bench Mul -cpu 1,2 ./matrix/
+func BenchmarkMul(b *testing.B) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	x := benchImages()
+	xb := x.RowRange(5000, 5100)
+	w1, w2 := randDense(rng, 50, 3072), randDense(rng, 10, 50)
+	h, g := randDense(rng, 50, 100), randDense(rng, 10, 100)
+	gAll := randDense(rng, 50, 10000)
+	sq := randDense(rng, 1024, 1024)
+	cases := []struct {
+		name    string
+		m, k, n int
+		f       func(c *Dense)
+	}{
+		// training step, batch of 100
+		{"W1XbT/50x3072x100", 50, 3072, 100, func(c *Dense) { MulABt(c, w1, xb) }},
+		{"G1Xb/50x100x3072", 50, 100, 3072, func(c *Dense) { Mul(c, h, xb) }},
+		{"W2H/10x50x100", 10, 50, 100, func(c *Dense) { Mul(c, w2, h) }},
+		{"GHT/10x100x50", 10, 100, 50, func(c *Dense) { MulABt(c, g, h) }},
+		{"W2TG/50x10x100", 50, 10, 100, func(c *Dense) { MulAtB(c, w2, g) }},
+		// evaluation and full-batch products over 10,000 images
+		{"W1XT/50x3072x10000", 50, 3072, 10000, func(c *Dense) { MulABt(c, w1, x) }},
+		{"GX/50x10000x3072", 50, 10000, 3072, func(c *Dense) { Mul(c, gAll, x) }},
+		{"XTGT/3072x10000x50", 3072, 10000, 50, func(c *Dense) { Gemm(Trans, Trans, 1, x, gAll, 0, c) }},
+		{"square/1024x1024x1024", 1024, 1024, 1024, func(c *Dense) { Mul(c, sq, sq) }},
+	}
+	for _, bc := range cases {
+		b.Run(bc.name, func(b *testing.B) {
+			c := New(bc.m, bc.n)
+			bc.f(c) // warm up: workers and buffers
+			for b.Loop() {
+				bc.f(c)
+			}
+			flops := 2 * float64(bc.m) * float64(bc.k) * float64(bc.n)
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
