@@ -10,9 +10,12 @@ import (
 )
 
 // TestTrainStepAllocates proves that an update step allocates nothing, with
-// and without shuffling, once the Trainer exists. Gemm's parallel path is part
-// of the step, so this also covers it.
+// and without shuffling, once the Trainer exists. testing.AllocsPerRun runs
+// at GOMAXPROCS 1, where matrix.Gemm stays on one goroutine; so the steps are
+// also counted at GOMAXPROCS 2 with runtime.ReadMemStats, which sees the
+// allocations of Gemm's worker goroutines too.
 func TestTrainStepAllocates(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, shuffle := range []bool{false, true} {
 		s := randomSet(250, 3072, 10, 1)
 		p := InitializeWeights(3072, 50, 10, InitSmall, 1)
@@ -24,7 +27,20 @@ func TestTrainStepAllocates(t *testing.T) {
 		}
 		tr.Step() // the first step may do one-time work in matrix (e.g. start workers)
 		if a := testing.AllocsPerRun(20, func() { tr.Step() }); a != 0 {
-			t.Errorf("shuffle=%v: %v allocations per step, want 0", shuffle, a)
+			t.Errorf("shuffle=%v, GOMAXPROCS 1: %v allocations per step, want 0", shuffle, a)
+		}
+		runtime.GOMAXPROCS(2)
+		for range 5 { // warm Gemm's workers and buffer pools up
+			tr.Step()
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range 20 {
+			tr.Step()
+		}
+		runtime.ReadMemStats(&after)
+		if n := after.Mallocs - before.Mallocs; n != 0 {
+			t.Errorf("shuffle=%v, GOMAXPROCS 2: %d allocations in 20 steps, want 0 (none at GOMAXPROCS 1: they come from matrix.Gemm's parallel path)", shuffle, n)
 		}
 	}
 }
