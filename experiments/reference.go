@@ -65,6 +65,11 @@ const (
 		"entries off by more than 1e-6) than with the forward difference. A correct centered difference is the " +
 		"more accurate of the two (its error is O(h²), the forward difference's O(h)), so here the centered " +
 		"method agrees at least as well as the forward one: the report's centered-difference code was most likely wrong."
+	explainRelErrors = "Reading the relative counts: where both gradients are (nearly) zero, e.g. for a hidden unit that is " +
+		"inactive for the image, the denominator is ε = 1e-6 and the round-off of the numeric difference (about 1e-11) is " +
+		"enough to count; the absolute errors of those entries are tiny. With λ > 0 the forward difference of λw² is " +
+		"2λw + λh, off by exactly λh = 1e-7 in every weight, which is large relative to the small gradients of the " +
+		"reduced problem: hence nearly every W1 and W2 entry counts for the forward method and few for the centered one."
 	explainRanking = "The report ranks λ by test accuracy. Here λ is ranked by validation accuracy (the test set " +
 		"must not choose hyperparameters); test accuracy is shown beside it."
 )

@@ -118,6 +118,7 @@ func gradCheckSection(d *document, r *Result) {
 	}
 	d.table(rows)
 	d.note(explainGradCheck)
+	d.p("%s", explainRelErrors)
 }
 
 func cyclesSection(d *document, name string, text, all *Result) {
