@@ -33,8 +33,9 @@ func Softmax(p, s *matrix.Dense) {
 //	S1 = W1·Xᵀ + b1·1ᵀ, H = max(0, S1)  (m×n)
 //	P  = softmax(W2·H + b2·1ᵀ)          (K×n)
 //
-// It returns P and the hidden activations H that the backward pass needs. It
-// panics if X's width is not p's d.
+// It returns P and the hidden activations H that the backward pass needs,
+// both allocated for all n images at once: for a large set use Evaluate or
+// Predict, which work in chunks. It panics if X's width is not p's d.
 func EvaluateClassifier(p *Params, X *matrix.Dense) (P, H *matrix.Dense) {
 	p.mustCheck("network.EvaluateClassifier")
 	w := newBatchWork(p, X.Rows(), false)
