@@ -1,0 +1,50 @@
+package experiments
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestReadPNG(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, w, h int) string {
+		img := image.NewNRGBA(image.Rect(0, 0, w, h))
+		for y := range h {
+			for x := range w {
+				img.Set(x, y, color.NRGBA{uint8(x), uint8(y), uint8(x + y), 255})
+			}
+		}
+		var b bytes.Buffer
+		png.Encode(&b, img)
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, b.Bytes(), 0o644)
+		return path
+	}
+	x, err := ReadPNG(write("ok.png", 32, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// pixel (row 2, column 5): red plane, green plane, blue plane, each /255
+	j := 2*32 + 5
+	if x[j] != 5.0/255 || x[1024+j] != 2.0/255 || x[2048+j] != 7.0/255 {
+		t.Errorf("pixel (2, 5) = %g, %g, %g; want 5/255, 2/255, 7/255", x[j], x[1024+j], x[2048+j])
+	}
+	notPNG := filepath.Join(dir, "text.png")
+	os.WriteFile(notPNG, []byte("hello"), 0o644)
+	for _, tc := range []struct{ path, want string }{
+		{write("wide.png", 33, 32), "33×32"},
+		{write("small.png", 16, 16), "16×16"},
+		{notPNG, "not a PNG"},
+		{filepath.Join(dir, "absent.png"), "absent.png"},
+	} {
+		if _, err := ReadPNG(tc.path); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ReadPNG(%s): error %v, want one mentioning %q", filepath.Base(tc.path), err, tc.want)
+		}
+	}
+}
