@@ -143,6 +143,7 @@ type FormatError struct {
 	Problem string // what is wrong with it
 }
 
+// Error returns "cifar: FILE: PROBLEM".
 func (e *FormatError) Error() string { return "cifar: " + e.File + ": " + e.Problem }
 
 // Is reports whether target is ErrMalformed.

@@ -34,6 +34,8 @@ type MissingFilesError struct {
 	Absent  bool     // Dir itself does not exist
 }
 
+// Error returns one line naming the directory, the missing files and the
+// two ways to get them.
 func (e *MissingFilesError) Error() string {
 	where := e.Dir
 	if e.From != "" {
