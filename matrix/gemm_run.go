@@ -150,10 +150,10 @@ func (j *gemmJob) task(t int, buf *packBuf) {
 		nlen := min(p.nc, j1-jc)
 		for pc := 0; pc < p.k; pc += p.kc {
 			kc := min(p.kc, p.k-pc)
-			packB(buf.b, &j.b, j.tB, pc, kc, jc, nlen, nr)
+			packB(buf.b, &j.b, j.tB, pc, kc, jc, nlen, &p.mk)
 			for ic := i0; ic < i1; ic += p.mc {
 				mlen := min(p.mc, i1-ic)
-				packA(buf.a, &j.a, j.tA, j.alpha, ic, mlen, pc, kc, mr)
+				packA(buf.a, &j.a, j.tA, j.alpha, ic, mlen, pc, kc, &p.mk)
 				j.macroKernel(buf, ic, mlen, jc, nlen, kc)
 			}
 		}

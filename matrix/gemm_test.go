@@ -14,11 +14,14 @@ import (
 // alpha·op(A)·op(B) + beta·C (beta = 0 ignoring C) as a new matrix, and the
 // same expression in absolute values, which bounds the rounding error.
 func naiveGemm(tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense) (want, mag *Dense) {
-	at := func(x *Dense, t Transpose, i, j int) float64 {
-		if t {
-			return x.At(j, i)
-		}
-		return x.At(i, j)
+	// Element (i, p) of op(A) is a.data[i*ai+p*ap]; likewise for B.
+	ai, ap := a.stride, 1
+	if tA {
+		ai, ap = 1, a.stride
+	}
+	bp, bj := b.stride, 1
+	if tB {
+		bp, bj = 1, b.stride
 	}
 	k := a.cols
 	if tA {
@@ -29,7 +32,7 @@ func naiveGemm(tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *De
 		for j := 0; j < c.cols; j++ {
 			s, abs := 0.0, 0.0
 			for p := 0; p < k; p++ {
-				x := at(a, tA, i, p) * at(b, tB, p, j)
+				x := a.data[i*ai+p*ap] * b.data[p*bp+j*bj]
 				s += x
 				abs += math.Abs(x)
 			}
@@ -84,9 +87,30 @@ func checkClose(t *testing.T, what string, got, want, mag *Dense, k int) {
 }
 
 // testKernels returns the kernels the product is tested with: the portable
-// ones and those of the architecture that this CPU can run.
+// ones, those of the architecture that this CPU can run, and loop kernels of
+// odd shapes, so that the driver is known to work for any mr and nr.
 func testKernels() []microKernel {
-	return append(append([]microKernel(nil), goKernels...), archKernels()...)
+	ks := append(append([]microKernel(nil), goKernels...), archKernels()...)
+	for _, sz := range [][2]int{{1, 1}, {5, 7}, {8, 6}, {12, 4}, {4, 12}} {
+		ks = append(ks, loopKernel(sz[0], sz[1]))
+	}
+	return ks
+}
+
+// loopKernel returns a plain-loop micro-kernel for mr×nr tiles.
+func loopKernel(mr, nr int) microKernel {
+	fn := func(kc int, a, b, c []float64, ldc int) {
+		for i := 0; i < mr; i++ {
+			for j := 0; j < nr; j++ {
+				s := 0.0
+				for p := 0; p < kc; p++ {
+					s += a[p*mr+i] * b[p*nr+j]
+				}
+				c[i*ldc+j] += s
+			}
+		}
+	}
+	return microKernel{name: fmt.Sprintf("loop %d×%d", mr, nr), mr: mr, nr: nr, fn: fn}
 }
 
 // gemmCase is one product of the sweep.
@@ -223,12 +247,18 @@ var trainingShapes = []trainingShape{
 }
 
 // TestGemmTrainingShapes checks the products of a training step, with the
-// mini-batch a row view of X, on the kernel in use and with the parallel
-// split forced as well as not.
+// mini-batch a row view of X, and one odd shape, at GOMAXPROCS = 2 so that
+// they are split into tasks, with every real kernel.
 func TestGemmTrainingShapes(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, ts := range trainingShapes {
-		for _, mk := range testKernels() {
+	kernels := append(append([]microKernel(nil), goKernels...), archKernels()...)
+	shapes := append([]trainingShape{{"odd", 131, 203, 517, Trans, Trans}}, trainingShapes...)
+	for _, ts := range shapes {
+		for _, mk := range kernels {
+			if p := plan(mk, ts.m, ts.n, ts.k, 2); ts.name == "odd" && p.gm*p.gn < 2 {
+				t.Fatalf("%s: the odd shape is not split into tasks: %+v", mk.name, p)
+			}
 			runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, 1.0 / 3, 0, true})
 		}
 	}

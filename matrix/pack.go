@@ -9,19 +9,23 @@ package matrix
 // of step p. Depending on the transpose, its w elements of one step are
 // either contiguous in the operand (packAcross) or its w lines are
 // contiguous along p (packAlong).
+//
+// The kernel may bring faster ways to pack (its packRows4 and
+// packPanelAcross fields, SIMD on its architecture); they write the same
+// values, so the product does not depend on whether they are used.
 
 // packA packs alpha·op(A)[i0:i0+mlen, p0:p0+kc] into dst as ⌈mlen/mr⌉ slivers
 // of kc·mr values: sliver s holds dst[s·kc·mr + p·mr + i] = alpha·op(A)[i0+s·mr+i][p0+p].
 // op(A) is A, or Aᵀ when t is Trans.
-func packA(dst []float64, a *Dense, t Transpose, alpha float64, i0, mlen, p0, kc, mr int) {
+func packA(dst []float64, a *Dense, t Transpose, alpha float64, i0, mlen, p0, kc int, mk *microKernel) {
+	mr := mk.mr
+	if t == Trans {
+		packSliversAcross(dst, a, i0, mlen, p0, kc, mr, alpha, mk.packPanelAcross)
+		return
+	}
 	for s := 0; s*mr < mlen; s++ {
 		d := dst[s*kc*mr : (s+1)*kc*mr]
-		rows := min(mr, mlen-s*mr)
-		if t == NoTrans {
-			packAlong(d, a, i0+s*mr, rows, p0, kc, mr, alpha)
-		} else {
-			packAcross(d, a, i0+s*mr, rows, p0, kc, mr, alpha)
-		}
+		packAlong(d, a, i0+s*mr, min(mr, mlen-s*mr), p0, kc, mr, alpha, mk.packRows4)
 	}
 }
 
@@ -29,27 +33,48 @@ func packA(dst []float64, a *Dense, t Transpose, alpha float64, i0, mlen, p0, kc
 // kc·nr values: sliver s holds dst[s·kc·nr + p·nr + j] = op(B)[p0+p][j0+s·nr+j].
 // op(B) is B, or Bᵀ when t is Trans (with images as rows of B, each image is
 // then one line of a sliver).
-func packB(dst []float64, b *Dense, t Transpose, p0, kc, j0, nlen, nr int) {
+func packB(dst []float64, b *Dense, t Transpose, p0, kc, j0, nlen int, mk *microKernel) {
+	nr := mk.nr
+	if t == NoTrans {
+		packSliversAcross(dst, b, j0, nlen, p0, kc, nr, 1, mk.packPanelAcross)
+		return
+	}
 	for s := 0; s*nr < nlen; s++ {
 		d := dst[s*kc*nr : (s+1)*kc*nr]
-		cols := min(nr, nlen-s*nr)
-		if t == NoTrans {
-			packAcross(d, b, j0+s*nr, cols, p0, kc, nr, 1)
-		} else {
-			packAlong(d, b, j0+s*nr, cols, p0, kc, nr, 1)
-		}
+		packAlong(d, b, j0+s*nr, min(nr, nlen-s*nr), p0, kc, nr, 1, mk.packRows4)
+	}
+}
+
+// packSliversAcross packs ⌈n/w⌉ slivers w wide whose steps are rows
+// p0..p0+kc of x, read across columns c0..c0+n (see packAcross). The whole
+// slivers go to fast, when the kernel has it and w is a multiple of 4.
+func packSliversAcross(dst []float64, x *Dense, c0, n, p0, kc, w int, alpha float64,
+	fast func(dst, src []float64, lds, kc, w, ns int, alpha float64)) {
+	s := 0
+	if whole := n / w; fast != nil && whole > 0 && w%4 == 0 {
+		fast(dst, x.data[p0*x.stride+c0:], x.stride, kc, w, whole, alpha)
+		s = whole
+	}
+	for ; s*w < n; s++ {
+		packAcross(dst[s*kc*w:(s+1)*kc*w], x, c0+s*w, min(w, n-s*w), p0, kc, w, alpha)
 	}
 }
 
 // packAlong packs one sliver whose lines are rows r0..r0+n of x, read along
 // columns p0..p0+kc: d[p·w+i] = alpha·x[r0+i][p0+p], zero for n ≤ i < w.
 // Four rows are read at a time, so that four streams are in flight and the
-// four values of a step are stored together.
-func packAlong(d []float64, x *Dense, r0, n, p0, kc, w int, alpha float64) {
+// four values of a step are stored together; rows4, when not nil, packs
+// four rows (see microKernel.packRows4).
+func packAlong(d []float64, x *Dense, r0, n, p0, kc, w int, alpha float64,
+	rows4 func(dst []float64, ldd int, src []float64, lds, kc int, alpha float64)) {
 	d = d[:kc*w]
 	i := 0
 	for ; i+4 <= n; i += 4 {
 		base := (r0+i)*x.stride + p0
+		if rows4 != nil {
+			rows4(d[i:], w, x.data[base:], x.stride, kc, alpha)
+			continue
+		}
 		x0 := x.data[base : base+kc]
 		x1 := x.data[base+x.stride : base+x.stride+kc]
 		x2 := x.data[base+2*x.stride : base+2*x.stride+kc]
