@@ -152,3 +152,30 @@ func TestModelSaveErrors(t *testing.T) {
 		t.Error("saving into a missing directory: no error")
 	}
 }
+
+// FuzzUnmarshalModel: no input makes UnmarshalModel panic, and whatever it
+// accepts marshals back to the same bytes.
+//
+//	go test -run '^$' -fuzz FuzzUnmarshalModel -fuzztime 30s ./network
+func FuzzUnmarshalModel(f *testing.F) {
+	good, err := testModel().MarshalBinary()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(good[:100])
+	f.Add([]byte("2LNN\x01\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := UnmarshalModel(b)
+		if err != nil {
+			return
+		}
+		again, err := m.MarshalBinary()
+		if err != nil {
+			t.Fatalf("accepted model does not marshal: %v", err)
+		}
+		if string(again) != string(b) {
+			t.Fatal("accepted model marshals to other bytes")
+		}
+	})
+}
