@@ -99,8 +99,9 @@ func decodeRecords(name string, data []byte, x *matrix.Dense, labels []int) erro
 				i, i*RecordSize, rec[0])}
 		}
 		labels[i] = int(rec[0])
-		row := x.Row(i)
-		for j, v := range rec[1:] {
+		pixels := rec[1:]
+		row := x.Row(i)[:len(pixels)] // same length: no bounds checks below
+		for j, v := range pixels {
 			row[j] = pixelValue[v]
 		}
 	}
