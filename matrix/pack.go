@@ -47,46 +47,71 @@ func packB(dst []float64, b *Dense, t Transpose, p0, kc, j0, nlen int, mk *micro
 
 // packSliversAcross packs ⌈n/w⌉ slivers w wide whose steps are rows
 // p0..p0+kc of x, read across columns c0..c0+n (see packAcross). The whole
-// slivers go to fast, when the kernel has it and w is a multiple of 4.
+// slivers go to fast, when the kernel has it and w is a multiple of 4, or
+// are packed reading x row after row; the last, partial one by packAcross.
 func packSliversAcross(dst []float64, x *Dense, c0, n, p0, kc, w int, alpha float64,
 	fast func(dst, src []float64, lds, kc, w, ns int, alpha float64)) {
-	s := 0
-	if whole := n / w; fast != nil && whole > 0 && w%4 == 0 {
+	whole := n / w
+	switch {
+	case whole == 0:
+	case fast != nil && w%4 == 0:
 		fast(dst, x.data[p0*x.stride+c0:], x.stride, kc, w, whole, alpha)
-		s = whole
+	default:
+		for p := 0; p < kc; p++ {
+			base := (p0+p)*x.stride + c0
+			src := x.data[base : base+whole*w]
+			for s := 0; s < whole; s++ {
+				dp := dst[s*kc*w+p*w : s*kc*w+p*w+w]
+				for j, v := range src[s*w : s*w+w] {
+					dp[j] = alpha * v
+				}
+			}
+		}
 	}
-	for ; s*w < n; s++ {
-		packAcross(dst[s*kc*w:(s+1)*kc*w], x, c0+s*w, min(w, n-s*w), p0, kc, w, alpha)
+	if s := whole; s*w < n {
+		packAcross(dst[s*kc*w:(s+1)*kc*w], x, c0+s*w, n-s*w, p0, kc, w, alpha)
 	}
 }
 
 // packAlong packs one sliver whose lines are rows r0..r0+n of x, read along
 // columns p0..p0+kc: d[p·w+i] = alpha·x[r0+i][p0+p], zero for n ≤ i < w.
-// Four rows are read at a time, so that four streams are in flight and the
-// four values of a step are stored together; rows4, when not nil, packs
-// four rows (see microKernel.packRows4).
+// Rows are read four (or the last three or two) at a time, so that several
+// streams are in flight and the values of a step are stored together; rows4,
+// when not nil, packs four rows (see microKernel.packRows4).
 func packAlong(d []float64, x *Dense, r0, n, p0, kc, w int, alpha float64,
 	rows4 func(dst []float64, ldd int, src []float64, lds, kc int, alpha float64)) {
 	d = d[:kc*w]
+	row := func(i int) []float64 { // row r0+i of x, columns p0..p0+kc
+		base := (r0+i)*x.stride + p0
+		return x.data[base : base+kc : base+kc]
+	}
 	i := 0
 	for ; i+4 <= n; i += 4 {
-		base := (r0+i)*x.stride + p0
 		if rows4 != nil {
-			rows4(d[i:], w, x.data[base:], x.stride, kc, alpha)
+			rows4(d[i:], w, x.data[(r0+i)*x.stride+p0:], x.stride, kc, alpha)
 			continue
 		}
-		x0 := x.data[base : base+kc]
-		x1 := x.data[base+x.stride : base+x.stride+kc]
-		x2 := x.data[base+2*x.stride : base+2*x.stride+kc]
-		x3 := x.data[base+3*x.stride : base+3*x.stride+kc]
+		x0, x1, x2, x3 := row(i), row(i+1), row(i+2), row(i+3)
 		for p := range x0 {
 			dp := d[p*w+i : p*w+i+4 : p*w+i+4]
 			dp[0], dp[1], dp[2], dp[3] = alpha*x0[p], alpha*x1[p], alpha*x2[p], alpha*x3[p]
 		}
 	}
-	for ; i < n; i++ {
-		base := (r0+i)*x.stride + p0
-		for p, v := range x.data[base : base+kc] {
+	switch n - i {
+	case 3:
+		x0, x1, x2 := row(i), row(i+1), row(i+2)
+		for p := range x0 {
+			dp := d[p*w+i : p*w+i+3 : p*w+i+3]
+			dp[0], dp[1], dp[2] = alpha*x0[p], alpha*x1[p], alpha*x2[p]
+		}
+	case 2:
+		x0, x1 := row(i), row(i+1)
+		for p := range x0 {
+			dp := d[p*w+i : p*w+i+2 : p*w+i+2]
+			dp[0], dp[1] = alpha*x0[p], alpha*x1[p]
+		}
+	case 1:
+		for p, v := range row(i) {
 			d[p*w+i] = alpha * v
 		}
 	}
@@ -105,13 +130,11 @@ func packAcross(d []float64, x *Dense, c0, n, p0, kc, w int, alpha float64) {
 		base := (p0+p)*x.stride + c0
 		src := x.data[base : base+n]
 		dp := d[p*w : p*w+w]
-		if alpha == 1 {
-			copy(dp, src)
-		} else {
-			for j, v := range src {
-				dp[j] = alpha * v
-			}
+		for j, v := range src {
+			dp[j] = alpha * v
 		}
-		clear(dp[n:])
+		if n < w {
+			clear(dp[n:])
+		}
 	}
 }
