@@ -59,6 +59,9 @@ func plan(mk microKernel, m, n, k, procs int) gemmPlan {
 
 	// kc: the slivers fit in L1; the k blocks are of nearly equal length.
 	kcTop := min(kcMax, max(8, l1Budget/(8*(mr+nr))))
+	if mk.kc > 0 {
+		kcTop = mk.kc
+	}
 	nkBlocks := max(1, ceilDiv(k, kcTop))
 	p.kc = max(1, ceilDiv(k, nkBlocks))
 	// mc: the A block fits in L2. nc: the B panel fits in the L3 budget.

@@ -1,5 +1,25 @@
 package matrix
 
+// Contract between the product's driver (gemm*.go, pack.go) and the
+// micro-kernels (kernel_*.go); changes, newest first:
+//
+//   - kc (field): an optional cap on the depth of the k blocks; 0 leaves it
+//     to the driver (from l1Budget and mr+nr; see plan).
+//   - packRows4, packPanelAcross (fields): optional fast packing, used by
+//     pack.go when set.
+//   - The driver reads kern once at the start of each call and works for
+//     any mr, nr ≥ 1. Block sizes depend only on the kernel and the shape,
+//     never on GOMAXPROCS, and the kernel tiles are the same however C is
+//     split into tasks: tile (I, J) always covers rows I·mr..I·mr+mr and
+//     columns J·nr..J·nr+nr of C and always takes the same path (straight
+//     into C, or at the bottom and right edges into a zeroed mr×nr scratch
+//     tile, ldc = nr, which is then added to C). So a kernel whose result
+//     depends only on kc, the panels and C keeps the product bitwise
+//     reproducible.
+//   - fn may run concurrently on several goroutines, on different tiles;
+//     c may extend beyond the tile (it is a tail of C's backing slice), and
+//     only the mr×nr tile may be written.
+
 // A microKernel is the innermost piece of the matrix product: it computes one
 // mr×nr tile of C from a packed panel of A and a packed panel of B,
 //
@@ -16,9 +36,10 @@ package matrix
 // always computes a whole tile, and the caller gives it a scratch tile when C
 // has fewer than mr rows or nr columns left.
 //
-// The portable kernel, kernelGo, is the reference; an architecture may install
-// a faster one (an assembly kernel chosen by a CPUID check at start-up) in
-// kernel_$GOARCH.go, unless built with the purego tag.
+// The portable kernel, goKernel (2×3, in kernel_go.go), is the reference;
+// an architecture may install a faster one (an assembly kernel chosen by a
+// CPUID check at start-up) in kernel_$GOARCH.go, unless built with the
+// purego tag.
 type microKernel struct {
 	name   string
 	mr, nr int
@@ -38,6 +59,10 @@ type microKernel struct {
 	// panic if a slice is too short.
 	packRows4       func(dst []float64, ldd int, src []float64, lds, kc int, alpha float64)
 	packPanelAcross func(dst, src []float64, lds, kc, w, ns int, alpha float64)
+
+	// kc, when not 0, caps the depth of the k blocks for this kernel
+	// (the driver otherwise sizes them from l1Budget; see plan).
+	kc int
 }
 
 // kern is the micro-kernel the product uses. It starts as the portable one;
