@@ -1,0 +1,171 @@
+package matrix
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+// seq returns an r×c matrix with element (i, j) = 10·i + j, easy to recognise.
+func seq(r, c int) *Dense {
+	m := New(r, c)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			m.Set(i, j, float64(10*i+j))
+		}
+	}
+	return m
+}
+
+func TestNewAndAccessors(t *testing.T) {
+	m := New(3, 4)
+	if r, c := m.Dims(); r != 3 || c != 4 || m.Rows() != 3 || m.Cols() != 4 || m.Stride() != 4 {
+		t.Fatalf("New(3, 4): Dims %d×%d, Rows %d, Cols %d, Stride %d", r, c, m.Rows(), m.Cols(), m.Stride())
+	}
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 4; j++ {
+			if m.At(i, j) != 0 {
+				t.Fatalf("New: element (%d, %d) = %v, want 0", i, j, m.At(i, j))
+			}
+		}
+	}
+	m.Set(2, 3, 7)
+	if m.At(2, 3) != 7 || m.data[2*4+3] != 7 {
+		t.Errorf("Set(2, 3, 7) then At = %v, data = %v", m.At(2, 3), m.data)
+	}
+	data := []float64{1, 2, 3, 4, 5, 6}
+	d := NewFromData(2, 3, data)
+	if d.At(1, 0) != 4 {
+		t.Errorf("NewFromData: At(1, 0) = %v, want 4", d.At(1, 0))
+	}
+	d.Set(0, 0, -1)
+	if data[0] != -1 {
+		t.Error("NewFromData copied its data; it should use it")
+	}
+	if e := New(0, 5); e.Rows() != 0 || e.Cols() != 5 {
+		t.Errorf("New(0, 5) is %s", e.shape())
+	}
+}
+
+func TestDensePanics(t *testing.T) {
+	m := New(3, 4)
+	cases := []struct {
+		name string
+		f    func()
+		want string
+	}{
+		{"New negative", func() { New(-1, 2) }, "matrix.New: negative dimension -1×2"},
+		{"NewFromData length", func() { NewFromData(2, 3, make([]float64, 5)) }, "matrix.NewFromData: 5 values for a 2×3 matrix"},
+		{"At row", func() { m.At(3, 0) }, "matrix.At: index (3, 0) out of range for a 3×4 matrix"},
+		{"At negative", func() { m.At(0, -1) }, "matrix.At: index (0, -1) out of range"},
+		{"Set column", func() { m.Set(0, 4, 1) }, "matrix.Set: index (0, 4) out of range for a 3×4 matrix"},
+		{"Row", func() { m.Row(3) }, "matrix.Row: row 3 out of range for a 3×4 matrix"},
+		{"Slice", func() { m.Slice(0, 4, 0, 1) }, "matrix.Slice: rows [0,4) columns [0,1) outside a 3×4 matrix"},
+		{"Slice reversed", func() { m.Slice(2, 1, 0, 1) }, "matrix.Slice:"},
+		{"RowRange", func() { m.RowRange(1, 5) }, "matrix.Slice: rows [1,5)"},
+		{"Copy", func() { m.Copy(New(4, 3)) }, "matrix.Copy: shape mismatch: 3×4 and 4×3"},
+	}
+	for _, tc := range cases {
+		msg := panicMessage(tc.f)
+		if !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: panic %q, want it to contain %q", tc.name, msg, tc.want)
+		}
+	}
+}
+
+func TestViewsShareMemory(t *testing.T) {
+	m := seq(5, 6)
+	v := m.Slice(1, 4, 2, 5) // rows 1..3, columns 2..4
+	if r, c := v.Dims(); r != 3 || c != 3 || v.Stride() != 6 {
+		t.Fatalf("Slice(1, 4, 2, 5) is %d×%d with stride %d, want 3×3 with stride 6", r, c, v.Stride())
+	}
+	if v.At(0, 0) != 12 || v.At(2, 2) != 34 {
+		t.Errorf("Slice: At(0, 0) = %v, At(2, 2) = %v, want 12 and 34", v.At(0, 0), v.At(2, 2))
+	}
+	v.Set(1, 1, -1)
+	if m.At(2, 3) != -1 {
+		t.Error("writing through a Slice view did not change the matrix")
+	}
+	// A view of a view.
+	vv := v.Slice(1, 3, 1, 3)
+	if vv.At(1, 1) != 34 {
+		t.Errorf("Slice of a Slice: At(1, 1) = %v, want 34", vv.At(1, 1))
+	}
+	// Row returns the row, sharing memory, with its capacity cut at the width.
+	r := m.Row(2)
+	if len(r) != 6 || cap(r) != 6 || r[0] != 20 {
+		t.Errorf("Row(2) = %v (cap %d)", r, cap(r))
+	}
+	vr := v.Row(2)
+	if len(vr) != 3 || cap(vr) != 3 || vr[0] != 32 {
+		t.Errorf("view Row(2) = %v (cap %d), want [32 33 34] with cap 3", vr, cap(vr))
+	}
+	r[5] = 99
+	if m.At(2, 5) != 99 {
+		t.Error("writing through Row did not change the matrix")
+	}
+	// RowRange is a mini-batch: all columns of a range of rows.
+	b := m.RowRange(3, 5)
+	if b.Rows() != 2 || b.Cols() != 6 || b.At(1, 4) != 44 {
+		t.Errorf("RowRange(3, 5): %s, At(1, 4) = %v", b.shape(), b.At(1, 4))
+	}
+	// Empty views are valid.
+	for _, e := range []*Dense{m.Slice(2, 2, 0, 6), m.Slice(0, 5, 3, 3), m.RowRange(5, 5)} {
+		if e.Rows()*e.Cols() != 0 {
+			t.Errorf("empty view is %s", e.shape())
+		}
+	}
+}
+
+func TestCopyCloneFillEqual(t *testing.T) {
+	m := seq(4, 5)
+	v := m.Slice(1, 3, 1, 4)
+	// Copy into a view leaves the rest of the matrix alone.
+	v.Copy(seq(2, 3))
+	want := seq(4, 5)
+	for i := 0; i < 2; i++ {
+		for j := 0; j < 3; j++ {
+			want.Set(1+i, 1+j, float64(10*i+j))
+		}
+	}
+	if !Equal(m, want) {
+		t.Errorf("Copy into a view: got %v, want %v", m.data, want.data)
+	}
+	// Clone is contiguous and independent.
+	c := v.Clone()
+	if c.Stride() != 3 || !Equal(c, v) {
+		t.Errorf("Clone of a view: stride %d, equal %v", c.Stride(), Equal(c, v))
+	}
+	c.Set(0, 0, 100)
+	if v.At(0, 0) == 100 {
+		t.Error("Clone shares memory with its source")
+	}
+	// Fill and Zero on a view touch only the view.
+	m2 := seq(4, 5)
+	m2.Slice(1, 3, 1, 4).Fill(7)
+	for i := 0; i < 4; i++ {
+		for j := 0; j < 5; j++ {
+			in := i >= 1 && i < 3 && j >= 1 && j < 4
+			if got := m2.At(i, j); in && got != 7 || !in && got != float64(10*i+j) {
+				t.Fatalf("Fill on a view: element (%d, %d) = %v", i, j, got)
+			}
+		}
+	}
+	m2.Zero()
+	if !Equal(m2, New(4, 5)) {
+		t.Error("Zero left non-zero elements")
+	}
+	// Equal: shape, values, NaN.
+	if Equal(New(2, 3), New(3, 2)) {
+		t.Error("Equal: 2×3 and 3×2 are equal")
+	}
+	a, b := seq(2, 2), seq(2, 2)
+	b.Set(1, 1, 12)
+	if Equal(a, b) {
+		t.Error("Equal: different values are equal")
+	}
+	a.Set(0, 0, math.NaN())
+	if Equal(a, a) {
+		t.Error("Equal: a matrix with a NaN equals itself")
+	}
+}
