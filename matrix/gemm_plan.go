@@ -17,18 +17,29 @@ const (
 )
 
 // Constants of the cost model that splits C into tasks, in units of one
-// floating-point operation of the kernel.
+// floating-point operation of the kernel. A kernel's speed grows roughly with
+// its tile (2·mr·nr flops per step of p, in registers), while packing and
+// scheduling run at the same speed whatever the kernel: their costs are given
+// per element of the tile.
 const (
-	// serialFlops: products with fewer flops (2·m·n·k) run on the calling
-	// goroutine alone; waking a worker costs more than it saves.
-	serialFlops = 1 << 20
-	// packCost is the cost of packing one element.
-	packCost = 4
-	// taskCost is the fixed cost of a task (scheduling, beta, edges).
-	taskCost = 20000
+	// packCost is the cost of packing one element, per element of the tile.
+	packCost = 1
+	// taskCost is the fixed cost of a task (handing it over, beta, edges),
+	// per element of the tile.
+	taskCost = 3000
 	// maxTasks caps the number of tasks of one product.
 	maxTasks = 64
+	// imbalance is the expected idle time at the end of a parallel product,
+	// in tasks: the goroutines take tasks as they finish the previous one,
+	// but one may be slowed down (the machine may be shared) and the last
+	// task may start late. It makes big products cut into smaller tasks.
+	imbalance = 0.15
 )
+
+// serialFlops: products with fewer flops (2·m·n·k) run on the calling
+// goroutine alone, because handing work to another goroutine costs more than
+// it saves. (A variable so that tests can force the parallel path.)
+var serialFlops = 1 << 20
 
 // A gemmPlan says how a product C (m×n) += op(A) (m×k) · op(B) (k×n) is cut up.
 //
@@ -73,6 +84,9 @@ func plan(mk microKernel, m, n, k, procs int) gemmPlan {
 	if procs <= 1 || 2*m*n*k < serialFlops {
 		return p
 	}
+	// Estimated time: rounds of tasks plus the imbalance, each task costing
+	// its flops (padding included), its packing and a fixed cost.
+	tile := float64(mr * nr)
 	best := -1.0
 	for gm := 1; gm <= min(mt, maxTasks); gm++ {
 		tms := ceilDiv(mt, gm) // kernel tiles per task along m
@@ -88,7 +102,7 @@ func plan(mk microKernel, m, n, k, procs int) gemmPlan {
 			rounds := ceilDiv(gm*gn, procs)
 			flops := 2 * float64(tm) * float64(tn) * float64(k)
 			packed := float64(tm*ceilDiv(tn, p.nc)+tn) * float64(k)
-			cost := float64(rounds) * (flops + packCost*packed + taskCost)
+			cost := (float64(rounds) + imbalance) * (flops + tile*(packCost*packed+taskCost))
 			if best < 0 || cost < best {
 				best = cost
 				p.gm, p.gn, p.tm, p.tn = gm, gn, tm, tn
