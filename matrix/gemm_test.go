@@ -399,3 +399,30 @@ func TestPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestGemmConcurrentCalls: products started from several goroutines at once
+// share the worker pool and each gets its own, correct, result.
+func TestGemmConcurrentCalls(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	rng := rand.New(rand.NewPCG(13, 14))
+	a, b := randDense(rng, 70, 300), randDense(rng, 300, 90)
+	want := New(70, 90)
+	Mul(want, a, b)
+	const callers = 4
+	results := make([]*Dense, callers)
+	done := make(chan int)
+	for g := range callers {
+		results[g] = New(70, 90)
+		go func() {
+			for range 20 {
+				Mul(results[g], a, b)
+			}
+			done <- g
+		}()
+	}
+	for range callers {
+		if g := <-done; !Equal(results[g], want) {
+			t.Errorf("caller %d: result differs from the same product computed alone", g)
+		}
+	}
+}
