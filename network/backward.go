@@ -1,10 +1,6 @@
 package network
 
-import (
-	"fmt"
-
-	"twolayer/matrix"
-)
+import "twolayer/matrix"
 
 // Grads holds the gradients of the cost with respect to each parameter, with
 // the parameters' shapes: W1 m×d, B1 m, W2 K×m, B2 K.
@@ -106,14 +102,4 @@ func (p *Params) update(g *Grads, eta float64) {
 	for i := range p.B2 {
 		p.B2[i] -= eta * g.B2[i]
 	}
-}
-
-// checkShape returns an error unless g has p's shapes.
-func (g *Grads) checkShape(p *Params) error {
-	d, m, k := p.Dims()
-	if g == nil || g.W1 == nil || g.W2 == nil || g.W1.Rows() != m || g.W1.Cols() != d || len(g.B1) != m ||
-		g.W2.Rows() != k || g.W2.Cols() != m || len(g.B2) != k {
-		return fmt.Errorf("gradients do not have the parameters' shapes (d=%d, m=%d, K=%d)", d, m, k)
-	}
-	return nil
 }

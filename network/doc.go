@@ -29,6 +29,7 @@
 //	backward.go  ComputeGradients; the layers' backward passes
 //	cost.go      ComputeCost, ComputeAccuracy, Evaluate (in chunks)
 //	numgrad.go   ComputeGradsNum (forward difference), ComputeGradsNumSlow (centered)
+//	numgrad_fast.go  a centered difference that reuses the forward pass (for the tests at d = 3072)
 //	compare.go   the comparison of analytic and numeric gradients (report 2.9)
 //	schedule.go  the triangular cyclical learning rate
 //	config.go    the training configuration and its validation
