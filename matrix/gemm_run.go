@@ -1,6 +1,7 @@
 package matrix
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -14,13 +15,25 @@ type gemmJob struct {
 	alpha, beta float64
 	a, b, c     Dense // copies of the headers: the caller's may stay on its stack
 	next        atomic.Int64
-	done        sync.WaitGroup
+	helping     atomic.Int32 // workers handed the job that have not finished with it
 }
 
-// packBuf holds one goroutine's packing buffers, kept and regrown across calls.
+// packBuf holds one goroutine's packing buffers, kept across calls.
 type packBuf struct {
 	a, b []float64 // packed A block (mc×kc), packed B panel (kc×nc)
 	tile []float64 // mr×nr scratch tile for the edges of C
+}
+
+// newPackBuf returns buffers of the sizes the cache budgets allow (see
+// plan), so that they need not grow later: which goroutine gets which task
+// varies from call to call, and a buffer growing in the middle of training
+// would be an allocation.
+func newPackBuf() *packBuf {
+	return &packBuf{
+		a:    make([]float64, l2Budget/8),
+		b:    make([]float64, l3Budget/8),
+		tile: make([]float64, 256),
+	}
 }
 
 // The worker pool: goroutines started on first need, each with its own
@@ -46,7 +59,7 @@ func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, beta float64
 	helpers := p.procs - 1
 	if helpers > 0 {
 		startWorkers(helpers)
-		j.done.Add(helpers)
+		j.helping.Store(int32(helpers))
 		for range helpers {
 			pool.work <- j
 		}
@@ -54,7 +67,12 @@ func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, beta float64
 	buf := getBuf()
 	j.runTasks(buf)
 	putBuf(buf)
-	j.done.Wait()
+	// Wait for the helpers to finish their last task. This yields rather
+	// than blocks: the wait is short (at most about one task), and blocking
+	// on a WaitGroup now and then allocates in the runtime.
+	for j.helping.Load() != 0 {
+		runtime.Gosched()
+	}
 	j.a, j.b, j.c = Dense{}, Dense{}, Dense{} // do not keep the caller's memory alive
 	putJob(j)
 }
@@ -63,17 +81,16 @@ func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, beta float64
 func startWorkers(n int) {
 	pool.mu.Lock()
 	for ; pool.started < n; pool.started++ {
-		go worker()
+		go worker(newPackBuf()) // allocated here, not whenever the worker first runs
 	}
 	pool.mu.Unlock()
 }
 
-// worker helps with the jobs it receives, forever.
-func worker() {
-	buf := new(packBuf)
+// worker helps with the jobs it receives, forever, packing into buf.
+func worker(buf *packBuf) {
 	for j := range pool.work {
 		j.runTasks(buf)
-		j.done.Done()
+		j.helping.Add(-1)
 	}
 }
 
@@ -102,7 +119,7 @@ func getBuf() *packBuf {
 		pool.freeBufs = pool.freeBufs[:n-1]
 		return b
 	}
-	return new(packBuf)
+	return newPackBuf()
 }
 
 func putBuf(b *packBuf) {
