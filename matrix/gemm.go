@@ -23,8 +23,7 @@ const (
 //
 // It panics, naming the operation and the shapes, if the shapes do not fit,
 // or if C shares memory with A or B: the destination must not overlap an
-// input (two views of one matrix count as sharing memory when their address
-// ranges overlap, even if their elements are disjoint).
+// input (disjoint blocks of one matrix are fine).
 //
 // The product is cache-blocked and packed as in GotoBLAS (see gemmPlan and
 // the microKernel contract) and runs on up to GOMAXPROCS goroutines, each
@@ -60,10 +59,10 @@ func gemm(op string, mk microKernel, tA, tB Transpose, alpha float64, a, b *Dens
 		panic(fmt.Sprintf("matrix.%s: shape mismatch: %s, %s, C %s: want op(A) m×k, op(B) k×n, C m×n",
 			op, operandShape("A", a, tA), operandShape("B", b, tB), c.shape()))
 	}
-	if overlaps(c.data, a.data) {
+	if sharesMemory(c, a) {
 		panic(fmt.Sprintf("matrix.%s: destination C %s shares memory with A %s", op, c.shape(), a.shape()))
 	}
-	if overlaps(c.data, b.data) {
+	if sharesMemory(c, b) {
 		panic(fmt.Sprintf("matrix.%s: destination C %s shares memory with B %s", op, c.shape(), b.shape()))
 	}
 	if m == 0 || n == 0 {
@@ -86,16 +85,31 @@ func operandShape(name string, x *Dense, t Transpose) string {
 	return name + " " + x.shape()
 }
 
-// overlaps reports whether the memory spanned by x and y intersects. For
-// views of one matrix this compares address ranges from the first to the last
-// element, so it is conservative for strided views.
-func overlaps(x, y []float64) bool {
-	if len(x) == 0 || len(y) == 0 {
+// sharesMemory reports whether x and y have an element in common. Views of
+// one matrix (same stride) are compared as rectangles, so that, say, two
+// column blocks of a matrix do not share memory; otherwise any overlap of
+// the address ranges from first to last element counts.
+func sharesMemory(x, y *Dense) bool {
+	if len(x.data) == 0 || len(y.data) == 0 {
 		return false
 	}
-	x0 := uintptr(unsafe.Pointer(unsafe.SliceData(x)))
-	y0 := uintptr(unsafe.Pointer(unsafe.SliceData(y)))
-	x1 := x0 + uintptr(len(x))*8
-	y1 := y0 + uintptr(len(y))*8
-	return x0 < y1 && y0 < x1
+	x0 := uintptr(unsafe.Pointer(unsafe.SliceData(x.data)))
+	y0 := uintptr(unsafe.Pointer(unsafe.SliceData(y.data)))
+	if x0 >= y0+uintptr(len(y.data))*8 || y0 >= x0+uintptr(len(x.data))*8 {
+		return false // disjoint address ranges
+	}
+	if y0 < x0 {
+		x, y, x0, y0 = y, x, y0, x0
+	}
+	s := x.stride
+	if y.stride != s || (y0-x0)%8 != 0 {
+		return true
+	}
+	// y's first element is at (r, c) in x's coordinates.
+	d := int((y0 - x0) / 8)
+	r, c := d/s, d%s
+	if c+y.cols > s {
+		return true // y does not lie in x's rows
+	}
+	return r < x.rows && c < x.cols
 }

@@ -351,8 +351,12 @@ func TestGemmPanics(t *testing.T) {
 		{"C is B", func() { Mul(b, New(4, 4), b) }, []string{"matrix.Mul:", "shares memory with B 4×5"}},
 		{"overlapping views", func() { Mul(big.Slice(0, 3, 0, 3), New(3, 2), big.Slice(2, 4, 0, 3)) },
 			[]string{"matrix.Mul:", "C 3×3 shares memory with B 2×3"}},
-		{"interleaved views", func() { MulABt(big.Slice(0, 5, 0, 5), big.Slice(0, 5, 5, 10), New(5, 5)) },
-			[]string{"matrix.MulABt:", "shares memory with A 5×5"}},
+		{"overlapping blocks", func() { MulABt(big.Slice(0, 5, 0, 5), big.Slice(2, 7, 3, 8), New(5, 5)) },
+			[]string{"matrix.MulABt:", "C 5×5 shares memory with A 5×5"}},
+		{"overlapping column", func() { MulAtB(big.Slice(0, 4, 2, 3), New(3, 4), big.Slice(2, 5, 2, 3)) },
+			[]string{"matrix.MulAtB:", "C 4×1 shares memory with B 3×1"}},
+		{"different strides", func() { Mul(NewFromData(2, 2, big.data[11:15]), New(2, 3), big.Slice(1, 4, 0, 2)) },
+			[]string{"matrix.Mul:", "C 2×2 shares memory with B 3×2"}},
 	}
 	for _, tc := range cases {
 		msg := panicMessage(tc.f)
@@ -366,8 +370,11 @@ func TestGemmPanics(t *testing.T) {
 			}
 		}
 	}
-	// Disjoint views of one matrix are fine.
+	// Disjoint views of one matrix are fine, also when their address
+	// ranges interleave (column blocks).
 	Mul(big.RowRange(0, 3), big.Slice(3, 6, 0, 4), big.Slice(6, 10, 0, 10))
+	MulABt(big.Slice(0, 5, 0, 5), big.Slice(0, 5, 5, 10), New(5, 5))
+	Gemm(Trans, NoTrans, 1, big.Slice(2, 9, 6, 10), big.Slice(0, 7, 3, 6), 0, big.Slice(0, 4, 0, 3))
 }
 
 // panicMessage runs f and returns the message it panics with, or "".
