@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"twolayer/cifar"
 )
 
 func TestReadPNG(t *testing.T) {
@@ -45,6 +47,35 @@ func TestReadPNG(t *testing.T) {
 	} {
 		if _, err := ReadPNG(tc.path); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ReadPNG(%s): error %v, want one mentioning %q", filepath.Base(tc.path), err, tc.want)
+		}
+	}
+}
+
+// TestReadPNGMatchesBatch writes an image of a batch file as a PNG and
+// checks that ReadPNG gives back the batch's features exactly.
+func TestReadPNGMatchesBatch(t *testing.T) {
+	dir := writeFakeCIFAR(t)
+	b, err := cifar.LoadBatch(filepath.Join(dir, "test_batch.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := b.X.Row(3)
+	img := image.NewRGBA(image.Rect(0, 0, 32, 32))
+	for j := range 1024 {
+		px := func(v float64) uint8 { return uint8(v*255 + 0.5) }
+		img.Set(j%32, j/32, color.RGBA{px(row[j]), px(row[1024+j]), px(row[2048+j]), 255})
+	}
+	var buf bytes.Buffer
+	png.Encode(&buf, img)
+	path := filepath.Join(t.TempDir(), "img.png")
+	os.WriteFile(path, buf.Bytes(), 0o644)
+	x, err := ReadPNG(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range x {
+		if x[j] != row[j] {
+			t.Fatalf("feature %d = %g, want the batch's %g", j, x[j], row[j])
 		}
 	}
 }

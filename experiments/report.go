@@ -206,6 +206,9 @@ func finalSection(d *document, r *Result) {
 		return
 	}
 	d.p("%s λ from %s. The model is saved as %s.", paramsLine(r.Params), r.LambdaSource, r.Model)
+	if r.Params.Lambda != reportLambda {
+		d.p("The report used λ = %g, the best of its fine search by test accuracy; ours is chosen by validation accuracy.", reportLambda)
+	}
 	f := r.Final
 	d.table([][]string{
 		{"run", "train acc", "validation acc", "test acc", "Δ report", "Δ assignment", "public solutions"},
