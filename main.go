@@ -59,6 +59,7 @@ var commands = []command{
 	{"fine", "3.3: λ in {0, 0.001, ..., 0.007}, otherwise as coarse", runSection("fine", experiments.Fine, false)},
 	{"final", "3.4: the best λ of fine, batch 100, 3 cycles, 49,000/1,000; saves the model", runFinal},
 	{"all", "all of the above in order, then OUT/report.md and OUT/report.html", runAll},
+	{"report", "rewrite OUT/report.md and OUT/report.html from the results already in OUT", runReport},
 	{"train", "train with any configuration from flags; -save FILE saves the model", runTrain},
 	{"predict", "classify images of a CIFAR batch file or 32×32 PNG files with a saved model", runPredict},
 	{"download", "download CIFAR-10 into ./data (or -dir)", runDownload},
@@ -305,6 +306,20 @@ func runAll(ctx context.Context, e *env, args []string) error {
 		}
 		return interrupted(err, finished)
 	}
+	return nil
+}
+
+func runReport(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	out := fs.String("out", "results", "the results directory to make the report from")
+	if err := parse(e, fs, args, false); err != nil {
+		return err
+	}
+	a, err := experiments.Report(experiments.Options{OutDir: *out})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "report of %s: %s/report.html and %s/report.md\n", strings.Join(a.Finished(), ", "), *out, *out)
 	return nil
 }
 

@@ -3,7 +3,9 @@ package experiments
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"time"
 )
@@ -98,4 +100,32 @@ func (a *AllResult) Finished() []string {
 		names = append(names, s.Experiment)
 	}
 	return names
+}
+
+// Report rewrites OUT/report.md and OUT/report.html from the summaries
+// that the experiments left under OUT (after running sections one by one,
+// say); sections without a summary are reported as not run. It returns the
+// AllResult the report was made from; its Seconds is the sum of the
+// sections' times.
+func Report(o Options) (*AllResult, error) {
+	o = o.withDefaults()
+	a := &AllResult{Started: time.Now().UTC().Format(time.RFC3339), Machine: ThisMachine(), Report: []string{"report.md", "report.html"}}
+	for _, s := range allSteps(o) {
+		dir := filepath.Join(o.OutDir, s.name)
+		r, err := ReadSummary(filepath.Join(dir, "summary.json"))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		r.Dir = dir
+		a.Results = append(a.Results, r)
+		a.Sections = append(a.Sections, SectionRun{Experiment: r.Experiment, Section: r.Section, Seconds: r.Seconds, Dir: dir})
+		a.Seconds += r.Seconds
+	}
+	if len(a.Results) == 0 {
+		return nil, fmt.Errorf("no experiment results in %s: run some first (go run . all, or one section, e.g. go run . one-cycle)", o.OutDir)
+	}
+	return a, WriteReport(o.OutDir, a)
 }

@@ -326,3 +326,33 @@ func TestBadSettingsAreUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestReportFromSummaries(t *testing.T) {
+	o := tinyOptions(t, writeFakeCIFAR(t))
+	if _, err := Report(o); err == nil {
+		t.Error("Report without any results: no error")
+	}
+	if _, err := OneCycle(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	a, err := Report(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Finished(), []string{"one-cycle"}) {
+		t.Errorf("report made from %v, want one-cycle only", a.Finished())
+	}
+	md, err := os.ReadFile(filepath.Join(o.OutDir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ours, data_batch_1", "Not run", "go run . coarse", "one-cycle/accuracy.svg"} {
+		if !bytes.Contains(md, []byte(want)) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+	page, _ := os.ReadFile(filepath.Join(o.OutDir, "report.html"))
+	if n := bytes.Count(page, []byte("<svg ")); n != 4 {
+		t.Errorf("report.html inlines %d plots, want the 4 of one-cycle", n)
+	}
+}
