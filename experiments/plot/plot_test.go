@@ -3,6 +3,7 @@ package plot
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"math"
 	"strings"
@@ -172,4 +173,39 @@ func TestChartPanicsOnRaggedSeries(t *testing.T) {
 		}
 	}()
 	(&Chart{Series: []Series{{Name: "bad", X: []float64{1, 2}, Y: []float64{1}}}}).SVG()
+}
+
+// TestCurvesInsidePlotArea checks that every point of every polyline lies
+// inside the plot area, whatever the data range.
+func TestCurvesInsidePlotArea(t *testing.T) {
+	for _, ys := range [][]float64{{0.1, 0.5, 0.3}, {-3, 1e5, 7}, {1e-7, 2e-7, 3e-7}, {2.3, 2.3, 2.3}} {
+		c := &Chart{Series: []Series{{Name: "s", X: []float64{0, 10, 4000}, Y: ys}}}
+		var pts []string
+		dec := xml.NewDecoder(bytes.NewReader(c.SVG()))
+		for {
+			tok, err := dec.Token()
+			if err != nil {
+				break
+			}
+			if el, ok := tok.(xml.StartElement); ok && el.Name.Local == "polyline" {
+				for _, a := range el.Attr {
+					if a.Name.Local == "points" {
+						pts = append(pts, strings.Fields(a.Value)...)
+					}
+				}
+			}
+		}
+		if len(pts) != 3 {
+			t.Fatalf("y = %v: %d points drawn, want 3", ys, len(pts))
+		}
+		for _, p := range pts {
+			var x, y float64
+			if _, err := fmt.Sscanf(p, "%g,%g", &x, &y); err != nil {
+				t.Fatalf("bad point %q", p)
+			}
+			if x < marginLeft-0.01 || x > 640-marginRight+0.01 || y < marginTop-0.01 || y > 400-marginBottom+0.01 {
+				t.Errorf("y = %v: point (%g, %g) outside the plot area", ys, x, y)
+			}
+		}
+	}
 }
