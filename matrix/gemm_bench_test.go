@@ -1,6 +1,8 @@
 package matrix
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -72,5 +74,33 @@ func BenchmarkMul(b *testing.B) {
 				b.ReportMetric(flops/cpu.Seconds()/1e9, "GFLOP/cpu-s")
 			}
 		})
+	}
+}
+
+// BenchmarkSerialThreshold times products around serialFlops both on the
+// calling goroutine alone and split into tasks for the workers, to choose
+// serialFlops (run it with -cpu 2 on an otherwise idle machine):
+//
+//	go test -run '^$' -bench SerialThreshold -cpu 2 ./matrix/
+func BenchmarkSerialThreshold(b *testing.B) {
+	defer func(v int) { serialFlops = v }(serialFlops)
+	rng := rand.New(rand.NewPCG(3, 3))
+	for _, k := range []int{25, 50, 100, 200, 400, 800} {
+		const m, n = 50, 100
+		a, x, c := randDense(rng, m, k), randDense(rng, n, k), New(m, n)
+		for _, mode := range []string{"serial", "split"} {
+			b.Run(fmt.Sprintf("%s/%dx%dx%d", mode, m, k, n), func(b *testing.B) {
+				serialFlops = 0 // split whenever GOMAXPROCS > 1
+				if mode == "serial" {
+					serialFlops = math.MaxInt
+				}
+				MulABt(c, a, x)
+				b.ResetTimer()
+				for range b.N {
+					MulABt(c, a, x)
+				}
+				b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
 }
