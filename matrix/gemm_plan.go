@@ -81,7 +81,7 @@ func plan(mk microKernel, m, n, k, procs int) gemmPlan {
 
 	mt, nt := ceilDiv(m, mr), ceilDiv(n, nr) // kernel tiles along m and n
 	p.gm, p.gn, p.tm, p.tn, p.procs = 1, 1, mt*mr, nt*nr, 1
-	if procs <= 1 || 2*m*n*k < serialFlops {
+	if procs <= 1 || 2*float64(m)*float64(n)*float64(k) < float64(serialFlops) {
 		return p
 	}
 	// Estimated time: rounds of tasks plus the imbalance, each task costing
