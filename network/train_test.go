@@ -30,7 +30,11 @@ func TestTrainStepAllocates(t *testing.T) {
 			t.Errorf("shuffle=%v, GOMAXPROCS 1: %v allocations per step, want 0", shuffle, a)
 		}
 		runtime.GOMAXPROCS(2)
-		for range 5 { // warm Gemm's workers and buffer pools up
+		// Finish any garbage collection left over from earlier tests (it
+		// would empty Gemm's buffer pools mid-measurement), then warm Gemm's
+		// workers and buffer pools up.
+		runtime.GC()
+		for range 5 {
 			tr.Step()
 		}
 		var before, after runtime.MemStats
