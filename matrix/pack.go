@@ -57,12 +57,28 @@ func packSliversAcross(dst []float64, x *Dense, c0, n, p0, kc, w int, alpha floa
 	case fast != nil && w%4 == 0:
 		fast(dst, x.data[p0*x.stride+c0:], x.stride, kc, w, whole, alpha)
 	default:
-		for p := 0; p < kc; p++ {
+		// Four rows at a time: four streams in flight, and 4·w values
+		// stored together into each sliver.
+		row := func(p int) []float64 {
 			base := (p0+p)*x.stride + c0
-			src := x.data[base : base+whole*w]
+			return x.data[base : base+whole*w : base+whole*w]
+		}
+		p := 0
+		for ; p+4 <= kc; p += 4 {
+			x0, x1, x2, x3 := row(p), row(p+1), row(p+2), row(p+3)
+			for s := 0; s < whole; s++ {
+				dp := dst[s*kc*w+p*w : s*kc*w+(p+4)*w]
+				for j := 0; j < w; j++ {
+					c := s*w + j
+					dp[j], dp[w+j], dp[2*w+j], dp[3*w+j] = alpha*x0[c], alpha*x1[c], alpha*x2[c], alpha*x3[c]
+				}
+			}
+		}
+		for ; p < kc; p++ {
+			x0 := row(p)
 			for s := 0; s < whole; s++ {
 				dp := dst[s*kc*w+p*w : s*kc*w+p*w+w]
-				for j, v := range src[s*w : s*w+w] {
+				for j, v := range x0[s*w : s*w+w] {
 					dp[j] = alpha * v
 				}
 			}
