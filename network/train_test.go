@@ -13,7 +13,10 @@ import (
 // and without shuffling, once the Trainer exists. testing.AllocsPerRun runs
 // at GOMAXPROCS 1, where matrix.Gemm stays on one goroutine; so the steps are
 // also counted at GOMAXPROCS 2 with runtime.ReadMemStats, which sees the
-// allocations of Gemm's worker goroutines too.
+// allocations of Gemm's worker goroutines too, but also any other goroutine's
+// (an occasional stray one was seen after other tests in the same process):
+// the test takes the smallest count of three windows of 20 steps, which is
+// 0 unless steps allocate.
 func TestTrainStepAllocates(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, shuffle := range []bool{false, true} {
@@ -30,21 +33,21 @@ func TestTrainStepAllocates(t *testing.T) {
 			t.Errorf("shuffle=%v, GOMAXPROCS 1: %v allocations per step, want 0", shuffle, a)
 		}
 		runtime.GOMAXPROCS(2)
-		// Finish any garbage collection left over from earlier tests (it
-		// would empty Gemm's buffer pools mid-measurement), then warm Gemm's
-		// workers and buffer pools up.
-		runtime.GC()
-		for range 5 {
+		for range 5 { // warm Gemm's workers and buffer pools up
 			tr.Step()
 		}
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		for range 20 {
-			tr.Step()
+		least := uint64(math.MaxUint64)
+		for range 3 {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range 20 {
+				tr.Step()
+			}
+			runtime.ReadMemStats(&after)
+			least = min(least, after.Mallocs-before.Mallocs)
 		}
-		runtime.ReadMemStats(&after)
-		if n := after.Mallocs - before.Mallocs; n != 0 {
-			t.Errorf("shuffle=%v, GOMAXPROCS 2: %d allocations in 20 steps, want 0 (none at GOMAXPROCS 1: they come from matrix.Gemm's parallel path)", shuffle, n)
+		if least != 0 {
+			t.Errorf("shuffle=%v, GOMAXPROCS 2: at least %d allocations in every 20 steps, want 0 (none at GOMAXPROCS 1: they come from matrix.Gemm's parallel path)", shuffle, least)
 		}
 	}
 }
