@@ -9,8 +9,11 @@ const (
 	// l2Budget bounds an mc×kc block of packed A, which stays in L2 while
 	// the kernel runs over the B panel.
 	l2Budget = 256 << 10
-	// l3Budget bounds a kc×nc panel of packed B.
-	l3Budget = 2 << 20
+	// l3Budget bounds a kc×nc panel of packed B, which the kernel reads
+	// from L3 (or L2). Measured: 1 MiB (or 512 KiB) instead of 2 MiB made
+	// the products 1.2–1.4× faster, because packing scatters its writes
+	// across the whole panel and those spilled out of the caches.
+	l3Budget = 1 << 20
 	// kcMax caps kc: longer slivers bring little once the loop overhead
 	// is amortised.
 	kcMax = 384
