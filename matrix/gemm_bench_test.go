@@ -77,9 +77,10 @@ func BenchmarkMul(b *testing.B) {
 	}
 }
 
-// BenchmarkSerialThreshold times products around serialFlops both on the
-// calling goroutine alone and split into tasks for the workers, to choose
-// serialFlops (run it with -cpu 2 on an otherwise idle machine):
+// BenchmarkSerialThreshold times small products both on the calling
+// goroutine alone and split into tasks for the workers, to choose
+// serialFlops (run it with -cpu 2 on an otherwise idle machine, with and
+// without -tags purego):
 //
 //	go test -run '^$' -bench SerialThreshold -cpu 2 ./matrix/
 func BenchmarkSerialThreshold(b *testing.B) {

@@ -40,10 +40,14 @@ const (
 	imbalance = 0.15
 )
 
-// serialFlops: products with fewer flops (2·m·n·k) run on the calling
-// goroutine alone, because handing work to another goroutine costs more than
-// it saves. (A variable so that tests can force the parallel path.)
-var serialFlops = 1 << 20
+// serialFlops, per element of the kernel's mr×nr tile: products with fewer
+// flops (2·m·n·k) run on the calling goroutine alone, because waking a worker
+// (about 10 µs here) costs more than it saves. Measured with
+// BenchmarkSerialThreshold on 2 cores: splitting (50×k)·(k×100) paid from
+// about 5 Mflop with the AVX2 4×12 kernel and from about 1–2 Mflop with the
+// Go 2×3 one; faster kernels have bigger tiles, hence the scaling. (A
+// variable so that tests can force the parallel path.)
+var serialFlops = 1 << 17
 
 // A gemmPlan says how a product C (m×n) += op(A) (m×k) · op(B) (k×n) is cut up.
 //
@@ -85,7 +89,7 @@ func plan(mk microKernel, m, n, k, procs int) gemmPlan {
 
 	mt, nt := ceilDiv(m, mr), ceilDiv(n, nr) // kernel tiles along m and n
 	p.gm, p.gn, p.tm, p.tn, p.procs = 1, 1, mt*mr, nt*nr, 1
-	if procs <= 1 || 2*float64(m)*float64(n)*float64(k) < float64(serialFlops) {
+	if procs <= 1 || 2*float64(m)*float64(n)*float64(k) < float64(serialFlops)*float64(mr*nr) {
 		return p
 	}
 	// Estimated time: rounds of tasks plus the imbalance, each task costing

@@ -423,7 +423,10 @@ func TestPlan(t *testing.T) {
 func TestGemmConcurrentCalls(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	rng := rand.New(rand.NewPCG(13, 14))
-	a, b := randDense(rng, 70, 300), randDense(rng, 300, 90)
+	a, b := randDense(rng, 70, 900), randDense(rng, 900, 90) // big enough to be split
+	if p := plan(kern, 70, 90, 900, 2); p.gm*p.gn < 2 {
+		t.Fatalf("the product is not split: %+v", p)
+	}
 	want := New(70, 90)
 	Mul(want, a, b)
 	const callers = 4
