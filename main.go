@@ -169,7 +169,7 @@ func (o *overrideFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.ns, "ns", 0, "override the section's step size n_s (0: the section's)")
 	fs.IntVar(&o.cycles, "cycles", 0, "override the section's number of cycles (0: the section's)")
 	fs.IntVar(&o.nval, "nval", 0, "override the validation images held out of the five batches (0: the section's)")
-	fs.IntVar(&o.records, "records", 0, "override the recordings of the metrics per cycle (0: 10)")
+	fs.IntVar(&o.records, "records", 0, "override the recordings of the metrics per cycle (0: the section's own, 10, or 2 in the searches)")
 }
 
 func (o *overrideFlags) check() error {

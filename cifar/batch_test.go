@@ -74,18 +74,7 @@ func TestLoadBatchErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("LoadBatch(%s) = %d images, no error", tc.path, b.X.Rows())
 			}
-			msg := err.Error()
-			if tc.is != nil && !errors.Is(err, tc.is) {
-				t.Errorf("error %q is not %v", msg, tc.is)
-			}
-			if strings.Contains(msg, "\n") {
-				t.Errorf("error %q spans several lines", msg)
-			}
-			for _, p := range tc.parts {
-				if !strings.Contains(msg, p) {
-					t.Errorf("error %q does not contain %q", msg, p)
-				}
-			}
+			checkError(t, err, tc.is, tc.parts...)
 		})
 	}
 }
@@ -175,6 +164,24 @@ func BenchmarkDecodeRecords(b *testing.B) {
 	for b.Loop() {
 		if err := decodeRecords("bench", data, x, labels); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// checkError fails t unless err is a one-line error that matches is (when
+// is is not nil) and contains every one of parts.
+func checkError(t *testing.T, err error, is error, parts ...string) {
+	t.Helper()
+	msg := err.Error()
+	if is != nil && !errors.Is(err, is) {
+		t.Errorf("error %q is not %v", msg, is)
+	}
+	if strings.Contains(msg, "\n") {
+		t.Errorf("error %q spans several lines", msg)
+	}
+	for _, p := range parts {
+		if !strings.Contains(msg, p) {
+			t.Errorf("error %q does not contain %q", msg, p)
 		}
 	}
 }

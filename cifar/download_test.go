@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -258,18 +257,7 @@ func TestDownloadFailures(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			msg := err.Error()
-			if tc.is != nil && !errors.Is(err, tc.is) {
-				t.Errorf("error %q is not %v", msg, tc.is)
-			}
-			if strings.Contains(msg, "\n") {
-				t.Errorf("error %q spans several lines", msg)
-			}
-			for _, p := range tc.parts {
-				if !strings.Contains(msg, p) {
-					t.Errorf("error %q does not contain %q", msg, p)
-				}
-			}
+			checkError(t, err, tc.is, tc.parts...)
 			if left := listDir(t, parent); len(left) != 0 {
 				t.Errorf("failed download left %v in %s", left, parent)
 			}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"twolayer/cifar"
 	"twolayer/matrix"
 )
 
@@ -38,51 +39,25 @@ func cifarOrRandom(t testing.TB, n int, seed uint64) (Set, string) {
 	return randomSet(n, 3072, 10, seed), "synthetic N(0,1) images (CIFAR10_DIR unset)"
 }
 
-// cifarBatch1 reads the first n images of data_batch_1.bin from $CIFAR10_DIR
-// with pixels scaled to [0, 1] and then normalised per feature with the
-// statistics of those n images (std 0 replaced by 1); it skips the test when
-// the directory or the file is absent. It is a reader for tests only, so that
-// network's tests do not depend on the cifar package.
+// cifarBatch1 returns the first n images of data_batch_1.bin in
+// $CIFAR10_DIR, loaded by cifar.LoadBatch and normalised with the statistics
+// of those n images; it skips the test when the directory or the file is
+// absent.
 func cifarBatch1(t testing.TB, n int) Set {
 	dir := os.Getenv("CIFAR10_DIR")
 	if dir == "" {
 		t.Skip("CIFAR10_DIR is not set: skipping the test on the real CIFAR-10 data (set it to the cifar-10-batches-bin directory)")
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "data_batch_1.bin"))
+	b, err := cifar.LoadBatch(filepath.Join(dir, "data_batch_1.bin"))
 	if err != nil {
 		t.Skipf("CIFAR10_DIR=%s: %v", dir, err)
 	}
-	const d, rec = 3072, 3073
-	if len(b) < n*rec {
-		t.Fatalf("data_batch_1.bin has %d bytes, want at least %d", len(b), n*rec)
+	if b.X.Rows() < n {
+		t.Fatalf("data_batch_1.bin has %d images, want at least %d", b.X.Rows(), n)
 	}
-	X := matrix.New(n, d)
-	y := make([]int, n)
-	for i := 0; i < n; i++ {
-		y[i] = int(b[i*rec])
-		row := X.Row(i)
-		for j := range row {
-			row[j] = float64(b[i*rec+1+j]) / 255
-		}
-	}
-	for j := 0; j < d; j++ {
-		mean, sq := 0.0, 0.0
-		for i := 0; i < n; i++ {
-			mean += X.At(i, j)
-		}
-		mean /= float64(n)
-		for i := 0; i < n; i++ {
-			sq += (X.At(i, j) - mean) * (X.At(i, j) - mean)
-		}
-		std := math.Sqrt(sq / float64(n))
-		if std == 0 {
-			std = 1
-		}
-		for i := 0; i < n; i++ {
-			X.Set(i, j, (X.At(i, j)-mean)/std)
-		}
-	}
-	return Set{X: X, Y: y}
+	X := b.X.RowRange(0, n).Clone()
+	cifar.Normalize(X)
+	return Set{X: X, Y: b.Labels[:n]}
 }
 
 // sameBits reports whether a and b hold bitwise-equal values.
