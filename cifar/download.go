@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 )
 
 // DefaultURL is the official address of the binary archive, from the
@@ -25,6 +26,11 @@ const DefaultURL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
 
 // ArchiveMD5 is the official MD5 of cifar-10-binary.tar.gz.
 const ArchiveMD5 = "c32a1d4ab5d03f1284b67883e8d87530"
+
+// DefaultStallTimeout is how long a download may receive nothing (while
+// connecting, waiting for the server's answer or reading the archive) before
+// it gives up, when DownloadOptions.StallTimeout is zero.
+const DefaultStallTimeout = time.Minute
 
 // tempPrefix starts the name of Download's temporary directory in the
 // parent directory; leftovers of an interrupted run are removed by the next.
@@ -47,6 +53,10 @@ type DownloadOptions struct {
 	// FileMD5 maps each of the six data files to its expected MD5 (hex);
 	// nil means OfficialMD5(). Tests set both to those of a small archive.
 	FileMD5 map[string]string
+	// StallTimeout is how long the download may receive nothing before it
+	// fails (an unreachable or silent server, a dead connection); zero means
+	// DefaultStallTimeout. A slow but steady download never times out.
+	StallTimeout time.Duration
 }
 
 // Download fetches the CIFAR-10 binary archive and unpacks its data files
@@ -61,8 +71,9 @@ type DownloadOptions struct {
 //     MD5;
 //  3. renames the extracted folder into place.
 //
-// On any failure, including cancellation of ctx, it removes its temporary
-// directory, so that dir holds no partial dataset; it also removes the
+// On any failure, including cancellation of ctx and a stall longer than
+// opt.StallTimeout, it removes its temporary directory, and dir itself if
+// Download created it, so that no partial dataset is left; it also removes the
 // temporary directories that an interrupted earlier run may have left, so a
 // re-run starts cleanly. If the target already exists and its data files
 // have the expected MD5 sums, Download does nothing; if it exists otherwise,
@@ -71,7 +82,7 @@ type DownloadOptions struct {
 // Errors are one line naming what failed; errors.Is(err, ErrChecksum) holds
 // for a checksum mismatch, errors.Is(err, context.Canceled) for a
 // cancellation.
-func Download(ctx context.Context, dir string, opt DownloadOptions) error {
+func Download(ctx context.Context, dir string, opt DownloadOptions) (err error) {
 	opt = opt.withDefaults()
 	target := filepath.Join(dir, DirName)
 	if done, err := alreadyThere(target, opt); done || err != nil {
@@ -80,9 +91,19 @@ func Download(ctx context.Context, dir string, opt DownloadOptions) error {
 		}
 		return err
 	}
+	created := missingDirs(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("cifar: %w", err)
 	}
+	defer func() {
+		if err != nil {
+			for _, d := range created {
+				if os.Remove(d) != nil { // not empty, or gone
+					break
+				}
+			}
+		}
+	}()
 	removeStale(dir)
 	tmp, err := os.MkdirTemp(dir, tempPrefix)
 	if err != nil {
@@ -124,7 +145,40 @@ func (o DownloadOptions) withDefaults() DownloadOptions {
 	if o.FileMD5 == nil {
 		o.FileMD5 = OfficialMD5()
 	}
+	if o.StallTimeout <= 0 {
+		o.StallTimeout = DefaultStallTimeout
+	}
 	return o
+}
+
+// missingDirs returns dir and those of its parents that do not exist yet,
+// deepest first: the directories that os.MkdirAll(dir) would create.
+func missingDirs(dir string) []string {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			return missing
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			return missing
+		}
+	}
+}
+
+// errStalled cancels a download that received nothing for too long.
+var errStalled = errors.New("download stalled")
+
+// stallWatch is an io.Writer that, by being written to, postpones a timer
+// that cancels the download.
+type stallWatch struct {
+	timer *time.Timer
+	d     time.Duration
+}
+
+func (w stallWatch) Write(p []byte) (int, error) {
+	w.timer.Reset(w.d)
+	return len(p), nil
 }
 
 // say writes a progress message, if progress is wanted.
@@ -167,7 +221,16 @@ func removeStale(dir string) {
 }
 
 // fetch downloads opt.URL into the new file dst and returns its MD5 (hex).
-func fetch(ctx context.Context, opt DownloadOptions, dst string) (string, error) {
+// It fails when nothing arrives for opt.StallTimeout.
+func fetch(parent context.Context, opt DownloadOptions, dst string) (string, error) {
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
+	watch := stallWatch{time.AfterFunc(opt.StallTimeout, func() { cancel(errStalled) }), opt.StallTimeout}
+	defer watch.timer.Stop()
+	stalled := func() error {
+		return fmt.Errorf("cifar: downloading %s: nothing received for %v; check the network connection, or fetch cifar-10-binary.tar.gz by other means and point -data at its unpacked %s folder",
+			opt.URL, opt.StallTimeout, DirName)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, opt.URL, nil)
 	if err != nil {
 		return "", fmt.Errorf("cifar: download URL %q: %w", opt.URL, err)
@@ -177,6 +240,9 @@ func fetch(ctx context.Context, opt DownloadOptions, dst string) (string, error)
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // the URL is named below
+		}
+		if context.Cause(ctx) == errStalled {
+			return "", stalled()
 		}
 		if ctx.Err() != nil {
 			return "", fmt.Errorf("cifar: downloading %s: %w", opt.URL, err)
@@ -195,7 +261,7 @@ func fetch(ctx context.Context, opt DownloadOptions, dst string) (string, error)
 	}
 	defer f.Close()
 	h := md5.New()
-	w := io.Writer(io.MultiWriter(f, h))
+	w := io.Writer(io.MultiWriter(f, h, watch))
 	if opt.Progress != nil {
 		opt.say("downloading %s\n", opt.URL)
 		p := newProgress(opt.Progress, resp.ContentLength)
@@ -203,6 +269,9 @@ func fetch(ctx context.Context, opt DownloadOptions, dst string) (string, error)
 		w = io.MultiWriter(w, p)
 	}
 	if _, err := io.Copy(w, resp.Body); err != nil {
+		if context.Cause(ctx) == errStalled {
+			return "", stalled()
+		}
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // tarEntry is one entry of a test archive.
@@ -316,5 +318,70 @@ func TestDownloadNoServer(t *testing.T) {
 	}
 	if left := listDir(t, parent); len(left) != 0 {
 		t.Errorf("failed download left %v", left)
+	}
+}
+
+func TestDownloadStalls(t *testing.T) {
+	tests := []struct {
+		name     string
+		firstLen int // bytes sent before the server goes silent; -1: no answer at all
+	}{
+		{"no answer", -1},
+		{"silent after a few bytes", 100},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			release := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tt.firstLen >= 0 {
+					w.Header().Set("Content-Length", "1000000")
+					w.Write(make([]byte, tt.firstLen))
+					w.(http.Flusher).Flush()
+				}
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+			}))
+			t.Cleanup(srv.Close)
+			t.Cleanup(func() { close(release) }) // runs first: frees the handler
+			root := t.TempDir()
+			parent := filepath.Join(root, "data", "sub") // Download creates both
+			start := time.Now()
+			err := Download(context.Background(), parent, DownloadOptions{
+				URL: srv.URL + "/cifar-10-binary.tar.gz", StallTimeout: 200 * time.Millisecond})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("took %v to give up on a silent server", d)
+			}
+			for _, p := range []string{"nothing received for 200ms", "check the network connection"} {
+				if !strings.Contains(err.Error(), p) {
+					t.Errorf("error %q does not contain %q", err, p)
+				}
+			}
+			if errors.Is(err, context.Canceled) {
+				t.Errorf("a stall reads as a cancellation: %v", err)
+			}
+			if left := listDir(t, root); len(left) != 0 {
+				t.Errorf("failed download left %v in %s", left, root)
+			}
+		})
+	}
+}
+
+func TestDownloadKeepsExistingParent(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	parent := t.TempDir()
+	if err := os.WriteFile(filepath.Join(parent, "mine"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Download(context.Background(), parent, DownloadOptions{URL: srv.URL + "/x.tar.gz"}); err == nil {
+		t.Fatal("no error for a 404")
+	}
+	if left := listDir(t, parent); len(left) != 1 || left[0] != "mine" {
+		t.Errorf("%s holds %v after a failed download, want only the file that was there", parent, left)
 	}
 }
