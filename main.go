@@ -396,6 +396,9 @@ func runPredict(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	m, err := network.LoadModel(*modelPath)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%w: train one first (go run . final, or go run . train -save FILE) or give -model FILE", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -433,10 +436,11 @@ func runDownload(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("download", flag.ContinueOnError)
 	dir := fs.String("dir", "data", "directory to unpack into: DIR/cifar-10-batches-bin")
 	quiet := fs.Bool("quiet", false, "no progress display")
+	url := fs.String("url", cifar.DefaultURL, "address of cifar-10-binary.tar.gz (a mirror, say); its MD5 is checked all the same")
 	if err := parse(e, fs, args, false); err != nil {
 		return err
 	}
-	opt := cifar.DownloadOptions{}
+	opt := cifar.DownloadOptions{URL: *url}
 	if !*quiet {
 		opt.Progress = e.stderr
 	}

@@ -166,9 +166,10 @@ func TestCLI(t *testing.T) {
 		{"batch larger than the training set", []string{"train", "-data", data, "-out", out, "-quiet", "-batch", "1000"}, 2, "batch size"},
 		{"bad init", []string{"train", "-init", "zeros"}, 2, "init"},
 		{"PNG of the wrong size", []string{"predict", "-model", model, big}, 1, "64×48"},
-		{"missing model", []string{"predict", "-model", filepath.Join(work, "none.bin"), good}, 1, "none.bin"},
+		{"missing model", []string{"predict", "-model", filepath.Join(work, "none.bin"), good}, 1, "none.bin: no such file or directory: train one first"},
 		{"index out of range", []string{"predict", "-model", model, "-file", filepath.Join(data, "test_batch.bin"), "-index", "100"}, 1, "out of range"},
 		{"stray argument", []string{"gradcheck", "extra"}, 2, "extra"},
+		{"download from nowhere", []string{"download", "-quiet", "-dir", filepath.Join(work, "dl"), "-url", "http://127.0.0.1:1/cifar-10-binary.tar.gz"}, 1, "127.0.0.1:1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -182,6 +183,9 @@ func TestCLI(t *testing.T) {
 			}
 			if !strings.Contains(r.stderr, tc.wantText) {
 				t.Errorf("stderr %q does not mention %q", r.stderr, tc.wantText)
+			}
+			if _, err := os.Stat(filepath.Join(work, "dl")); !os.IsNotExist(err) {
+				t.Errorf("left %s behind", filepath.Join(work, "dl"))
 			}
 			for _, bad := range []string{"panic", "goroutine"} {
 				if strings.Contains(r.stdout+r.stderr, bad) {
