@@ -231,13 +231,32 @@ func TestExitCodeOneLine(t *testing.T) {
 	}
 }
 
+// lockedBuffer is a bytes.Buffer that one goroutine may write while another
+// reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 func TestInterruptLeavesNoPartialFiles(t *testing.T) {
 	bin := buildBinary(t)
 	data := writeFakeData(t)
 	work := t.TempDir()
 	out := filepath.Join(work, "out")
 	cmd := exec.Command(bin, "one-cycle", "-data", data, "-out", out, "-ns", "100000")
-	var stderr bytes.Buffer
+	var stderr lockedBuffer // written by exec's copying goroutine while the test reads it
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
