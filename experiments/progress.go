@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"twolayer/network"
 )
@@ -111,27 +113,49 @@ func (b *ProgressBar) now() time.Time {
 	return time.Now()
 }
 
-// line formats the bar, short enough for an 80-column terminal:
-// "one-cycle [######..........] 400/1000 η 8.0e-02 cost 1.768/1.885 acc 0.416/0.386 ETA 12s",
-// costs and accuracies as training/validation.
+// maxLine is the most runes a redrawn line may have: a line longer than the
+// terminal wraps, and every redraw then leaves a line behind. 79 fits the
+// smallest common terminal (80 columns) without touching its last column.
+const maxLine = 79
+
+// line formats the bar, at most maxLine runes:
+// "run [####......] 40/100 η 8.0e-02 cost 1.768/1.885 acc 0.416/0.386 ETA 12s",
+// costs and accuracies as training/validation. What does not fit is left
+// out, in this order: the bar, the accuracies, then the end of the label;
+// step/total, η, the costs and the ETA always show.
 func (b *ProgressBar) line(p network.Progress, now time.Time) string {
-	const cells = 16
+	const cells = 10
 	frac := 0.0
 	if p.Total > 0 {
 		frac = min(1, float64(p.Step)/float64(p.Total))
 	}
 	full := int(frac * cells)
-	bar := strings.Repeat("#", full) + strings.Repeat(".", cells-full)
-	eta := "ETA --"
+	bar := " [" + strings.Repeat("#", full) + strings.Repeat(".", cells-full) + "]"
+	eta := " ETA --"
 	if elapsed := now.Sub(b.start); p.Step > 0 && elapsed > 0 {
 		left := time.Duration(float64(elapsed) * float64(p.Total-p.Step) / float64(p.Step))
-		eta = "ETA " + left.Round(time.Second).String()
+		eta = " ETA " + left.Round(time.Second).String()
 	}
-	s := fmt.Sprintf("%s [%s] %d/%d η %.1e", b.Label, bar, p.Step, p.Total, p.Eta)
+	// step is padded to the width of total, and the layout is chosen as if
+	// the ETA were at least etaWidth runes, so that it stays put during a run
+	etaWidth := max(utf8.RuneCountInString(eta), len(" ETA 59m59s"))
+	step := fmt.Sprintf(" %*d/%d η %.1e", len(strconv.Itoa(p.Total)), p.Step, p.Total, p.Eta)
+	cost, acc := "", ""
 	if r := b.latest; r != nil {
-		s += fmt.Sprintf(" cost %.3f/%.3f acc %.3f/%.3f", r.Train.Cost, r.Val.Cost, r.Train.Accuracy, r.Val.Accuracy)
+		cost = fmt.Sprintf(" cost %.3f/%.3f", r.Train.Cost, r.Val.Cost)
+		acc = fmt.Sprintf(" acc %.3f/%.3f", r.Train.Accuracy, r.Val.Accuracy)
 	}
-	return s + " " + eta
+	label := []rune(b.Label)
+	for _, s := range []string{bar + step + cost + acc, step + cost + acc, bar + step + cost} {
+		if len(label)+utf8.RuneCountInString(s)+etaWidth <= maxLine {
+			return string(label) + s + eta
+		}
+	}
+	s := step + cost + eta
+	if n := maxLine - utf8.RuneCountInString(s); n < len(label) {
+		label = label[:max(0, n)]
+	}
+	return string(label) + s
 }
 
 // costs formats the metrics of a recording.

@@ -2,9 +2,11 @@ package experiments
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"twolayer/network"
 )
@@ -66,5 +68,53 @@ func TestProgressBarQuiet(t *testing.T) {
 	b.Done()
 	if out.Len() != 0 {
 		t.Errorf("quiet progress wrote %q", out.String())
+	}
+}
+
+func TestProgressBarFitsEightyColumns(t *testing.T) {
+	rec := network.Record{Train: network.Metrics{Cost: 1.7681, Accuracy: 0.4567}, Val: network.Metrics{Cost: 12.3456, Accuracy: 0.3456}}
+	long := strings.Repeat("a-label-far-too-long-", 5)
+	tests := []struct {
+		label   string
+		total   int
+		wantBar bool // the bar fits beside everything else
+		wantAcc bool
+	}{
+		{"run", 100, true, true},
+		{"train", 1000, false, true},
+		{"one-cycle", 1000, false, true},
+		{"three-cycles", 4800, false, true},
+		{"final", 14700, false, true},
+		{"x", 10, true, true},
+		{long, 1000, false, false},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		clock := time.Unix(0, 0)
+		b := NewProgressBar(&out, true, false, tt.label)
+		b.Now = func() time.Time { return clock }
+		r := rec
+		b.Update(network.Progress{Step: 0, Total: tt.total, Eta: 1e-5, Record: &r})
+		for _, step := range []int{1, tt.total / 3, tt.total} {
+			clock = clock.Add(time.Second) // ETAs of minutes and seconds
+			b.Update(network.Progress{Step: step, Total: tt.total, Eta: 0.0123})
+		}
+		b.Done()
+		for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\r")[1:] {
+			if n := utf8.RuneCountInString(line); n > maxLine {
+				t.Errorf("%.12s: line of %d runes (> %d) wraps on an 80-column terminal: %q", tt.label, n, maxLine, line)
+			}
+			for _, want := range []string{"/" + strconv.Itoa(tt.total) + " η", "η", "cost 1.768/12.346", "ETA"} {
+				if !strings.Contains(line, want) {
+					t.Errorf("%.12s: line %q lacks %q", tt.label, line, want)
+				}
+			}
+			if got := strings.Contains(line, "acc 0.457/0.346"); got != tt.wantAcc {
+				t.Errorf("%.12s: line %q shows the accuracies: %v, want %v", tt.label, line, got, tt.wantAcc)
+			}
+			if got := strings.Contains(line, "#") || strings.Contains(line, "[."); got != tt.wantBar {
+				t.Errorf("%.12s: line %q shows the bar: %v, want %v", tt.label, line, got, tt.wantBar)
+			}
+		}
 	}
 }
