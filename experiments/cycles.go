@@ -11,22 +11,32 @@ import (
 // "all" (49,000 / 1,000, written to OUT/one-cycle-all).
 func OneCycle(ctx context.Context, o Options) (*Result, error) {
 	o = o.withDefaults()
-	return Train(ctx, o, cycleSetup(o, "one-cycle", "3.1(a)", "One cycle (n_s = 500)", 500, 1))
+	return Train(ctx, o, cycleSetup(o, "one-cycle", "3.1(a)", "One cycle", 500, 1))
 }
 
 // ThreeCycles reruns section 3.1(b), the assignment's figure 4: as
 // OneCycle but with n_s = 800 and three cycles.
 func ThreeCycles(ctx context.Context, o Options) (*Result, error) {
 	o = o.withDefaults()
-	return Train(ctx, o, cycleSetup(o, "three-cycles", "3.1(b)", "Three cycles (n_s = 800)", 800, 3))
+	return Train(ctx, o, cycleSetup(o, "three-cycles", "3.1(b)", "Three cycles", 800, 3))
 }
 
-// cycleSetup is the setup of the 3.1 runs.
+// cycleSetup is the setup of the 3.1 runs. Its title names the step size
+// n_s it really uses, and the cycles when -cycles overrides them.
 func cycleSetup(o Options, name, section, title string, stepSize, cycles int) Setup {
 	s := Setup{
 		Name: name, Section: section, Split: o.Split, Init: o.Init,
 		Config: reportConfig(o, 0.01, stepSize, cycles, 100),
 	}
+	detail := fmt.Sprintf("n_s = %d", s.Config.StepSize)
+	switch c := s.Config.Cycles; {
+	case c == cycles:
+	case c == 1:
+		detail += ", 1 cycle"
+	default:
+		detail += fmt.Sprintf(", %d cycles", c)
+	}
+	title += " (" + detail + ")"
 	if o.Split == "all" {
 		s.Name += "-all"
 		s.NVal = pick(o.NVal, 1000)

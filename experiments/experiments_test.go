@@ -133,19 +133,25 @@ func TestCycles(t *testing.T) {
 		name, split, wantDir string
 		run                  func(context.Context, Options) (*Result, error)
 		nTrain               int
+		cycles               int // -cycles; 0: the section's own
+		wantTitle            string
 	}{
-		{"one-cycle", "batch1", "one-cycle", OneCycle, fakeRecords},
-		{"three-cycles", "batch1", "three-cycles", ThreeCycles, fakeRecords},
-		{"one-cycle all", "all", "one-cycle-all", OneCycle, 5*fakeRecords - 100},
+		{"one-cycle", "batch1", "one-cycle", OneCycle, fakeRecords, 0, "3.1(a) One cycle (n_s = 6), data_batch_1"},
+		{"three-cycles", "batch1", "three-cycles", ThreeCycles, fakeRecords, 0, "3.1(b) Three cycles (n_s = 6), data_batch_1"},
+		{"one-cycle all", "all", "one-cycle-all", OneCycle, 5*fakeRecords - 100, 0, "3.1(a) One cycle (n_s = 6), all five batches"},
+		{"three-cycles, -cycles 1", "batch1", "three-cycles", ThreeCycles, fakeRecords, 1, "3.1(b) Three cycles (n_s = 6, 1 cycle), data_batch_1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tinyOptions(t, dir)
 			o.Split = tc.split
-			o.Cycles = 0 // the section's own number of cycles
+			o.Cycles = tc.cycles
 			r, err := tc.run(context.Background(), o)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if r.Title != tc.wantTitle {
+				t.Errorf("title %q, want %q (the n_s and cycles really used)", r.Title, tc.wantTitle)
 			}
 			if filepath.Base(r.Dir) != tc.wantDir {
 				t.Errorf("results in %s, want .../%s", r.Dir, tc.wantDir)
