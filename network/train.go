@@ -33,8 +33,15 @@ type Progress struct {
 	Record      *Record // non-nil right after a recording
 }
 
+// MaxLoss is the largest mean cross-entropy of a mini-batch that MiniBatchGD
+// accepts: beyond it the weights have blown up (the scores are so large that
+// the loss, though finite, means nothing). An untrained network's loss is
+// about ln K ≈ 2.3, a badly overfitted one's on unseen images perhaps 10.
+const MaxLoss = 1e4
+
 // DivergedError reports that training produced a cost or parameters that are
-// NaN or ±Inf, typically because η_max or λ is too large.
+// NaN or ±Inf, or a mini-batch loss above MaxLoss, typically because η_max or
+// λ is too large.
 type DivergedError struct {
 	Step   int     // update step t (as in CyclicEta) at which it was noticed
 	Eta    float64 // η_t
@@ -66,7 +73,8 @@ func (e *DivergedError) Error() string {
 // progress, if not nil, is called after every step. The context is checked
 // before every step: when it is cancelled MiniBatchGD returns the history so
 // far and ctx.Err(). A NaN or infinite cost (of a batch or of a recording) or
-// parameter stops training with a *DivergedError. Bad input (a configuration
+// parameter, or a batch loss above MaxLoss, stops training with a
+// *DivergedError. Bad input (a configuration
 // Validate rejects, sets that do not fit p) is an error, with p untouched.
 func MiniBatchGD(ctx context.Context, p *Params, train, val Set, cfg Config, progress func(Progress)) (*History, error) {
 	tr, err := NewTrainer(p, train, cfg)
@@ -113,6 +121,10 @@ func MiniBatchGD(ctx context.Context, p *Params, train, val Set, cfg Config, pro
 		eta, loss := tr.Step()
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return h, &DivergedError{Step: t, Eta: eta, Lambda: cfg.Lambda, What: fmt.Sprintf("the cost is %v", loss)}
+		}
+		if loss > MaxLoss {
+			return h, &DivergedError{Step: t, Eta: eta, Lambda: cfg.Lambda,
+				What: fmt.Sprintf("the batch's loss is %.3g (untrained it is about ln K = %.2f)", loss, math.Log(float64(tr.p.W2.Rows())))}
 		}
 		h.Eta = append(h.Eta, eta)
 		var rec *Record

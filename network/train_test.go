@@ -236,6 +236,29 @@ func TestDiverges(t *testing.T) {
 	t.Log(msg)
 }
 
+// TestDivergesFinite: with η_max = 1000 a ReLU network's weights blow up
+// without ever making the cost NaN or infinite (on the real data, costs of
+// 1e264 after 40 steps were seen); the loss bound MaxLoss stops it.
+func TestDivergesFinite(t *testing.T) {
+	cfg := smallConfig()
+	cfg.EtaMin, cfg.EtaMax = 1e-5, 1e3
+	train, val := randomSet(60, 40, 10, 1), randomSet(30, 40, 10, 2)
+	p := InitializeWeights(40, 12, 10, InitSmall, 3)
+	_, err := MiniBatchGD(context.Background(), p, train, val, cfg, nil)
+	var de *DivergedError
+	if !errors.As(err, &de) {
+		t.Fatalf("η up to 1000: error %v, want a *DivergedError", err)
+	}
+	if !strings.Contains(err.Error(), "batch's loss is") {
+		t.Errorf("message %q, want the loss bound to have stopped training before any NaN", err)
+	}
+	// and a sane run stays well inside the bound
+	p = InitializeWeights(40, 12, 10, InitSmall, 3)
+	if _, err := MiniBatchGD(context.Background(), p, train, val, smallConfig(), nil); err != nil {
+		t.Errorf("the default small run: %v", err)
+	}
+}
+
 func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := smallConfig()
