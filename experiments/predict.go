@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"image/png"
+	"io"
 	"os"
 
 	"twolayer/cifar"
@@ -30,14 +31,23 @@ func ReadPNG(path string) ([]float64, error) {
 		return nil, err
 	}
 	defer f.Close()
+	// the size first, from the header: a photo of many megapixels (or a
+	// header claiming billions of pixels) is refused without decoding it
+	cfg, err := png.DecodeConfig(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a PNG image: %v", path, err)
+	}
+	if cfg.Width != 32 || cfg.Height != 32 {
+		return nil, fmt.Errorf("%s is %d×%d pixels: the network classifies 32×32 images; resize it first", path, cfg.Width, cfg.Height)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
 	img, err := png.Decode(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a PNG image: %v", path, err)
 	}
 	b := img.Bounds()
-	if b.Dx() != 32 || b.Dy() != 32 {
-		return nil, fmt.Errorf("%s is %d×%d pixels: the network classifies 32×32 images; resize it first", path, b.Dx(), b.Dy())
-	}
 	x := make([]float64, cifar.ImageSize)
 	for row := range 32 {
 		for col := range 32 {

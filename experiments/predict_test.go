@@ -2,6 +2,8 @@ package experiments
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -39,10 +41,22 @@ func TestReadPNG(t *testing.T) {
 	}
 	notPNG := filepath.Join(dir, "text.png")
 	os.WriteFile(notPNG, []byte("hello"), 0o644)
+	// a header claiming 100,000×100,000 pixels: decoding it would try to
+	// allocate 40 GB; the size check must come first, from the header
+	huge, err := os.ReadFile(write("huge.png", 32, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	binary.BigEndian.PutUint32(huge[16:], 100000) // IHDR width
+	binary.BigEndian.PutUint32(huge[20:], 100000) // IHDR height
+	binary.BigEndian.PutUint32(huge[29:], crc32.ChecksumIEEE(huge[12:29]))
+	hugePath := filepath.Join(dir, "huge.png")
+	os.WriteFile(hugePath, huge, 0o644)
 	for _, tc := range []struct{ path, want string }{
 		{write("wide.png", 33, 32), "33×32"},
 		{write("small.png", 16, 16), "16×16"},
 		{notPNG, "not a PNG"},
+		{hugePath, "100000×100000"},
 		{filepath.Join(dir, "absent.png"), "absent.png"},
 	} {
 		if _, err := ReadPNG(tc.path); err == nil || !strings.Contains(err.Error(), tc.want) {
