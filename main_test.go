@@ -148,6 +148,15 @@ func TestCLI(t *testing.T) {
 		t.Errorf("predict on batch images: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 
+	incomplete := filepath.Join(work, "incomplete")
+	os.MkdirAll(incomplete, 0o755)
+	for _, name := range []string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"} {
+		os.WriteFile(filepath.Join(incomplete, name), nil, 0o644)
+	}
+	if r := runBinary(t, bin, work, "verify", "-data", incomplete); !strings.Contains(r.stdout, "test_batch.bin     missing") {
+		t.Errorf("verify on a copy without test_batch.bin: stdout %q, want it listed as missing", r.stdout)
+	}
+
 	tests := []struct {
 		name     string
 		args     []string
@@ -169,6 +178,7 @@ func TestCLI(t *testing.T) {
 		{"missing model", []string{"predict", "-model", filepath.Join(work, "none.bin"), good}, 1, "none.bin: no such file or directory: train one first"},
 		{"index out of range", []string{"predict", "-model", model, "-file", filepath.Join(data, "test_batch.bin"), "-index", "100"}, 1, "out of range"},
 		{"stray argument", []string{"gradcheck", "extra"}, 2, "extra"},
+		{"verify an incomplete copy", []string{"verify", "-data", incomplete}, 1, "6 of 6 files"},
 		{"download from nowhere", []string{"download", "-quiet", "-dir", filepath.Join(work, "dl"), "-url", "http://127.0.0.1:1/cifar-10-binary.tar.gz"}, 1, "127.0.0.1:1"},
 	}
 	for _, tc := range tests {
