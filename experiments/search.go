@@ -94,6 +94,9 @@ func search(ctx context.Context, o Options, name, section, title string, lambdas
 		o.logf("%s: λ = %.6g (%d of %d)", name, lambda, i+1, len(lambdas))
 		run, _, err := train(ctx, o, s)
 		if err != nil {
+			if ctx.Err() != nil && i > 0 {
+				o.logf("%s: interrupted after %d of %d λ; a search writes its results only when all are done", name, i, len(lambdas))
+			}
 			return nil, err
 		}
 		r.Runs = append(r.Runs, SearchRun{
