@@ -357,6 +357,8 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		return usagef("-nval %d: must be between 1 and 49,999", *nval)
 	case *name == "" || strings.ContainsAny(*name, `/\`) || *name == "." || *name == "..":
 		return usagef("-name %q: give a plain directory name", *name)
+	case isDir(*save):
+		return usagef("-save %s is a directory: give a file name, e.g. %s", *save, filepath.Join(*save, "model.bin"))
 	}
 	opt := c.options(e, nil)
 	s := experiments.Setup{
@@ -496,6 +498,12 @@ func parseInit(s string) (network.Init, error) {
 		return 0, usagef("-init: %v", err)
 	}
 	return init, nil
+}
+
+// isDir reports whether path names an existing directory.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return path != "" && err == nil && fi.IsDir()
 }
 
 // flagSet reports whether the flag name was given on the command line.

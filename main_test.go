@@ -174,6 +174,7 @@ func TestCLI(t *testing.T) {
 		{"eta_min above eta_max", append([]string{"train", "-eta-min", "0.1", "-eta-max", "0.01"}, quick...), 2, "η_min"},
 		{"batch larger than the training set", []string{"train", "-data", data, "-out", out, "-quiet", "-batch", "1000"}, 2, "batch size"},
 		{"bad init", []string{"train", "-init", "zeros"}, 2, "init"},
+		{"-save names a directory", append([]string{"train", "-save", work}, quick...), 2, "is a directory"},
 		{"PNG of the wrong size", []string{"predict", "-model", model, big}, 1, "64×48"},
 		{"missing model", []string{"predict", "-model", filepath.Join(work, "none.bin"), good}, 1, "none.bin: no such file or directory: train one first"},
 		{"index out of range", []string{"predict", "-model", model, "-file", filepath.Join(data, "test_batch.bin"), "-index", "100"}, 1, "out of range"},
