@@ -155,7 +155,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.data, "data", "", "CIFAR-10 directory (default: $CIFAR10_DIR, then ./data/cifar-10-batches-bin)")
 	fs.StringVar(&c.out, "out", "results", "directory for the results: OUT/<command>/...")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of every random choice (weights, λ of the coarse search, shuffling)")
-	fs.BoolVar(&c.quiet, "quiet", false, "no progress display and no messages, only the results")
+	fs.BoolVar(&c.quiet, "quiet", false, "no progress display and no messages but warnings, only the results")
 	fs.BoolVar(&c.offline, "offline", false, "never download CIFAR-10 when it is not found")
 }
 

@@ -143,7 +143,7 @@ func FindData(ctx context.Context, o Options) (string, error) {
 	if !o.shared.warned {
 		o.shared.warned = true
 		if w := cifar.CheckFiles(dir); w != "" {
-			o.logf("%s", w)
+			fmt.Fprintln(o.Log, w) // a warning, not progress: -quiet does not silence it
 		}
 	}
 	o.shared.dir = dir
