@@ -232,7 +232,9 @@ func runSection(name string, section func(context.Context, experiments.Options) 
 		var o overrideFlags
 		fs := flag.NewFlagSet(name, flag.ContinueOnError)
 		c.register(fs)
-		o.register(fs)
+		if name != "gradcheck" { // the gradient check trains nothing
+			o.register(fs)
+		}
 		split := "batch1"
 		if withSplit {
 			fs.StringVar(&split, "split", "batch1", "data setup: batch1 (train data_batch_1, validate data_batch_2) or all (49,000/1,000, to OUT/<command>-all)")
