@@ -8,7 +8,7 @@ import (
 
 // A gemmJob is one call of gemm being worked on: the plan, the operands, and
 // a counter from which the goroutines working on it take task numbers.
-// Jobs are recycled (see getJob), so that gemm does not allocate.
+// Jobs are recycled (see pool.freeJobs), so that gemm does not allocate.
 type gemmJob struct {
 	plan        gemmPlan
 	tA, tB      Transpose
@@ -43,8 +43,34 @@ var pool struct {
 	mu       sync.Mutex
 	started  int
 	work     chan *gemmJob
-	freeJobs []*gemmJob
-	freeBufs []*packBuf
+	freeJobs freeList[gemmJob]
+	freeBufs freeList[packBuf]
+}
+
+// freeList is a stack of *T kept for reuse, so that steady-state products
+// allocate nothing (unlike sync.Pool, it is never emptied by the GC).
+type freeList[T any] struct {
+	mu    sync.Mutex
+	items []*T
+}
+
+// get pops an item, or returns newT() when the list is empty.
+func (l *freeList[T]) get(newT func() *T) *T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := len(l.items); n > 0 {
+		x := l.items[n-1]
+		l.items = l.items[:n-1]
+		return x
+	}
+	return newT()
+}
+
+// put pushes x for a later get.
+func (l *freeList[T]) put(x *T) {
+	l.mu.Lock()
+	l.items = append(l.items, x)
+	l.mu.Unlock()
 }
 
 func init() { pool.work = make(chan *gemmJob, 256) }
@@ -52,7 +78,7 @@ func init() { pool.work = make(chan *gemmJob, 256) }
 // run carries out plan p: on the calling goroutine alone when p has one
 // task, otherwise with p.procs−1 workers of the pool helping.
 func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense) {
-	j := getJob()
+	j := pool.freeJobs.get(func() *gemmJob { return new(gemmJob) })
 	j.plan, j.tA, j.tB, j.alpha, j.beta = *p, tA, tB, alpha, beta
 	j.a, j.b, j.c = *a, *b, *c
 	j.next.Store(0)
@@ -64,9 +90,9 @@ func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, beta float64
 			pool.work <- j
 		}
 	}
-	buf := getBuf()
+	buf := pool.freeBufs.get(newPackBuf)
 	j.runTasks(buf)
-	putBuf(buf)
+	pool.freeBufs.put(buf)
 	// Wait for the helpers to finish their last task. This yields rather
 	// than blocks: the wait is short (at most about one task), and blocking
 	// on a WaitGroup now and then allocates in the runtime.
@@ -74,7 +100,7 @@ func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, beta float64
 		runtime.Gosched()
 	}
 	j.a, j.b, j.c = Dense{}, Dense{}, Dense{} // do not keep the caller's memory alive
-	putJob(j)
+	pool.freeJobs.put(j)
 }
 
 // startWorkers makes sure that at least n workers exist.
@@ -92,40 +118,6 @@ func worker(buf *packBuf) {
 		j.runTasks(buf)
 		j.helping.Add(-1)
 	}
-}
-
-func getJob() *gemmJob {
-	pool.mu.Lock()
-	defer pool.mu.Unlock()
-	if n := len(pool.freeJobs); n > 0 {
-		j := pool.freeJobs[n-1]
-		pool.freeJobs = pool.freeJobs[:n-1]
-		return j
-	}
-	return new(gemmJob)
-}
-
-func putJob(j *gemmJob) {
-	pool.mu.Lock()
-	pool.freeJobs = append(pool.freeJobs, j)
-	pool.mu.Unlock()
-}
-
-func getBuf() *packBuf {
-	pool.mu.Lock()
-	defer pool.mu.Unlock()
-	if n := len(pool.freeBufs); n > 0 {
-		b := pool.freeBufs[n-1]
-		pool.freeBufs = pool.freeBufs[:n-1]
-		return b
-	}
-	return newPackBuf()
-}
-
-func putBuf(b *packBuf) {
-	pool.mu.Lock()
-	pool.freeBufs = append(pool.freeBufs, b)
-	pool.mu.Unlock()
 }
 
 // grow returns s resliced to length n, reallocated if its capacity is short.

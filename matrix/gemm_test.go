@@ -60,6 +60,17 @@ func randDense(rng *rand.Rand, r, c int) *Dense {
 // randView returns an r×c matrix of random values that is, when strided is
 // true, a view into the middle of a larger random matrix (so its stride
 // exceeds its width and memory around it must not be touched), else a plain
+
+// randOperand returns a random operand X such that op(X) is r×c: X itself is
+// c×r when t is Trans. It is a strided view when strided is set.
+func randOperand(rng *rand.Rand, r, c int, t Transpose, strided bool) *Dense {
+	if t {
+		r, c = c, r
+	}
+	x, _ := randView(rng, r, c, strided)
+	return x
+}
+
 // contiguous one. The second result is the whole backing matrix.
 func randView(rng *rand.Rand, r, c int, strided bool) (view, whole *Dense) {
 	if !strided {
@@ -130,16 +141,8 @@ func (tc gemmCase) String() string {
 // memory around a strided C against its previous values.
 func runCase(t *testing.T, rng *rand.Rand, mk microKernel, tc gemmCase) {
 	t.Helper()
-	ar, ac := tc.m, tc.k
-	if tc.tA {
-		ar, ac = ac, ar
-	}
-	br, bc := tc.k, tc.n
-	if tc.tB {
-		br, bc = bc, br
-	}
-	a, _ := randView(rng, ar, ac, tc.strided)
-	b, _ := randView(rng, br, bc, tc.strided)
+	a := randOperand(rng, tc.m, tc.k, tc.tA, tc.strided)
+	b := randOperand(rng, tc.k, tc.n, tc.tB, tc.strided)
 	c, cWhole := randView(rng, tc.m, tc.n, tc.strided)
 	if tc.beta == 0 && tc.m > 0 && tc.n > 0 {
 		c.Set(rng.IntN(tc.m), rng.IntN(tc.n), math.NaN()) // must not survive
@@ -271,16 +274,8 @@ func TestGemmDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	shapes := append([]trainingShape{{"odd", 131, 203, 517, Trans, Trans}}, trainingShapes...)
 	for _, ts := range shapes {
-		ar, ac := ts.m, ts.k
-		if ts.tA {
-			ar, ac = ac, ar
-		}
-		br, bc := ts.k, ts.n
-		if ts.tB {
-			br, bc = bc, br
-		}
-		a, _ := randView(rng, ar, ac, true)
-		b, _ := randView(rng, br, bc, true)
+		a := randOperand(rng, ts.m, ts.k, ts.tA, true)
+		b := randOperand(rng, ts.k, ts.n, ts.tB, true)
 		c0 := randDense(rng, ts.m, ts.n)
 		var first *Dense
 		for _, procs := range []int{1, 2, 3} {
