@@ -36,15 +36,19 @@ func ComputeGradients(p *Params, s Set, lambda float64) *Grads {
 	w := newBatchWork(p, s.X.Rows(), true)
 	w.forward(p, s.X)
 	w.softmax(s.Y)
-	w.backward(g, p, s.X, s.Y, lambda)
+	w.backward(g, p, s.X, s.Y, lambda, nil)
 	return g
 }
 
 // backward computes the gradients into g after forward and softmax have run
-// on the same n images (w.p holds P, w.h holds H). It overwrites w.p with G.
-func (w *batchWork) backward(g *Grads, p *Params, X *matrix.Dense, y []int, lambda float64) {
+// on the same n images (w.p holds P, w.h holds H, after dropout with the
+// mask if mask is not nil). It overwrites w.p with G.
+func (w *batchWork) backward(g *Grads, p *Params, X *matrix.Dense, y []int, lambda float64, mask *matrix.Dense) {
 	softmaxCrossEntropyBackward(w.p, y)
 	outputBackward(g, w.gh, p, w.p, w.h, lambda)
+	if mask != nil {
+		dropoutBackward(w.gh, mask)
+	}
 	hiddenBackward(g, p, w.gh, X, lambda)
 }
 

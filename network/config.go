@@ -17,8 +17,13 @@ type Config struct {
 	RecordsPerCycle int     // recordings of the metrics per cycle: every ⌊2n_s / RecordsPerCycle⌋ steps
 	RecordInitial   bool    // also record the metrics before the first step (step 0)
 	Shuffle         bool    // permute the training images at the start of every epoch
-	Seed            uint64  // seed of the shuffling
+	Seed            uint64  // seed of the shuffling, the augmentation and the dropout masks
+	KeepProb        float64 // p of inverted dropout on the hidden layer; 0 or 1: no dropout
+	Augment         Augment // random flips and shifts of the training images
 }
+
+// Dropout reports whether c applies dropout (0 < KeepProb < 1).
+func (c Config) Dropout() bool { return c.KeepProb > 0 && c.KeepProb < 1 }
 
 // DefaultConfig returns the report's setting of section 3.1(a): η_min = 1e-5,
 // η_max = 0.1, n_s = 500, one cycle, batches of 100, λ = 0.01, 10
@@ -56,6 +61,12 @@ func (c Config) Validate(nTrain int) error {
 	}
 	if c.Cycles < 1 {
 		bad("the number of cycles (%d) must be at least 1", c.Cycles)
+	}
+	if math.IsNaN(c.KeepProb) || c.KeepProb < 0 || c.KeepProb > 1 {
+		bad("the keep probability p = %g of dropout must be in (0, 1] (0 or 1: no dropout)", c.KeepProb)
+	}
+	if c.Augment.Shift < 0 || c.Augment.Shift >= ImageSide {
+		bad("the augmentation's shift (%d pixels) must be in 0..%d", c.Augment.Shift, ImageSide-1)
 	}
 	if c.RecordsPerCycle < 1 {
 		bad("the recordings per cycle (%d) must be at least 1", c.RecordsPerCycle)

@@ -156,10 +156,21 @@ type Trainer struct {
 	w     *batchWork
 	views []*matrix.Dense // without shuffling: batch j is views[j], rows j·B..(j+1)·B−1 of train.X
 	order []int           // with shuffling: the rows of the current epoch, in order
-	xb    *matrix.Dense   // with shuffling: the gathered batch, B×d
-	yb    []int           // with shuffling: its labels
-	rng   *rand.Rand
+	xb    *matrix.Dense   // with shuffling or augmentation: the gathered batch, B×d
+	yb    []int           // with shuffling or augmentation: its labels
+	rng   *rand.Rand      // the shuffling's generator
+	aug   *rand.Rand      // the augmentation's generator
+	drop  *rand.Rand      // the dropout masks' generator
+	mask  *matrix.Dense   // with dropout: the mask of the current batch, m×B
 }
+
+// The generators of a Trainer: one PCG stream each, all from Config.Seed, so
+// that turning one technique on does not change the draws of another.
+const (
+	shuffleStream = pcgStream + 1 + iota
+	augmentStream
+	dropoutStream
+)
 
 // NewTrainer returns a Trainer that will update p in place with the training
 // set train and the configuration cfg. It returns an error if cfg is invalid
@@ -175,18 +186,30 @@ func NewTrainer(p *Params, train Set, cfg Config) (*Trainer, error) {
 		return nil, err
 	}
 	d, m, k := p.Dims()
+	if err := cfg.Augment.fits(d); err != nil {
+		return nil, err
+	}
 	B := cfg.BatchSize
 	tr := &Trainer{p: p, train: train, cfg: cfg, nb: train.Len() / B, g: NewGrads(d, m, k), w: newBatchWork(p, B, true)}
 	if cfg.Shuffle {
 		tr.order = make([]int, train.Len())
+		tr.rng = rand.New(rand.NewPCG(cfg.Seed, shuffleStream))
+	}
+	if cfg.Shuffle || cfg.Augment.On() {
 		tr.xb = matrix.New(B, d)
 		tr.yb = make([]int, B)
-		tr.rng = rand.New(rand.NewPCG(cfg.Seed, pcgStream+1))
 	} else {
 		tr.views = make([]*matrix.Dense, tr.nb)
 		for j := range tr.views {
 			tr.views[j] = train.X.RowRange(j*B, (j+1)*B)
 		}
+	}
+	if cfg.Augment.On() {
+		tr.aug = rand.New(rand.NewPCG(cfg.Seed, augmentStream))
+	}
+	if cfg.Dropout() {
+		tr.mask = matrix.New(m, B)
+		tr.drop = rand.New(rand.NewPCG(cfg.Seed, dropoutStream))
 	}
 	return tr, nil
 }
@@ -205,29 +228,48 @@ func (tr *Trainer) Step() (eta, loss float64) {
 	j := t % tr.nb
 	var X *matrix.Dense
 	var y []int
-	if tr.cfg.Shuffle {
-		if j == 0 {
+	if tr.xb != nil {
+		if tr.cfg.Shuffle && j == 0 {
 			tr.shuffle()
 		}
-		rows := tr.order[j*B : (j+1)*B]
-		for i, r := range rows {
-			copy(tr.xb.Row(i), tr.train.X.Row(r))
-			tr.yb[i] = tr.train.Y[r]
+		for i := range B {
+			r := j*B + i
+			if tr.cfg.Shuffle {
+				r = tr.order[r]
+			}
+			tr.gather(i, r)
 		}
 		X, y = tr.xb, tr.yb
 	} else {
 		X, y = tr.views[j], tr.train.Y[j*B:(j+1)*B]
 	}
 	eta = CyclicEta(t, tr.cfg.EtaMin, tr.cfg.EtaMax, tr.cfg.StepSize)
-	tr.w.forward(tr.p, X)
+	hiddenForward(tr.w.h, tr.p, X)
+	if tr.mask != nil {
+		drawDropoutMask(tr.mask, tr.cfg.KeepProb, tr.drop)
+		dropoutForward(tr.w.h, tr.mask)
+	}
+	outputForward(tr.w.p, tr.p, tr.w.h)
 	lossSum, _ := tr.w.softmax(y)
 	loss = lossSum / float64(B)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return eta, loss
 	}
-	tr.w.backward(tr.g, tr.p, X, y, tr.cfg.Lambda)
+	tr.w.backward(tr.g, tr.p, X, y, tr.cfg.Lambda, tr.mask)
 	tr.p.update(tr.g, eta)
 	return eta, loss
+}
+
+// gather copies training image r (and its label) into row i of the batch,
+// transformed by a random draw of the augmentation if it is on.
+func (tr *Trainer) gather(i, r int) {
+	tr.yb[i] = tr.train.Y[r]
+	if tr.aug == nil {
+		copy(tr.xb.Row(i), tr.train.X.Row(r))
+		return
+	}
+	flip, dx, dy := tr.cfg.Augment.draw(tr.aug)
+	TransformImage(tr.xb.Row(i), tr.train.X.Row(r), ImageChannels, ImageSide, ImageSide, flip, dx, dy)
 }
 
 // shuffle draws the row order of a new epoch: a uniform permutation of

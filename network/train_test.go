@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"runtime"
 	"strings"
@@ -10,7 +11,7 @@ import (
 )
 
 // TestTrainStepAllocates proves that an update step allocates nothing, with
-// and without shuffling, once the Trainer exists. testing.AllocsPerRun runs
+// and without shuffling, augmentation and dropout, once the Trainer exists. testing.AllocsPerRun runs
 // at GOMAXPROCS 1, where matrix.Gemm stays on one goroutine; so the steps are
 // also counted at GOMAXPROCS 2 with runtime.ReadMemStats, which sees the
 // allocations of Gemm's worker goroutines too, but also any other goroutine's
@@ -19,11 +20,17 @@ import (
 // 0 unless steps allocate.
 func TestTrainStepAllocates(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	for _, shuffle := range []bool{false, true} {
+	aug := Augment{Flip: true, Shift: 3}
+	for _, c := range []struct {
+		shuffle bool
+		keep    float64
+		aug     Augment
+	}{{false, 0, Augment{}}, {true, 0, Augment{}}, {false, 0, aug}, {false, 0.5, Augment{}}, {true, 0.8, aug}} {
+		name := fmt.Sprintf("shuffle=%v dropout p=%g augmentation %v", c.shuffle, c.keep, c.aug)
 		s := randomSet(250, 3072, 10, 1)
 		p := InitializeWeights(3072, 50, 10, InitSmall, 1)
 		cfg := DefaultConfig()
-		cfg.Shuffle = shuffle
+		cfg.Shuffle, cfg.KeepProb, cfg.Augment = c.shuffle, c.keep, c.aug
 		tr, err := NewTrainer(p, s, cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -31,7 +38,7 @@ func TestTrainStepAllocates(t *testing.T) {
 		tr.Step() // the first step may do one-time work in matrix (e.g. start workers)
 		a := testing.AllocsPerRun(20, func() { tr.Step() })
 		if a != 0 {
-			t.Errorf("shuffle=%v, GOMAXPROCS 1: %v allocations per step, want 0", shuffle, a)
+			t.Errorf("%s, GOMAXPROCS 1: %v allocations per step, want 0", name, a)
 		}
 		runtime.GOMAXPROCS(2)
 		for range 5 { // warm Gemm's workers and buffer pools up
@@ -52,7 +59,7 @@ func TestTrainStepAllocates(t *testing.T) {
 			if a == 0 {
 				hint = " (none at GOMAXPROCS 1: they come from matrix.Gemm's parallel path)"
 			}
-			t.Errorf("shuffle=%v, GOMAXPROCS 2: at least %d allocations in every 20 steps, want 0%s", shuffle, least, hint)
+			t.Errorf("%s, GOMAXPROCS 2: at least %d allocations in every 20 steps, want 0%s", name, least, hint)
 		}
 	}
 }
@@ -99,10 +106,13 @@ func TestDeterminism(t *testing.T) {
 	cfg := smallConfig()
 	// A larger problem too, so that Gemm's products are big enough to be split
 	// between threads.
-	big := func() (*History, *Params) {
+	big := func(bonus bool) (*History, *Params) {
 		train, val := randomSet(400, 3072, 10, 1), randomSet(1500, 3072, 10, 2)
 		p := InitializeWeights(3072, 50, 10, InitSmall, 3)
 		c := Config{EtaMin: 1e-3, EtaMax: 0.1, StepSize: 4, Cycles: 1, BatchSize: 100, Lambda: 0.01, RecordsPerCycle: 2, Shuffle: true, Seed: 9}
+		if bonus {
+			c.KeepProb, c.Augment = 0.6, Augment{Flip: true, Shift: 4}
+		}
 		h, err := MiniBatchGD(context.Background(), p, train, val, c, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -111,15 +121,23 @@ func TestDeterminism(t *testing.T) {
 	}
 	runtime.GOMAXPROCS(1)
 	h1, p1 := trainSmall(t, cfg)
-	b1, q1 := big()
+	b1, q1 := big(false)
+	a1, r1 := big(true)
 	runtime.GOMAXPROCS(2)
 	h2, p2 := trainSmall(t, cfg)
-	b2, q2 := big()
+	b2, q2 := big(false)
+	a2, r2 := big(true)
 	if !historyBits(h1, h2) || !paramsEqual(p1, p2) {
 		t.Error("small problem: GOMAXPROCS 1 and 2 give different results")
 	}
 	if !historyBits(b1, b2) || !paramsEqual(q1, q2) {
 		t.Error("d=3072 problem: GOMAXPROCS 1 and 2 give different results")
+	}
+	if !historyBits(a1, a2) || !paramsEqual(r1, r2) {
+		t.Error("d=3072 problem with dropout and augmentation: GOMAXPROCS 1 and 2 give different results")
+	}
+	if historyBits(a1, b1) {
+		t.Error("dropout and augmentation change nothing in the d=3072 problem")
 	}
 	cfg.Seed++
 	h3, _ := trainSmall(t, cfg)

@@ -1,0 +1,108 @@
+package network
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"twolayer/matrix"
+)
+
+// maskedForward runs the training-time forward pass with the dropout mask M
+// (m×n) on s and returns the workspace holding H ⊙ M and P.
+func maskedForward(p *Params, s Set, M *matrix.Dense, backward bool) (*batchWork, float64) {
+	w := newBatchWork(p, s.Len(), backward)
+	hiddenForward(w.h, p, s.X)
+	dropoutForward(w.h, M)
+	outputForward(w.p, p, w.h)
+	lossSum, _ := w.softmax(s.Y)
+	return w, lossSum / float64(s.Len())
+}
+
+// maskedCost is J = (1/n) Σ −log P[y_i][i] + λ(‖W1‖² + ‖W2‖²) with
+// P = softmax(W2·(max(0, W1·Xᵀ + b1·1ᵀ) ⊙ M) + b2·1ᵀ), the mask fixed.
+func maskedCost(p *Params, s Set, lambda float64, M *matrix.Dense) float64 {
+	_, loss := maskedForward(p, s, M, false)
+	return loss + lambda*p.l2()
+}
+
+// TestDropoutGradients checks the analytic gradients of the training step
+// with a fixed dropout mask (the trainer's backward pass with the mask)
+// against the centered difference of maskedCost, on the reduced problem
+// (d = 20, n = 3) with p = 0.5 and 0.8, λ = 0 and 0.01.
+func TestDropoutGradients(t *testing.T) {
+	data, src := cifarOrRandom(t, 100, 11)
+	t.Logf("data: %s", src)
+	for _, keep := range []float64{0.5, 0.8} {
+		for _, lambda := range []float64{0, 0.01} {
+			t.Run(fmt.Sprintf("p=%g/λ=%g", keep, lambda), func(t *testing.T) {
+				p, s := ReducedProblem(InitializeWeights(3072, 50, 10, InitSqrt, 7), data, 20, 3)
+				M := matrix.New(50, 3)
+				drawDropoutMask(M, keep, rand.New(rand.NewPCG(5, 6)))
+				dropped := 0
+				for i := range M.Rows() {
+					for _, v := range M.Row(i) {
+						if v == 0 {
+							dropped++
+						} else if v != 1/keep {
+							t.Fatalf("mask entry %g: want 0 or 1/p = %g", v, 1/keep)
+						}
+					}
+				}
+				if dropped == 0 || dropped == 150 {
+					t.Fatalf("the mask drops %d of 150 units: the test needs some of each", dropped)
+				}
+				d, m, k := p.Dims()
+				ga := NewGrads(d, m, k)
+				w, _ := maskedForward(p, s, M, true)
+				w.backward(ga, p, s.X, s.Y, lambda, M)
+
+				gn := NewGrads(d, m, k)
+				h := DefaultH
+				fill := func(dst, params [][]float64) {
+					for i, row := range params {
+						for j := range row {
+							old := row[j]
+							row[j] = old + h
+							c2 := maskedCost(p, s, lambda, M)
+							row[j] = old - h
+							c1 := maskedCost(p, s, lambda, M)
+							row[j] = old
+							dst[i][j] = (c2 - c1) / (2 * h)
+						}
+					}
+				}
+				fill(rowsOf(gn.W1), rowsOf(p.W1))
+				fill([][]float64{gn.B1}, [][]float64{p.B1})
+				fill(rowsOf(gn.W2), rowsOf(p.W2))
+				fill([][]float64{gn.B2}, [][]float64{p.B2})
+				checkGrads(t, ga, gn, centeredAbs, centeredRel)
+			})
+		}
+	}
+}
+
+// TestDropoutMask checks that the fraction of kept units is near p and that
+// the kept ones are scaled by 1/p, so that E[M] = 1.
+func TestDropoutMask(t *testing.T) {
+	const keep = 0.7
+	M := matrix.New(200, 500)
+	drawDropoutMask(M, keep, rand.New(rand.NewPCG(1, 2)))
+	kept, sum := 0, 0.0
+	for i := range M.Rows() {
+		for _, v := range M.Row(i) {
+			if v != 0 {
+				kept++
+			}
+			sum += v
+		}
+	}
+	n := float64(M.Rows() * M.Cols())
+	// the kept count is Binomial(1e5, 0.7): standard deviation 145, so 6σ is 0.0087 of n
+	if f := float64(kept) / n; !(f > keep-0.0087 && f < keep+0.0087) {
+		t.Errorf("kept fraction %g, want %g", f, keep)
+	}
+	if mean := sum / n; !(mean > 1-0.0125 && mean < 1+0.0125) {
+		t.Errorf("mean of the mask %g, want 1", mean)
+	}
+}
