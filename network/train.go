@@ -223,6 +223,14 @@ func (tr *Trainer) T() int { return tr.t }
 // If that loss is NaN or infinite the parameters are left unchanged (the step
 // still counts). It allocates nothing.
 func (tr *Trainer) Step() (eta, loss float64) {
+	eta = CyclicEta(tr.t, tr.cfg.EtaMin, tr.cfg.EtaMax, tr.cfg.StepSize)
+	return eta, tr.StepEta(eta)
+}
+
+// StepEta takes update step t = T() as Step does, but with the learning rate
+// eta instead of the schedule's η_t (the learning-rate range test sets its
+// own). It returns the batch's loss before the update and allocates nothing.
+func (tr *Trainer) StepEta(eta float64) (loss float64) {
 	t, B := tr.t, tr.cfg.BatchSize
 	tr.t++
 	j := t % tr.nb
@@ -243,7 +251,6 @@ func (tr *Trainer) Step() (eta, loss float64) {
 	} else {
 		X, y = tr.views[j], tr.train.Y[j*B:(j+1)*B]
 	}
-	eta = CyclicEta(t, tr.cfg.EtaMin, tr.cfg.EtaMax, tr.cfg.StepSize)
 	hiddenForward(tr.w.h, tr.p, X)
 	if tr.mask != nil {
 		drawDropoutMask(tr.mask, tr.cfg.KeepProb, tr.drop)
@@ -253,11 +260,11 @@ func (tr *Trainer) Step() (eta, loss float64) {
 	lossSum, _ := tr.w.softmax(y)
 	loss = lossSum / float64(B)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return eta, loss
+		return loss
 	}
 	tr.w.backward(tr.g, tr.p, X, y, tr.cfg.Lambda, tr.mask)
 	tr.p.update(tr.g, eta)
-	return eta, loss
+	return loss
 }
 
 // gather copies training image r (and its label) into row i of the batch,
