@@ -11,13 +11,13 @@ import (
 
 func TestNormalize(t *testing.T) {
 	// columns: 1..4 (μ 2.5, σ² 1.25), constant 7 (σ 0), −2, 2, −2, 2 (μ 0, σ 2)
-	train := matrix.NewFromData(4, 3, []float64{
+	train := denseOf(4, 3, []float64{
 		1, 7, -2,
 		2, 7, 2,
 		3, 7, -2,
 		4, 7, 2,
 	})
-	other := matrix.NewFromData(2, 3, []float64{
+	other := denseOf(2, 3, []float64{
 		2.5, 8, 4,
 		0, 7, 0,
 	})
@@ -51,9 +51,9 @@ func TestNormalize(t *testing.T) {
 	}
 
 	// Apply on a later set gives what Normalize gave
-	later := matrix.NewFromData(2, 3, []float64{2.5, 8, 4, 0, 7, 0})
+	later := denseOf(2, 3, []float64{2.5, 8, 4, 0, 7, 0})
 	stats.Apply(later)
-	if !matrix.Equal(later, other) {
+	if !sameMatrix(later, other) {
 		t.Error("Stats.Apply differs from Normalize on the same data")
 	}
 }
@@ -73,7 +73,7 @@ func checkAll(t *testing.T, name string, m *matrix.Dense, want []float64) {
 // TestNormalizeViews checks that Normalize works on row views with a stride
 // larger than their width and leaves the columns outside them alone.
 func TestNormalizeViews(t *testing.T) {
-	big := matrix.NewFromData(3, 3, []float64{1, 2, 100, 3, 4, 100, 5, 6, 100})
+	big := denseOf(3, 3, []float64{1, 2, 100, 3, 4, 100, 5, 6, 100})
 	view := big.Slice(0, 3, 0, 2)
 	st := Normalize(view)
 	if st.Mean[0] != 3 || st.Mean[1] != 4 || big.At(1, 0) != 0 || big.At(1, 2) != 100 {
@@ -90,7 +90,7 @@ func TestNormalizeDeterministic(t *testing.T) {
 	}
 	a, b := x.Clone(), x.Clone()
 	sa, sb := Normalize(a), Normalize(b)
-	if !matrix.Equal(a, b) {
+	if !sameMatrix(a, b) {
 		t.Error("two runs of Normalize on the same data differ")
 	}
 	for j := range sa.Mean {
@@ -140,7 +140,7 @@ func TestNormalizeGOMAXPROCS(t *testing.T) {
 		runtime.GOMAXPROCS(old)
 	}
 	for k := 1; k < len(results); k++ {
-		if !matrix.Equal(results[0], results[k]) || !slices.Equal(stats[0].Mean, stats[k].Mean) || !slices.Equal(stats[0].Std, stats[k].Std) {
+		if !sameMatrix(results[0], results[k]) || !slices.Equal(stats[0].Mean, stats[k].Mean) || !slices.Equal(stats[0].Std, stats[k].Std) {
 			t.Errorf("run %d differs from the run at GOMAXPROCS 1", k)
 		}
 	}

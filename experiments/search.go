@@ -13,7 +13,7 @@ import (
 	"twolayer/experiments/plot"
 )
 
-// Search settings of sections 3.2 and 3.3 (assignment-notes.md).
+// Search settings of sections 3.2 and 3.3 (docs/assignment.md, "Searches").
 const (
 	searchNVal    = 5000 // validation images held out of the five batches: 45,000 / 5,000
 	searchBatch   = 500  // batch size, as in the report
@@ -105,13 +105,13 @@ func search(ctx context.Context, o Options, name, section, title string, lambdas
 		})
 		if run.Final.Validation.Accuracy > bestVal {
 			bestVal = run.Final.Validation.Accuracy
-			r.Params, r.Final, r.History, r.Title = run.Params, run.Final, run.History, s.Title
+			r.Hyperparams, r.Final, r.History, r.Title = run.Hyperparams, run.Final, run.History, s.Title
 		}
 	}
-	r.Params.Lambdas = lambdas
+	r.Hyperparams.Lambdas = lambdas
 	r.Best = RankByValidation(r.Runs)
 	r.Best = r.Best[:min(searchTopRuns, len(r.Best))]
-	r.Params.Lambda = r.Best[0].Lambda
+	r.Hyperparams.Lambda = r.Best[0].Lambda
 	r.Notes = append(r.Notes, "ranked by validation accuracy; the report ranked by test accuracy, which lets the test set choose λ")
 	r.Seconds = time.Since(start).Seconds()
 	extra := map[string][]byte{"search.csv": searchCSV(r.Runs), "search.svg": searchChart(r.Runs, title).SVG()}

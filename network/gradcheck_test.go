@@ -240,15 +240,15 @@ func TestReducedProblem(t *testing.T) {
 	p := InitializeWeights(30, 6, 4, InitSqrt, 1)
 	s := randomSet(5, 30, 4, 2)
 	q, r := ReducedProblem(p, s, 20, 2)
-	if d, m, k := q.Dims(); d != 20 || m != 6 || k != 4 || r.Len() != 2 || r.X.Cols() != 20 || len(r.Y) != 2 {
-		t.Fatalf("reduced: params %d×%d×%d, set %d×%d with %d labels", d, m, k, r.Len(), r.X.Cols(), len(r.Y))
+	if d, m, k := q.Dims(); d != 20 || m != 6 || k != 4 || r.Len() != 2 || r.X.Cols() != 20 || len(r.Labels) != 2 {
+		t.Fatalf("reduced: params %d×%d×%d, set %d×%d with %d labels", d, m, k, r.Len(), r.X.Cols(), len(r.Labels))
 	}
 	for i := 0; i < 6; i++ {
 		if !sameBits(q.W1.Row(i), p.W1.Row(i)[:20]) {
 			t.Errorf("W1 row %d is not the first 20 columns of the original", i)
 		}
 	}
-	if !sameBits(r.X.Row(1), s.X.Row(1)[:20]) || r.Y[1] != s.Y[1] {
+	if !sameBits(r.X.Row(1), s.X.Row(1)[:20]) || r.Labels[1] != s.Labels[1] {
 		t.Error("the reduced set is not the first images' first values")
 	}
 	q.W1.Set(0, 0, 42)

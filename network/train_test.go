@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"twolayer/cifar"
 )
 
 // TestTrainStepAllocates proves that an update step allocates nothing, with
@@ -64,7 +66,7 @@ func TestOverfit(t *testing.T) {
 	t.Logf("data: %s", src)
 	p := InitializeWeights(3072, 50, 10, InitSqrt, 1)
 	cfg := Config{EtaMin: 0.05, EtaMax: 0.05, StepSize: 100, Cycles: 1, BatchSize: 10, Lambda: 0, RecordsPerCycle: 1, Shuffle: true, Seed: 2}
-	h, err := MiniBatchGD(context.Background(), p, s, Set{}, cfg, nil)
+	h, err := MiniBatchGD(context.Background(), p, s, cifar.Set{}, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,19 +284,19 @@ func TestBadInput(t *testing.T) {
 	good := randomSet(60, 40, 10, 1)
 	wrongWidth := randomSet(60, 41, 10, 1)
 	badLabel := randomSet(60, 40, 10, 1)
-	badLabel.Y[7] = 10
-	short := Set{X: good.X, Y: good.Y[:59]}
+	badLabel.Labels[7] = 10
+	short := cifar.Set{X: good.X, Labels: good.Labels[:59]}
 	for _, tc := range []struct {
 		name       string
-		train, val Set
+		train, val cifar.Set
 		cfg        Config
 		want       string
 	}{
-		{"width", wrongWidth, Set{}, smallConfig(), "41 values per image"},
-		{"label", badLabel, Set{}, smallConfig(), "label 10 (image 7)"},
-		{"labels", short, Set{}, smallConfig(), "60 images but 59 labels"},
+		{"width", wrongWidth, cifar.Set{}, smallConfig(), "41 values per image"},
+		{"label", badLabel, cifar.Set{}, smallConfig(), "label 10 (image 7)"},
+		{"labels", short, cifar.Set{}, smallConfig(), "60 images but 59 labels"},
 		{"val width", good, wrongWidth, smallConfig(), "validation set has 41"},
-		{"config", good, Set{}, Config{}, "invalid training configuration"},
+		{"config", good, cifar.Set{}, Config{}, "invalid training configuration"},
 	} {
 		q := p.Clone()
 		_, err := MiniBatchGD(context.Background(), q, tc.train, tc.val, tc.cfg, nil)
@@ -315,7 +317,7 @@ func TestEvaluateChunks(t *testing.T) {
 	all := Evaluate(p, s, 0.01)
 	var loss, acc float64
 	for i0 := 0; i0 < 2500; i0 += 500 {
-		m := Evaluate(p, Set{X: s.X.RowRange(i0, i0+500), Y: s.Y[i0 : i0+500]}, 0.01)
+		m := Evaluate(p, cifar.Set{X: s.X.RowRange(i0, i0+500), Labels: s.Labels[i0 : i0+500]}, 0.01)
 		loss += m.Loss / 5
 		acc += m.Accuracy / 5
 	}
