@@ -25,7 +25,7 @@ func TestNormalize(t *testing.T) {
 	s := math.Sqrt(1.25)
 	wantMean, wantStd := []float64{2.5, 7, 0}, []float64{s, 1, 2}
 	for j := range 3 {
-		if math.Abs(stats.Mean[j]-wantMean[j]) > 1e-15 || math.Abs(stats.Std[j]-wantStd[j]) > 1e-15 {
+		if !(math.Abs(stats.Mean[j]-wantMean[j]) <= 1e-15) || !(math.Abs(stats.Std[j]-wantStd[j]) <= 1e-15) {
 			t.Errorf("feature %d: mean %v std %v, want %v %v", j, stats.Mean[j], stats.Std[j], wantMean[j], wantStd[j])
 		}
 	}
@@ -45,7 +45,7 @@ func TestNormalize(t *testing.T) {
 	// the normalised training set has mean 0 and std 1 (0 for the constant feature)
 	again := ComputeStats(train)
 	for j, want := range []float64{1, 1, 1} {
-		if math.Abs(again.Mean[j]) > 1e-15 || math.Abs(again.Std[j]-want) > 1e-15 {
+		if !(math.Abs(again.Mean[j]) <= 1e-15) || !(math.Abs(again.Std[j]-want) <= 1e-15) {
 			t.Errorf("normalised feature %d: mean %v std %v", j, again.Mean[j], again.Std[j])
 		}
 	}
@@ -63,7 +63,7 @@ func checkAll(t *testing.T, name string, m *matrix.Dense, want []float64) {
 	r, c := m.Dims()
 	for i := range r {
 		for j := range c {
-			if got := m.At(i, j); math.Abs(got-want[i*c+j]) > 1e-14 {
+			if got := m.At(i, j); !(math.Abs(got-want[i*c+j]) <= 1e-14) {
 				t.Errorf("%s(%d, %d) = %v, want %v", name, i, j, got, want[i*c+j])
 			}
 		}

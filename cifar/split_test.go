@@ -93,7 +93,7 @@ func TestLoadSplitAll(t *testing.T) {
 			checkSet(t, s.Validation, "validation", raw.RowRange(nTrain, n), labels[nTrain:], stats)
 			testRaw, testLabels := fakeImages(5)
 			checkSet(t, s.Test, "test", testRaw, testLabels, stats)
-			if got := ComputeStats(s.Train.X); math.Abs(got.Mean[5]) > 1e-12 || math.Abs(got.Std[5]-1) > 1e-12 && nTrain > 1 {
+			if got := ComputeStats(s.Train.X); !(math.Abs(got.Mean[5]) <= 1e-12) || !(math.Abs(got.Std[5]-1) <= 1e-12) && nTrain > 1 {
 				t.Errorf("normalised training feature 5: mean %v std %v", got.Mean[5], got.Std[5])
 			}
 		})

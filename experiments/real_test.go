@@ -28,7 +28,7 @@ func TestOneCycleRealData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if acc := r.Final.Test.Accuracy; acc < 0.44 || acc > 0.48 {
+	if acc := r.Final.Test.Accuracy; !(acc >= 0.44 && acc <= 0.48) {
 		t.Errorf("one-cycle test accuracy %.4f, want it in [0.44, 0.48]", acc)
 	}
 	if r.Hyperparams.NTrain != 10000 || r.Hyperparams.Updates != 1000 {

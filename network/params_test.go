@@ -33,7 +33,7 @@ func TestInitializeWeights(t *testing.T) {
 			std := math.Sqrt(matrix.SumSquares(w.a)/n - mean*mean)
 			// The sample std of n normal draws is within a few std/√(2n) of
 			// the true one.
-			if tol := 5 * w.std / math.Sqrt(2*n); math.Abs(std-w.std) > tol || math.Abs(mean) > 5*w.std/math.Sqrt(n) {
+			if tol := 5 * w.std / math.Sqrt(2*n); !(math.Abs(std-w.std) <= tol) || !(math.Abs(mean) <= 5*w.std/math.Sqrt(n)) {
 				t.Errorf("%v %s: mean %.3g, std %.5g, want 0 and %.5g ± %.2g", tc.init, w.name, mean, std, w.std, tol)
 			}
 		}
