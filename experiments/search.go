@@ -75,22 +75,17 @@ func Fine(ctx context.Context, o Options) (*Result, error) {
 // those of the best run; search.csv and search.svg show all runs.
 func search(ctx context.Context, o Options, name, section, title string, lambdas []float64) (*Result, error) {
 	start := time.Now()
-	nVal := pick(o.NVal, searchNVal)
-	data, err := loadSplit(ctx, o, "all", nVal)
+	base, err := allBatchesSetup(ctx, o, name, section, searchNVal, searchBatch, searchCycles)
 	if err != nil {
 		return nil, err
 	}
-	batch := pick(o.BatchSize, searchBatch)
-	n := data.Train.Len()
+	base.Config.RecordsPerCycle = pick(o.RecordsPerCycle, searchRecordsPerCycle)
 	r := &Result{Experiment: name, Section: section, Title: title, Dir: filepath.Join(o.OutDir, name)}
 	var bestVal = math.Inf(-1)
 	for i, lambda := range lambdas {
-		s := Setup{
-			Name: name, Section: section, Split: "all", NVal: nVal, Init: o.Init,
-			Title:  fmt.Sprintf("%s, best λ = %.3g", title, lambda),
-			Config: reportConfig(o, lambda, 2*(n/max(batch, 1)), searchCycles, batch),
-		}
-		s.Config.RecordsPerCycle = pick(o.RecordsPerCycle, searchRecordsPerCycle)
+		s := base
+		s.Title = fmt.Sprintf("%s, best λ = %.3g", title, lambda)
+		s.Config.Lambda = lambda
 		o.logf("%s: λ = %.6g (%d of %d)", name, lambda, i+1, len(lambdas))
 		run, _, err := train(ctx, o, s)
 		if err != nil {

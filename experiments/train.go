@@ -122,6 +122,25 @@ func hyperparams(s Setup, data *cifar.Split, o Options) *Hyperparams {
 	}
 }
 
+// allBatchesSetup loads the split of all five batches that the searches
+// (3.2, 3.3) and the final training (3.4) use, with nVal validation images,
+// and returns the setup of a run on it with batches of batch images and
+// cycles cycles of n_s = 2⌊n / n_batch⌋ steps (docs/assignment.md,
+// "Cyclical learning rate"); Options override nVal, batch and cycles. λ is
+// 0 and the title empty, for the caller to set.
+func allBatchesSetup(ctx context.Context, o Options, name, section string, nVal, batch, cycles int) (Setup, error) {
+	nVal = pick(o.NVal, nVal)
+	data, err := loadSplit(ctx, o, "all", nVal)
+	if err != nil {
+		return Setup{}, err
+	}
+	batch = pick(o.BatchSize, batch)
+	return Setup{
+		Name: name, Section: section, Split: "all", NVal: nVal, Init: o.Init,
+		Config: reportConfig(o, 0, 2*(data.Train.Len()/max(batch, 1)), cycles, batch),
+	}, nil
+}
+
 // reportConfig returns the report's configuration: η from 1e-5 to 1e-1,
 // 10 recordings per cycle (and one before training), no shuffling, with
 // the given λ, n_s, cycles and batch size, then Options' overrides.
