@@ -121,8 +121,8 @@ func TestTrainerAugments(t *testing.T) {
 		tr.Step()
 		for i := range B {
 			r := (step%(n/B))*B + i
-			if tr.yb[i] != s.Y[r] {
-				t.Fatalf("step %d, batch row %d: label %d, want image %d's %d", step, i, tr.yb[i], r, s.Y[r])
+			if tr.yb[i] != s.Labels[r] {
+				t.Fatalf("step %d, batch row %d: label %d, want image %d's %d", step, i, tr.yb[i], r, s.Labels[r])
 			}
 			found := false
 			for _, flip := range []bool{false, true} {

@@ -5,24 +5,23 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"twolayer/cifar"
 	"twolayer/matrix"
 )
 
 // maskedForward runs the training-time forward pass with the dropout mask M
-// (m×n) on s and returns the workspace holding H ⊙ M and P.
-func maskedForward(p *Params, s Set, M *matrix.Dense, backward bool) (*batchWork, float64) {
-	w := newBatchWork(p, s.Len(), backward)
-	hiddenForward(w.h, p, s.X)
-	dropoutForward(w.h, M)
-	outputForward(w.p, p, w.h)
-	lossSum, _ := w.softmax(s.Y)
-	return w, lossSum / float64(s.Len())
+// (m×n) on s and returns the workspace holding H ⊙ M and P, and the loss.
+func maskedForward(p *Params, s cifar.Set, M *matrix.Dense) (*workspace, float64) {
+	w := newWorkspace(p, s.Len(), true)
+	w.M = M
+	w.evaluateClassifier(p, s.X)
+	return w, w.crossEntropySum(s.Labels) / float64(s.Len())
 }
 
 // maskedCost is J = (1/n) Σ −log P[y_i][i] + λ(‖W1‖² + ‖W2‖²) with
 // P = softmax(W2·(max(0, W1·Xᵀ + b1·1ᵀ) ⊙ M) + b2·1ᵀ), the mask fixed.
-func maskedCost(p *Params, s Set, lambda float64, M *matrix.Dense) float64 {
-	_, loss := maskedForward(p, s, M, false)
+func maskedCost(p *Params, s cifar.Set, lambda float64, M *matrix.Dense) float64 {
+	_, loss := maskedForward(p, s, M)
 	return loss + lambda*p.l2()
 }
 
@@ -54,8 +53,8 @@ func TestDropoutGradients(t *testing.T) {
 				}
 				d, m, k := p.Dims()
 				ga := NewGrads(d, m, k)
-				w, _ := maskedForward(p, s, M, true)
-				w.backward(ga, p, s.X, s.Y, lambda, M)
+				w, _ := maskedForward(p, s, M)
+				w.computeGradients(ga, p, s.X, s.Labels, lambda)
 
 				gn := NewGrads(d, m, k)
 				h := DefaultH

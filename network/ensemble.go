@@ -3,6 +3,7 @@ package network
 import (
 	"fmt"
 
+	"twolayer/cifar"
 	"twolayer/matrix"
 )
 
@@ -27,10 +28,12 @@ func PredictEnsemble(ps []*Params, X *matrix.Dense) (labels []int, probs *matrix
 		}
 		matrix.AddScaled(probs, probs, 1, pe)
 	}
-	matrix.Scale(probs, 1/float64(len(ps)), probs)
 	labels = make([]int, X.Rows())
 	for i := range labels {
 		row := probs.Row(i)
+		for k := range row {
+			row[k] /= float64(len(ps))
+		}
 		for k, v := range row {
 			if v > row[labels[i]] {
 				labels[i] = k
@@ -43,17 +46,17 @@ func PredictEnsemble(ps []*Params, X *matrix.Dense) (labels []int, probs *matrix
 // EnsembleAccuracy returns the fraction of the images of s that
 // PredictEnsemble(ps, s.X) classifies as their label. It panics as
 // PredictEnsemble does, or if s's labels do not match its images.
-func EnsembleAccuracy(ps []*Params, s Set) float64 {
+func EnsembleAccuracy(ps []*Params, s cifar.Set) float64 {
 	if s.Len() == 0 {
 		return 0
 	}
-	if len(s.Y) != s.Len() {
-		panic(fmt.Sprintf("network.EnsembleAccuracy: %d images, %d labels", s.Len(), len(s.Y)))
+	if len(s.Labels) != s.Len() {
+		panic(fmt.Sprintf("network.EnsembleAccuracy: %d images, %d labels", s.Len(), len(s.Labels)))
 	}
 	labels, _ := PredictEnsemble(ps, s.X)
 	correct := 0
 	for i, l := range labels {
-		if l == s.Y[i] {
+		if l == s.Labels[i] {
 			correct++
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+
+	"twolayer/cifar"
 )
 
 // RangePoint is one measurement of the learning-rate range test: the
@@ -29,14 +31,14 @@ type RangePoint struct {
 // would only break it further; that is not an error. progress, if not nil,
 // is called after every step. A cancelled ctx returns the points so far and
 // ctx.Err(). SuggestEtas reads η_min and η_max off the points.
-func RangeTest(ctx context.Context, p *Params, train, val Set, cfg Config, etaLo, etaHi float64, steps, every int, progress func(Progress)) ([]RangePoint, error) {
+func RangeTest(ctx context.Context, p *Params, train, val cifar.Set, cfg Config, etaLo, etaHi float64, steps, every int, progress func(Progress)) ([]RangePoint, error) {
 	switch {
 	case !(etaLo > 0) || !(etaHi > etaLo) || math.IsInf(etaHi, 0):
 		return nil, fmt.Errorf("the range test's η must rise: from %g to %g (want 0 < from < to, finite)", etaLo, etaHi)
 	case steps < 2 || every < 1:
 		return nil, fmt.Errorf("the range test needs at least 2 steps (%d) and an evaluation every ≥ 1 steps (%d)", steps, every)
 	}
-	if err := val.check(p, "evaluation"); err != nil {
+	if err := checkSet(p, val, "evaluation"); err != nil {
 		return nil, err
 	}
 	cfg.EtaMin, cfg.EtaMax, cfg.StepSize, cfg.Cycles = etaLo, etaHi, steps, 1
