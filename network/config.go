@@ -20,6 +20,7 @@ type Config struct {
 	Seed            uint64  // seed of the shuffling, the augmentation and the dropout masks
 	KeepProb        float64 // p of inverted dropout on the hidden layer; 0 or 1: no dropout
 	Augment         Augment // random flips and shifts of the training images
+	RecordTrain     int     // the recordings' training metrics are on the first RecordTrain training images; 0: on all
 }
 
 // Dropout reports whether c applies dropout (0 < KeepProb < 1).
@@ -67,6 +68,9 @@ func (c Config) Validate(nTrain int) error {
 	}
 	if c.Augment.Shift < 0 || c.Augment.Shift >= ImageSide {
 		bad("the augmentation's shift (%d pixels) must be in 0..%d", c.Augment.Shift, ImageSide-1)
+	}
+	if c.RecordTrain < 0 {
+		bad("the recorded training images (%d) must be a number ≥ 0 (0: all)", c.RecordTrain)
 	}
 	if c.RecordsPerCycle < 1 {
 		bad("the recordings per cycle (%d) must be at least 1", c.RecordsPerCycle)

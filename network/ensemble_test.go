@@ -2,6 +2,9 @@ package network
 
 import (
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"twolayer/cifar"
@@ -48,4 +51,75 @@ func TestPredictEnsemble(t *testing.T) {
 	if acc := EnsembleAccuracy([]*Params{a, b}, cifar.Set{X: s.X, Labels: y}); acc != 29.0/30 {
 		t.Errorf("EnsembleAccuracy = %g, want 29/30", acc)
 	}
+}
+
+// TestEnsembleFile: an ensemble file round-trips its models; a model file
+// reads as one model; bad ensembles are refused with one line.
+func TestEnsembleFile(t *testing.T) {
+	a := testModel()
+	b := testModel()
+	b.Params = InitializeWeights(12, 7, 3, InitSqrt, 9)
+	b.Config.KeepProb = 0.5
+	data, err := MarshalEnsemble([]*Model{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "ensemble.bin")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadModels(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !paramsEqual(got[0].Params, a.Params) || !paramsEqual(got[1].Params, b.Params) || got[1].Config != b.Config {
+		t.Fatalf("read %d models, not the two written", len(got))
+	}
+	one, err := UnmarshalModels(mustMarshal(t, a))
+	if err != nil || len(one) != 1 || !paramsEqual(one[0].Params, a.Params) {
+		t.Fatalf("a model file: %v, %d models", err, len(one))
+	}
+
+	other := testModel()
+	other.Params = InitializeWeights(12, 5, 4, InitSqrt, 1)
+	if _, err := MarshalEnsemble([]*Model{a, other}); err == nil || !strings.Contains(err.Error(), "member 2") {
+		t.Errorf("members with 3 and 4 classes: %v", err)
+	}
+	if _, err := MarshalEnsemble(nil); err == nil {
+		t.Error("an empty ensemble was accepted")
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"flipped bit", func() []byte { d := append([]byte(nil), data...); d[100] ^= 1; return d }(), "checksum"},
+		{"truncated", data[:len(data)-9], "checksum"},
+		{"short", data[:10], "truncated"},
+		{"text", []byte("hello, world"), "neither"},
+	} {
+		_, err := UnmarshalModels(c.data)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want one line containing %q", c.name, err, c.want)
+		}
+	}
+}
+
+// FuzzUnmarshalModels: no input makes UnmarshalModels panic.
+//
+//	go test -run '^$' -fuzz FuzzUnmarshalModels -fuzztime 30s ./network
+func FuzzUnmarshalModels(f *testing.F) {
+	a := testModel()
+	data, err := MarshalEnsemble([]*Model{a, a})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add(data[:40])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		models, err := UnmarshalModels(b)
+		if err == nil && len(models) == 0 {
+			t.Fatal("no error and no model")
+		}
+	})
 }

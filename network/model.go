@@ -19,13 +19,15 @@ import (
 //
 // # File format
 //
-// MarshalBinary writes version 1 of this format (the experiments package
-// saves it to a file atomically); LoadModel and UnmarshalModel read it. All numbers are little-endian; floats
-// are IEEE-754 float64, integers unsigned unless said otherwise.
+// MarshalBinary writes version 1 of this format, or version 2 when the
+// configuration uses dropout, augmentation or RecordTrain, which only version
+// 2 records (the experiments package saves it to a file atomically);
+// LoadModel and UnmarshalModel read both. All numbers are little-endian;
+// floats are IEEE-754 float64, integers unsigned unless said otherwise.
 //
 //	offset  size    field
 //	0       4       magic "2LNN"
-//	4       4       version, uint32 = 1
+//	4       4       version, uint32 = 1 or 2
 //	8       4       d, uint32 (inputs)
 //	12      4       m, uint32 (hidden units)
 //	16      4       K, uint32 (classes)
@@ -39,8 +41,13 @@ import (
 //	60      1       Config.Shuffle, 0 or 1
 //	61      1       Config.RecordInitial, 0 or 1
 //	62      8       Config.Seed, uint64
-//	70      4       s, uint32: length of Stats.Mean and of Stats.Std, 0 or d
-//	74      8s      Stats.Mean, s float64
+//	        version 2 only, 17 bytes:
+//	        8       Config.KeepProb, float64
+//	        1       Config.Augment.Flip, 0 or 1
+//	        4       Config.Augment.Shift, uint32
+//	        4       Config.RecordTrain, uint32
+//	70 (87) 4       s, uint32: length of Stats.Mean and of Stats.Std, 0 or d
+//	74 (91) 8s      Stats.Mean, s float64
 //	        8s      Stats.Std, s float64
 //	        8md     W1, m×d float64, row by row
 //	        8m      b1
@@ -59,7 +66,7 @@ type Model struct {
 // Model file format constants (see Model).
 const (
 	modelMagic   = "2LNN"
-	modelVersion = 1
+	modelVersion = 2       // the newest version; MarshalBinary writes 1 when it can
 	maxDim       = 1 << 24 // largest d, m or K a model file may declare
 )
 
@@ -82,14 +89,18 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		return nil, fmt.Errorf("network: %d class names for %d classes", len(m.Classes), k)
 	}
 	c := m.Config
-	for _, v := range []int{c.StepSize, c.Cycles, c.BatchSize, c.RecordsPerCycle} {
+	for _, v := range []int{c.StepSize, c.Cycles, c.BatchSize, c.RecordsPerCycle, c.Augment.Shift, c.RecordTrain} {
 		if v < 0 || v > math.MaxUint32 {
 			return nil, fmt.Errorf("network: configuration value %d does not fit the model format", v)
 		}
 	}
+	version := uint32(1)
+	if c.KeepProb != 0 || c.Augment != (Augment{}) || c.RecordTrain != 0 {
+		version = 2
+	}
 	le := binary.LittleEndian
 	b := []byte(modelMagic)
-	b = le.AppendUint32(b, modelVersion)
+	b = le.AppendUint32(b, version)
 	for _, v := range []int{d, h, k} {
 		b = le.AppendUint32(b, uint32(v))
 	}
@@ -101,6 +112,12 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	}
 	b = append(b, boolByte(c.Shuffle), boolByte(c.RecordInitial))
 	b = le.AppendUint64(b, c.Seed)
+	if version == 2 {
+		b = le.AppendUint64(b, math.Float64bits(c.KeepProb))
+		b = append(b, boolByte(c.Augment.Flip))
+		b = le.AppendUint32(b, uint32(c.Augment.Shift))
+		b = le.AppendUint32(b, uint32(c.RecordTrain))
+	}
 	b = le.AppendUint32(b, uint32(len(mean)))
 	appendFloats := func(v []float64) {
 		for _, x := range v {
@@ -155,8 +172,9 @@ func UnmarshalModel(b []byte) (*Model, error) {
 		return nil, fmt.Errorf("not a model file (it does not start with %q); give a file written by the train command", modelMagic)
 	}
 	r := &reader{b: b, off: 4}
-	if v := r.u32(); r.err == nil && v != modelVersion {
-		return nil, fmt.Errorf("model file version %d, but this program reads version %d; retrain or use a matching program", v, modelVersion)
+	version := r.u32()
+	if r.err == nil && (version < 1 || version > modelVersion) {
+		return nil, fmt.Errorf("model file version %d, but this program reads versions 1 to %d; retrain or use a matching program", version, modelVersion)
 	}
 	d, h, k := int(r.u32()), int(r.u32()), int(r.u32())
 	if r.err != nil {
@@ -176,6 +194,11 @@ func UnmarshalModel(b []byte) (*Model, error) {
 	c.StepSize, c.Cycles, c.BatchSize, c.RecordsPerCycle = int(r.u32()), int(r.u32()), int(r.u32()), int(r.u32())
 	c.Shuffle, c.RecordInitial = r.bool(), r.bool()
 	c.Seed = r.u64()
+	if version == 2 {
+		c.KeepProb = r.f64()
+		c.Augment.Flip = r.bool()
+		c.Augment.Shift, c.RecordTrain = int(r.u32()), int(r.u32())
+	}
 	s := int(r.u32())
 	if r.err == nil && s != 0 && s != d {
 		return nil, fmt.Errorf("corrupt model file: %d normalisation values for %d inputs", s, d)

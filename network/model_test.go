@@ -26,6 +26,16 @@ func testModel() *Model {
 	return &Model{Params: p, Stats: cifar.Stats{Mean: mean, Std: std}, Config: cfg, Classes: []string{"cat", "dog", "ship ⛵"}}
 }
 
+// mustMarshal returns m's file format.
+func mustMarshal(t *testing.T, m *Model) []byte {
+	t.Helper()
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // writeModel writes m's file format to path.
 func writeModel(t *testing.T, path string, m *Model) {
 	t.Helper()
@@ -76,6 +86,27 @@ func TestModelRoundTrip(t *testing.T) {
 		}
 	}
 
+	// Dropout, augmentation and RecordTrain need version 2, and round-trip;
+	// without them the file is version 1.
+	if v := binary.LittleEndian.Uint32(mustMarshal(t, m)[4:]); v != 1 {
+		t.Errorf("a model without dropout or augmentation is written as version %d, want 1", v)
+	}
+	for _, c := range []Config{{KeepProb: 0.5}, {Augment: Augment{Flip: true}}, {Augment: Augment{Shift: 3}}, {RecordTrain: 7}} {
+		m2 := testModel()
+		m2.Config.KeepProb, m2.Config.Augment, m2.Config.RecordTrain = c.KeepProb, c.Augment, c.RecordTrain
+		b := mustMarshal(t, m2)
+		if v := binary.LittleEndian.Uint32(b[4:]); v != 2 {
+			t.Errorf("%+v: version %d, want 2", c, v)
+		}
+		got, err := UnmarshalModel(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Config != m2.Config || !paramsEqual(got.Params, m2.Params) || !sameBits(got.Stats.Std, m2.Stats.Std) {
+			t.Errorf("version 2 model differs:\n got %+v\nwant %+v", got.Config, m2.Config)
+		}
+	}
+
 	// A model without statistics or class names round-trips too.
 	bare := &Model{Params: m.Params}
 	writeModel(t, path, bare)
@@ -119,7 +150,8 @@ func TestModelBadFiles(t *testing.T) {
 	cases := []tc{
 		{"empty", nil, "not a model file"},
 		{"png", []byte("\x89PNG\r\n\x1a\n...."), "not a model file"},
-		{"version 2", edit(func(b []byte) []byte { binary.LittleEndian.PutUint32(b[4:], 2); return b }), "version 2"},
+		{"version 3", edit(func(b []byte) []byte { binary.LittleEndian.PutUint32(b[4:], 3); return b }), "version 3"},
+		{"version 0", edit(func(b []byte) []byte { binary.LittleEndian.PutUint32(b[4:], 0); return b }), "version 0"},
 		{"zero d", edit(func(b []byte) []byte { binary.LittleEndian.PutUint32(b[8:], 0); return b }), "impossible dimensions"},
 		{"huge m", edit(func(b []byte) []byte { binary.LittleEndian.PutUint32(b[12:], 1<<30); return b }), "impossible dimensions"},
 		{"big K", edit(func(b []byte) []byte { binary.LittleEndian.PutUint32(b[16:], 1000); return b }), "truncated"},
@@ -167,7 +199,8 @@ func TestModelMarshalErrors(t *testing.T) {
 }
 
 // FuzzUnmarshalModel: no input makes UnmarshalModel panic, and whatever it
-// accepts marshals back to the same bytes.
+// accepts marshals back to the same bytes (a version 2 file whose version 2
+// fields are all zero marshals as version 1: to the same model).
 //
 //	go test -run '^$' -fuzz FuzzUnmarshalModel -fuzztime 30s ./network
 func FuzzUnmarshalModel(f *testing.F) {
@@ -178,6 +211,11 @@ func FuzzUnmarshalModel(f *testing.F) {
 	f.Add(good)
 	f.Add(good[:100])
 	f.Add([]byte("2LNN\x01\x00\x00\x00"))
+	v2 := testModel()
+	v2.Config.KeepProb, v2.Config.Augment = 0.5, Augment{Flip: true, Shift: 2}
+	if b, err := v2.MarshalBinary(); err == nil {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := UnmarshalModel(b)
 		if err != nil {
@@ -187,8 +225,20 @@ func FuzzUnmarshalModel(f *testing.F) {
 		if err != nil {
 			t.Fatalf("accepted model does not marshal: %v", err)
 		}
-		if string(again) != string(b) {
+		if string(again) == string(b) {
+			return
+		}
+		if binary.LittleEndian.Uint32(b[4:]) != 2 || binary.LittleEndian.Uint32(again[4:]) != 1 {
 			t.Fatal("accepted model marshals to other bytes")
+		}
+		c := m.Config
+		if c.KeepProb != 0 || c.Augment != (Augment{}) || c.RecordTrain != 0 {
+			t.Fatalf("a version 2 model with dropout or augmentation was written as version 1: %+v", c)
+		}
+		// the same bytes but for the version, the 17 bytes only version 2
+		// has, and the checksum
+		if string(again[8:len(again)-4]) != string(b[8:70])+string(b[87:len(b)-4]) {
+			t.Fatal("a version 2 file written again as version 1 has other contents")
 		}
 	})
 }

@@ -11,7 +11,8 @@ import (
 )
 
 // Record holds the metrics recorded during training after Step update steps
-// (Step 0: before the first), on the whole training and validation sets. Eta
+// (Step 0: before the first), on the whole training set (or its first
+// Config.RecordTrain images) and the whole validation set. Eta
 // is the learning rate of the last step taken (η_0 at step 0).
 type Record struct {
 	Step       int
@@ -68,8 +69,9 @@ func (e *DivergedError) Error() string {
 //
 // with the gradients of ComputeGradients on the batch. After every
 // cfg.RecordEvery() steps (and before the first one if cfg.RecordInitial) it
-// records cost, loss and accuracy on the whole of train and of val (val may be
-// empty), evaluated in chunks of EvalChunk images.
+// records cost, loss and accuracy on the whole of train (or its first
+// cfg.RecordTrain images) and of val (val may be empty), evaluated in chunks
+// of EvalChunk images.
 //
 // progress, if not nil, is called after every step. The context is checked
 // before every step: when it is cancelled MiniBatchGD returns the history so
@@ -89,12 +91,16 @@ func MiniBatchGD(ctx context.Context, net *Params, train, val cifar.Set, cfg Con
 	}
 	total, every := cfg.Steps(), cfg.RecordEvery()
 	h := &History{Records: make([]Record, 0, total/every+1), Eta: make([]float64, 0, total)}
-	ev := newEvaluator(net, min(max(train.Len(), val.Len()), EvalChunk))
+	recorded := train
+	if n := cfg.RecordTrain; n > 0 && n < train.Len() {
+		recorded = cifar.Set{X: train.X.RowRange(0, n), Labels: train.Labels[:n]}
+	}
+	ev := newEvaluator(net, min(max(recorded.Len(), val.Len()), EvalChunk))
 
 	// record evaluates ComputeCost and ComputeAccuracy on both sets, each
 	// from one forward pass (Evaluate), with the evaluator's memory.
 	record := func(step int, eta float64) (*Record, error) {
-		r := Record{Step: step, Eta: eta, Train: ev.evaluate(net, train, cfg.Lambda)}
+		r := Record{Step: step, Eta: eta, Train: ev.evaluate(net, recorded, cfg.Lambda)}
 		if val.Len() > 0 {
 			r.Val = ev.evaluate(net, val, cfg.Lambda)
 		}

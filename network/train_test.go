@@ -374,3 +374,24 @@ func TestEvaluateChunks(t *testing.T) {
 		t.Errorf("H is %d×%d, want 9×2500", r, c)
 	}
 }
+
+// TestRecordTrain: with Config.RecordTrain = n the recorded training metrics
+// are those of the first n training images, and training is unchanged.
+func TestRecordTrain(t *testing.T) {
+	cfg := smallConfig()
+	hAll, pAll := trainSmall(t, cfg)
+	cfg.RecordTrain = 25
+	hSub, pSub := trainSmall(t, cfg)
+	if !paramsEqual(pAll, pSub) || !sameBits(hAll.Eta, hSub.Eta) {
+		t.Fatal("RecordTrain changed the training")
+	}
+	train := randomSet(60, 40, 10, 1)
+	first := cifar.Set{X: train.X.RowRange(0, 25), Labels: train.Labels[:25]}
+	last := hSub.Records[len(hSub.Records)-1]
+	if want := Evaluate(pSub, first, cfg.Lambda); last.Train != want {
+		t.Errorf("recorded %+v, the first 25 images give %+v", last.Train, want)
+	}
+	if last.Train == hAll.Records[len(hAll.Records)-1].Train {
+		t.Error("the recorded metrics of 25 and of 60 images are the same")
+	}
+}
