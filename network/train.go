@@ -80,6 +80,32 @@ func (e *DivergedError) Error() string {
 // *DivergedError. Bad input (a configuration
 // Validate rejects, sets that do not fit net) is an error, with net untouched.
 func MiniBatchGD(ctx context.Context, net *Params, train, val cifar.Set, cfg Config, progress func(Progress)) (*History, error) {
+	run, err := NewTraining(net, train, val, cfg, progress)
+	if err != nil {
+		return nil, err
+	}
+	err = run.Continue(ctx, cfg.Steps())
+	return run.History, err
+}
+
+// Training is MiniBatchGD in progress, for a caller that trains in parts (a
+// cycle at a time, say, to keep the network of every cycle's end, or to stop
+// the runs that do worst): NewTraining sets it up and each Continue takes
+// more of the update steps, recording as MiniBatchGD does. MiniBatchGD is
+// NewTraining and one Continue with all the steps; training in parts gives
+// the same numbers, bit for bit.
+type Training struct {
+	History       *History // what has been recorded so far
+	tr            *Trainer
+	recorded, val cifar.Set // recorded: train, or its first Config.RecordTrain images
+	ev            *evaluator
+	progress      func(Progress)
+	total, every  int
+}
+
+// NewTraining checks its arguments as MiniBatchGD does and returns a
+// Training that has taken no step yet.
+func NewTraining(net *Params, train, val cifar.Set, cfg Config, progress func(Progress)) (*Training, error) {
 	tr, err := NewTrainer(net, train, cfg)
 	if err != nil {
 		return nil, err
@@ -90,66 +116,88 @@ func MiniBatchGD(ctx context.Context, net *Params, train, val cifar.Set, cfg Con
 		}
 	}
 	total, every := cfg.Steps(), cfg.RecordEvery()
-	h := &History{Records: make([]Record, 0, total/every+1), Eta: make([]float64, 0, total)}
 	recorded := train
 	if n := cfg.RecordTrain; n > 0 && n < train.Len() {
 		recorded = cifar.Set{X: train.X.RowRange(0, n), Labels: train.Labels[:n]}
 	}
-	ev := newEvaluator(net, min(max(recorded.Len(), val.Len()), EvalChunk))
+	return &Training{
+		History:  &History{Records: make([]Record, 0, total/every+1), Eta: make([]float64, 0, total)},
+		tr:       tr,
+		recorded: recorded, val: val,
+		ev:       newEvaluator(net, min(max(recorded.Len(), val.Len()), EvalChunk)),
+		progress: progress,
+		total:    total, every: every,
+	}, nil
+}
 
-	// record evaluates ComputeCost and ComputeAccuracy on both sets, each
-	// from one forward pass (Evaluate), with the evaluator's memory.
-	record := func(step int, eta float64) (*Record, error) {
-		r := Record{Step: step, Eta: eta, Train: ev.evaluate(net, recorded, cfg.Lambda)}
-		if val.Len() > 0 {
-			r.Val = ev.evaluate(net, val, cfg.Lambda)
-		}
-		for _, m := range []Metrics{r.Train, r.Val} {
-			if !m.finiteCost() {
-				return nil, &DivergedError{Step: step, Eta: eta, Lambda: cfg.Lambda, What: fmt.Sprintf("the recorded cost is %v", m.Cost)}
-			}
-		}
-		h.Records = append(h.Records, r)
-		return &r, nil
-	}
+// Done reports whether all Config.Steps() update steps have been taken.
+func (r *Training) Done() bool { return r.tr.t == r.total }
 
-	if cfg.RecordInitial {
+// Continue takes the next n update steps (fewer if fewer are left), with
+// the recordings, progress calls, cancellation and divergence checks of
+// MiniBatchGD; the first call makes the initial recording if
+// Config.RecordInitial asks for it, and the one that takes the last step
+// checks the parameters.
+func (r *Training) Continue(ctx context.Context, n int) error {
+	tr, cfg, h := r.tr, r.tr.cfg, r.History
+	net := tr.net
+	if tr.t == 0 && cfg.RecordInitial && len(h.Records) == 0 {
 		eta := CyclicEta(0, cfg.EtaMin, cfg.EtaMax, cfg.StepSize)
-		rec, err := record(0, eta)
+		rec, err := r.record(0, eta)
 		if err != nil {
-			return h, err
+			return err
 		}
-		if progress != nil {
-			progress(Progress{Step: 0, Total: total, Eta: eta, Record: rec})
+		if r.progress != nil {
+			r.progress(Progress{Step: 0, Total: r.total, Eta: eta, Record: rec})
 		}
 	}
-	for t := 0; t < total; t++ {
+	for end := min(tr.t+max(n, 0), r.total); tr.t < end; {
 		if err := ctx.Err(); err != nil {
-			return h, err
+			return err
 		}
+		t := tr.t
 		eta, loss := tr.Step()
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			return h, &DivergedError{Step: t, Eta: eta, Lambda: cfg.Lambda, What: fmt.Sprintf("the cost is %v", loss)}
+			return &DivergedError{Step: t, Eta: eta, Lambda: cfg.Lambda, What: fmt.Sprintf("the cost is %v", loss)}
 		}
 		if loss > MaxLoss {
-			return h, &DivergedError{Step: t, Eta: eta, Lambda: cfg.Lambda,
-				What: fmt.Sprintf("the batch's loss is %.3g (untrained it is about ln K = %.2f)", loss, math.Log(float64(tr.net.W2.Rows())))}
+			return &DivergedError{Step: t, Eta: eta, Lambda: cfg.Lambda,
+				What: fmt.Sprintf("the batch's loss is %.3g (untrained it is about ln K = %.2f)", loss, math.Log(float64(net.W2.Rows())))}
 		}
 		h.Eta = append(h.Eta, eta)
 		var rec *Record
-		if (t+1)%every == 0 {
-			if rec, err = record(t+1, eta); err != nil {
-				return h, err
+		if (t+1)%r.every == 0 {
+			var err error
+			if rec, err = r.record(t+1, eta); err != nil {
+				return err
 			}
 		}
-		if progress != nil {
-			progress(Progress{Step: t + 1, Total: total, Eta: eta, Record: rec})
+		if r.progress != nil {
+			r.progress(Progress{Step: t + 1, Total: r.total, Eta: eta, Record: rec})
+		}
+		if t+1 == r.total && net.hasNaNOrInf() {
+			return &DivergedError{Step: r.total, Eta: eta, Lambda: cfg.Lambda, What: "a parameter is NaN or infinite"}
 		}
 	}
-	if net.hasNaNOrInf() {
-		return h, &DivergedError{Step: total, Eta: h.Eta[total-1], Lambda: cfg.Lambda, What: "a parameter is NaN or infinite"}
+	return nil
+}
+
+// record evaluates ComputeCost and ComputeAccuracy on the recorded training
+// images and the validation set, each from one forward pass (Evaluate), with
+// the evaluator's memory, and appends them to the history.
+func (r *Training) record(step int, eta float64) (*Record, error) {
+	net, lambda := r.tr.net, r.tr.cfg.Lambda
+	rec := Record{Step: step, Eta: eta, Train: r.ev.evaluate(net, r.recorded, lambda)}
+	if r.val.Len() > 0 {
+		rec.Val = r.ev.evaluate(net, r.val, lambda)
 	}
-	return h, nil
+	for _, m := range []Metrics{rec.Train, rec.Val} {
+		if !m.finiteCost() {
+			return nil, &DivergedError{Step: step, Eta: eta, Lambda: lambda, What: fmt.Sprintf("the recorded cost is %v", m.Cost)}
+		}
+	}
+	r.History.Records = append(r.History.Records, rec)
+	return &rec, nil
 }
 
 // Trainer takes the update steps of MiniBatchGD one at a time. All its memory

@@ -395,3 +395,28 @@ func TestRecordTrain(t *testing.T) {
 		t.Error("the recorded metrics of 25 and of 60 images are the same")
 	}
 }
+
+// TestTrainingInParts: a Training continued in uneven parts gives
+// MiniBatchGD's history and parameters, bit for bit, and stops at the end.
+func TestTrainingInParts(t *testing.T) {
+	cfg := smallConfig()
+	cfg.KeepProb, cfg.Augment = 0.7, Augment{} // d = 40: no augmentation
+	hWhole, pWhole := trainSmall(t, cfg)
+	train, val := randomSet(60, 40, 10, 1), randomSet(30, 40, 10, 2)
+	p := InitializeWeights(40, 12, 10, InitSqrt, 3)
+	run, err := NewTraining(p, train, val, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{0, 5, 1, 17, 100} {
+		if err := run.Continue(context.Background(), n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !run.Done() || len(run.History.Eta) != cfg.Steps() {
+		t.Fatalf("done %v after %d steps, want %d", run.Done(), len(run.History.Eta), cfg.Steps())
+	}
+	if !historyBits(hWhole, run.History) || !paramsEqual(pWhole, p) {
+		t.Error("training in parts differs from MiniBatchGD")
+	}
+}
