@@ -19,11 +19,13 @@ import (
 
 func allFlags(fs *flag.FlagSet) action {
 	opts := options(fs, commonFlags, overrideFlags)
+	bonus := fs.Bool("bonus", false, "also run the bonus ablation (go run . bonus) after the report's sections, and add it to the report")
 	return func(ctx context.Context, e *env, _ []string) error {
 		o, err := opts(e)
 		if err != nil {
 			return err
 		}
+		o.WithBonus = *bonus
 		a, err := experiments.All(ctx, o)
 		if a != nil && len(a.Sections) > 0 {
 			fmt.Fprintf(e.stdout, "report: %s/report.html and %s/report.md (%.1fs in all)\n", o.OutDir, o.OutDir, a.Seconds)
@@ -105,8 +107,50 @@ func trainFlags(fs *flag.FlagSet) action {
 	}
 }
 
+func lrRangeFlags(fs *flag.FlagSet) action {
+	opts := options(fs, commonFlags)
+	def := experiments.DefaultRangeSetup()
+	hidden := fs.Int("hidden", def.Hidden, "hidden units m")
+	initName := fs.String("init", def.Init.String(), "weight initialisation: small (N(0, 0.01²)) or sqrt (N(0, 1/d), N(0, 1/m))")
+	lambda := fs.Float64("lambda", def.Lambda, "λ, the weight of the L2 regularisation")
+	batch := fs.Int("batch", def.BatchSize, "images per update step")
+	steps := fs.Int("steps", def.Steps, "update steps, η rising geometrically over them")
+	from := fs.Float64("from", def.From, "η of the first step")
+	to := fs.Float64("to", def.To, "η of the last step")
+	flip := fs.Bool("flip", false, "mirror the training images at random (as the ablation's augmentation)")
+	return func(ctx context.Context, e *env, _ []string) error {
+		o, err := opts(e)
+		if err != nil {
+			return err
+		}
+		init, err := network.ParseInit(*initName)
+		if err != nil {
+			return usagef("-init: %v", err)
+		}
+		switch {
+		case *hidden < 1:
+			return usagef("-hidden %d: need at least 1 hidden unit", *hidden)
+		case *lambda < 0:
+			return usagef("-lambda %g: λ must be ≥ 0", *lambda)
+		case *batch < 1:
+			return usagef("-batch %d: need at least 1 image per step", *batch)
+		case *steps < 2:
+			return usagef("-steps %d: the range test needs at least 2 steps", *steps)
+		case !(*from > 0) || !(*to > *from):
+			return usagef("-from %g -to %g: η must rise from a positive value", *from, *to)
+		}
+		s := experiments.RangeSetup{Hidden: *hidden, Init: init, Lambda: *lambda, BatchSize: *batch, Steps: *steps, From: *from, To: *to, Flip: *flip}
+		r, err := experiments.LRRange(ctx, o, s)
+		if err != nil {
+			return interrupted(err, "nothing was written for this run")
+		}
+		fmt.Fprint(e.stdout, r.Summary())
+		return nil
+	}
+}
+
 func predictFlags(fs *flag.FlagSet) action {
-	modelPath := fs.String("model", "results/final/model.bin", "the saved model (written by final or train -save)")
+	modelPath := fs.String("model", "results/final/model.bin", "the saved model (written by final or train -save), an ensemble file (bonus), or several model files separated by commas, whose outputs are averaged")
 	file := fs.String("file", "", "a CIFAR-10 batch file whose images -index selects")
 	index := fs.String("index", "0", "with -file: comma-separated image indices, e.g. 0,5,17")
 	return func(ctx context.Context, e *env, pngs []string) error {
@@ -126,18 +170,24 @@ func predictFlags(fs *flag.FlagSet) action {
 				indices = append(indices, k)
 			}
 		}
-		m, err := network.LoadModel(*modelPath)
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("%w: train one first (go run . final, or go run . train -save FILE) or give -model FILE", err)
+		var models []*network.Model
+		for _, path := range strings.Split(*modelPath, ",") {
+			ms, err := network.LoadModels(path)
+			if errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("%w: train one first (go run . final, or go run . train -save FILE) or give -model FILE", err)
+			}
+			if err != nil {
+				return err
+			}
+			models = append(models, ms...)
 		}
-		if err != nil {
-			return err
-		}
+		m := models[0]
 		var preds []experiments.Prediction
+		var err error
 		if *file != "" {
-			preds, err = experiments.PredictBatch(m, *file, indices)
+			preds, err = experiments.PredictBatch(models, *file, indices)
 		} else {
-			preds, err = experiments.PredictPNGs(m, pngs)
+			preds, err = experiments.PredictPNGs(models, pngs)
 		}
 		if err != nil {
 			return err

@@ -80,6 +80,19 @@ func lambdaFlag(fs *flag.FlagSet) func(*env, *experiments.Options) error {
 	}
 }
 
+// bonusFlags are the bonus ablation's own flags.
+func bonusFlags(fs *flag.FlagSet) func(*env, *experiments.Options) error {
+	quick := fs.Bool("quick", false, "every row in a few minutes: m = 200, shorter runs, fewer candidates")
+	hidden := fs.Int("hidden", 0, "m of the wide rows (0: 1000, or 200 with -quick)")
+	return func(_ *env, o *experiments.Options) error {
+		if *hidden < 0 {
+			return usagef("-hidden %d: must be positive (or 0 for the ablation's)", *hidden)
+		}
+		o.Quick, o.WideHidden = *quick, *hidden
+		return nil
+	}
+}
+
 // options declares the flag groups on fs and returns the function that
 // builds the experiments.Options from their values.
 func options(fs *flag.FlagSet, groups ...optionFlags) func(e *env) (experiments.Options, error) {

@@ -35,7 +35,7 @@ type step struct {
 	run  func(context.Context, Options) (*Result, error)
 }
 
-// AllSteps lists the experiments of All in order: 2.9, 3.1 on the text's
+// allSteps lists the experiments of All in order: 2.9, 3.1 on the text's
 // setup and on all five batches, 3.2, 3.3 and 3.4 (which takes its λ from
 // 3.3).
 func allSteps(o Options) []step {
@@ -55,6 +55,14 @@ func allSteps(o Options) []step {
 	}
 }
 
+// bonusAllStep is the optional last step of All (Options.WithBonus); Report
+// includes its summary when it finds one, and the range test's (which All
+// does not run: go run . lr-range).
+var bonusAllStep = step{"bonus", Bonus}
+
+// rangeTestStep stands for the range test in Report's list of summaries.
+var rangeTestStep = step{"lr-range", nil}
+
 // All runs every experiment in order (see allSteps), then writes
 // OUT/report.md, OUT/report.html and OUT/summary.json. When an experiment
 // fails or ctx is cancelled, it stops, still writes the report of what
@@ -65,7 +73,11 @@ func All(ctx context.Context, o Options) (*AllResult, error) {
 	start := time.Now()
 	a := &AllResult{Started: start.UTC().Format(time.RFC3339), Machine: ThisMachine()}
 	var runErr error
-	for _, s := range allSteps(o) {
+	steps := allSteps(o)
+	if o.WithBonus {
+		steps = append(steps, bonusAllStep)
+	}
+	for _, s := range steps {
 		o.logf("== %s", s.name)
 		r, err := s.run(ctx, o)
 		if err != nil {
@@ -110,7 +122,7 @@ func (a *AllResult) Finished() []string {
 func Report(o Options) (*AllResult, error) {
 	o = o.withDefaults()
 	a := &AllResult{Started: time.Now().UTC().Format(time.RFC3339), Machine: ThisMachine(), Report: []string{"report.md", "report.html"}}
-	for _, s := range allSteps(o) {
+	for _, s := range append(allSteps(o), bonusAllStep, rangeTestStep) {
 		dir := filepath.Join(o.OutDir, s.name)
 		r, err := ReadSummary(filepath.Join(dir, "summary.json"))
 		if errors.Is(err, fs.ErrNotExist) {

@@ -39,6 +39,11 @@ func (r *Result) Summary() string {
 		b.WriteString(ChecksTable(r.Checks))
 	case len(r.Runs) > 0:
 		b.WriteString(SearchTable(r.Runs))
+	case r.Bonus != nil:
+		b.WriteString(BonusTable(r.Bonus))
+	case r.RangeTest != nil:
+		rt := r.RangeTest
+		fmt.Fprintf(&b, "suggested η_min = %.3g (accuracy starts to rise), η_max = %.3g (accuracy peaks)\n", rt.EtaMin, rt.EtaMax)
 	}
 	if r.LambdaSource != "" {
 		fmt.Fprintf(&b, "λ from %s\n", r.LambdaSource)
@@ -57,4 +62,21 @@ func (r *Result) Summary() string {
 		fmt.Fprintf(&b, "results in %s\n", r.Dir)
 	}
 	return b.String()
+}
+
+// BonusTable formats the ablation's rows: what each adds, its chosen
+// setting, its accuracies (percent), the change in test accuracy from the
+// row above and its seconds.
+func BonusTable(b *BonusResult) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "%-22s  %-52s  %6s  %6s  %6s  %6s  %6s\n", "row", "setting", "train", "val", "test", "Δ test", "s")
+	for i, r := range b.Rows {
+		change := "—"
+		if i > 0 {
+			change = fmt.Sprintf("%+.2f", 100*r.Change)
+		}
+		fmt.Fprintf(&s, "%-22s  %-52s  %6.2f  %6.2f  %6.2f  %6s  %6.0f\n", r.Name, settingLine(r.Setting), 100*r.Train, 100*r.Validation, 100*r.Test, change, r.Seconds)
+	}
+	fmt.Fprintf(&s, "best by validation: row %d, %s (%s)\n", b.Best+1, b.Rows[b.Best].Name, b.Model)
+	return s.String()
 }

@@ -42,6 +42,14 @@ type Options struct {
 	NVal            int // validation images held out of the five batches
 	RecordsPerCycle int
 
+	// The bonus ablation (Bonus): Quick makes it a few-minute version of
+	// itself (every row, narrower networks, shorter runs); WideHidden is the
+	// m of its wide rows (0: 1000, or 200 with Quick); WithBonus makes All
+	// run it after the report's sections.
+	Quick      bool
+	WideHidden int
+	WithBonus  bool
+
 	Log      io.Writer // one-line messages; nil means os.Stderr
 	Progress io.Writer // the progress display; nil means os.Stderr
 	Terminal bool      // draw a redrawn bar (stderr is a terminal) rather than plain lines

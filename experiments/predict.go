@@ -61,18 +61,25 @@ func ReadPNG(path string) ([]float64, error) {
 	return x, nil
 }
 
-// checkModel returns an error when m does not take CIFAR-10 images.
-func checkModel(m *network.Model) error {
-	if d, _, _ := m.Params.Dims(); d != cifar.ImageSize {
-		return fmt.Errorf("the model takes %d inputs, not the %d of a CIFAR-10 image", d, cifar.ImageSize)
+// checkModels returns an error unless there is at least one model and
+// every one takes CIFAR-10 images to the same classes.
+func checkModels(models []*network.Model) error {
+	if len(models) == 0 {
+		return fmt.Errorf("no model to classify with")
+	}
+	for _, m := range models {
+		if d, _, k := m.Params.Dims(); d != cifar.ImageSize || k != cifar.NumClasses {
+			return fmt.Errorf("a model takes %d inputs to %d classes, not the %d of a CIFAR-10 image to its %d classes", d, k, cifar.ImageSize, cifar.NumClasses)
+		}
 	}
 	return nil
 }
 
-// PredictPNGs classifies 32×32 PNG files with the model m (normalised with
-// the model's Mean and Std).
-func PredictPNGs(m *network.Model, paths []string) ([]Prediction, error) {
-	if err := checkModel(m); err != nil {
+// PredictPNGs classifies 32×32 PNG files with the models (one, or several
+// whose softmax outputs are averaged), each normalising the images with its
+// own statistics.
+func PredictPNGs(models []*network.Model, paths []string) ([]Prediction, error) {
+	if err := checkModels(models); err != nil {
 		return nil, err
 	}
 	X := matrix.New(len(paths), cifar.ImageSize)
@@ -87,13 +94,14 @@ func PredictPNGs(m *network.Model, paths []string) ([]Prediction, error) {
 	for i := range truth {
 		truth[i] = -1
 	}
-	return predict(m, X, paths, truth), nil
+	return predict(models, X, paths, truth), nil
 }
 
 // PredictBatch classifies the images with the given indices of a CIFAR-10
-// batch file, reporting each one's true label too.
-func PredictBatch(m *network.Model, file string, indices []int) ([]Prediction, error) {
-	if err := checkModel(m); err != nil {
+// batch file with the models, as PredictPNGs does, reporting each image's
+// true label too.
+func PredictBatch(models []*network.Model, file string, indices []int) ([]Prediction, error) {
+	if err := checkModels(models); err != nil {
 		return nil, err
 	}
 	b, err := cifar.LoadBatch(file)
@@ -112,23 +120,42 @@ func PredictBatch(m *network.Model, file string, indices []int) ([]Prediction, e
 		sources[i] = fmt.Sprintf("%s[%d]", file, k)
 		truth[i] = b.Labels[k]
 	}
-	return predict(m, X, sources, truth), nil
+	return predict(models, X, sources, truth), nil
 }
 
-// predict normalises X with the model's statistics (if it has them) and
-// classifies it.
-func predict(m *network.Model, X *matrix.Dense, sources []string, truth []int) []Prediction {
-	if len(m.Stats.Mean) > 0 {
-		m.Stats.Apply(X)
-	}
-	labels, probs := network.Predict(m.Params, X)
-	out := make([]Prediction, len(labels))
-	for i, l := range labels {
-		class := fmt.Sprint(l)
-		if l < len(m.Classes) {
-			class = m.Classes[l]
+// predict classifies the raw images X with the models: each normalises its
+// own copy of X with its statistics (if it has them) and gives softmax
+// probabilities, and the class is that of the largest mean probability
+// (network.PredictEnsemble's rule). The class names are the first model's.
+func predict(models []*network.Model, X *matrix.Dense, sources []string, truth []int) []Prediction {
+	var sum *matrix.Dense
+	for _, m := range models {
+		Xm := X.Clone()
+		if len(m.Stats.Mean) > 0 {
+			m.Stats.Apply(Xm)
 		}
-		out[i] = Prediction{Source: sources[i], Label: l, Class: class, Probability: probs.At(i, l), TrueLabel: truth[i]}
+		_, probs := network.Predict(m.Params, Xm)
+		if sum == nil {
+			sum = probs
+		} else {
+			matrix.AddScaled(sum, sum, 1, probs)
+		}
+	}
+	classes := models[0].Classes
+	out := make([]Prediction, X.Rows())
+	for i := range out {
+		row := sum.Row(i)
+		l := 0
+		for k, v := range row {
+			if v > row[l] {
+				l = k
+			}
+		}
+		class := fmt.Sprint(l)
+		if l < len(classes) {
+			class = classes[l]
+		}
+		out[i] = Prediction{Source: sources[i], Label: l, Class: class, Probability: row[l] / float64(len(models)), TrueLabel: truth[i]}
 	}
 	return out
 }

@@ -36,6 +36,7 @@ func buildReport(a *AllResult) *document {
 	searchSection(d, "coarse", byName["coarse"], reportCoarseTop)
 	searchSection(d, "fine", byName["fine"], reportFineTop)
 	finalSection(d, byName["final"])
+	bonusSection(d, byName["bonus"], byName["lr-range"])
 
 	d.h("Machine and timings")
 	m := a.Machine

@@ -81,6 +81,11 @@ type Result struct {
 	LambdaSource string `json:"lambda_source,omitempty"`
 	Model        string `json:"model,omitempty"`
 
+	// Beyond the report: the ablation of the optional exercises, and the
+	// learning-rate range test.
+	Bonus     *BonusResult     `json:"bonus,omitempty"`
+	RangeTest *RangeTestResult `json:"range_test,omitempty"`
+
 	Notes []string `json:"notes,omitempty"` // data warnings and other remarks
 	Files []string `json:"files,omitempty"` // the files written, relative to the output directory
 

@@ -130,6 +130,9 @@ func NewTraining(net *Params, train, val cifar.Set, cfg Config, progress func(Pr
 	}, nil
 }
 
+// Net returns the network being trained (the one given to NewTraining).
+func (r *Training) Net() *Params { return r.tr.net }
+
 // Done reports whether all Config.Steps() update steps have been taken.
 func (r *Training) Done() bool { return r.tr.t == r.total }
 

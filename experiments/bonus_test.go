@@ -1,0 +1,139 @@
+package experiments
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"twolayer/network"
+)
+
+// bonusOptions returns Options for a tiny ablation on the fake data in dir:
+// wide rows of 20 units, n_s = 9 steps of 50 images, 2 cycles (the long row
+// 18 and 3).
+func bonusOptions(t *testing.T, dir string) Options {
+	o := tinyOptions(t, dir)
+	o.StepSize, o.Cycles, o.WideHidden, o.Quick = 9, 2, 20, true
+	return o
+}
+
+// TestBonus runs the whole ablation on fake data and checks what it writes:
+// every row of the plan with its accuracies and the change from the row
+// above, the candidates each row chose from (on validation accuracy), the
+// row that only adds the ensemble reusing the row above's run, the curves,
+// the plots and the best model, which predict reads back.
+func TestBonus(t *testing.T) {
+	dir := writeFakeCIFAR(t)
+	o := bonusOptions(t, dir)
+	r, err := Bonus(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := r.Bonus
+	_, plan := bonusPlan(o)
+	if len(b.Rows) != len(plan) {
+		t.Fatalf("%d rows, want %d", len(b.Rows), len(plan))
+	}
+	for i, row := range b.Rows {
+		t.Logf("%-22s %-60s train %.3f val %.3f test %.3f Δ %+.3f", row.Name, settingLine(row.Setting), row.Train, row.Validation, row.Test, row.Change)
+		if row.Name != plan[i].name {
+			t.Errorf("row %d is %q, want %q", i+1, row.Name, plan[i].name)
+		}
+		if !(row.Test > 0.1) || !(row.Validation > 0.1) || row.Train > 1 {
+			t.Errorf("row %d: accuracies %v %v %v: no better than chance on learnable data", i+1, row.Train, row.Validation, row.Test)
+		}
+		if i > 0 && row.Change != row.Test-b.Rows[i-1].Test {
+			t.Errorf("row %d: change %v, want %v", i+1, row.Change, row.Test-b.Rows[i-1].Test)
+		}
+		chosen := 0
+		best := -1.0
+		for _, c := range row.Candidates {
+			if c.Chosen {
+				chosen++
+			}
+			best = max(best, c.ValidationAccuracy)
+		}
+		if len(row.Candidates) > 0 && chosen == 0 {
+			t.Errorf("row %d: no candidate marked chosen: %+v", i+1, row.Candidates)
+		}
+		for _, c := range row.Candidates {
+			if c.Chosen && c.JudgedAfter == "the whole run" && c.ValidationAccuracy != best {
+				t.Errorf("row %d: chose a candidate with validation accuracy %v, the best was %v", i+1, c.ValidationAccuracy, best)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(r.Dir, row.Curves)); err != nil {
+			t.Errorf("row %d: %v", i+1, err)
+		}
+	}
+	ens := b.Rows[5]
+	if ens.Curves != b.Rows[4].Curves || ens.Setting.training() != b.Rows[4].Setting.training() {
+		t.Errorf("the ensemble row trained a run of its own: %+v", ens.Setting)
+	}
+	if b.Rows[2].Setting.Hidden != 20 || b.Rows[3].Setting.Flip != true || b.Rows[4].Setting.KeepProb == 0 || b.Rows[6].Setting.Cycles != 3 {
+		t.Errorf("the rows do not add their techniques: %+v", b.Rows)
+	}
+	m := checkSummary(t, r.Dir)
+	if _, ok := m["bonus"]; !ok {
+		t.Error("summary.json has no bonus")
+	}
+	for _, name := range bonusChartOrder {
+		if series := svgSeries(t, filepath.Join(r.Dir, name)); len(series) < 3 {
+			t.Errorf("%s has %d series", name, len(series))
+		}
+	}
+	models, err := network.LoadModels(filepath.Join(r.Dir, b.Model))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := b.Rows[b.Best].Setting.Ensemble; len(models) != want {
+		t.Errorf("%s holds %d networks, the best row averages %d", b.Model, len(models), want)
+	}
+	preds, err := PredictBatch(models, filepath.Join(dir, "test_batch.bin"), []int{0, 1, 2, 3})
+	if err != nil || len(preds) != 4 {
+		t.Fatalf("predict with the saved model: %v", err)
+	}
+	if s := r.Summary(); !strings.Contains(s, "+ longer training") {
+		t.Errorf("the summary lacks the rows:\n%s", s)
+	}
+}
+
+// TestBonusReport: the report gets the "Beyond the report" section with the
+// table, a sentence per row and the plots, from All -bonus and from the
+// summaries alone (Report).
+func TestBonusReport(t *testing.T) {
+	dir := writeFakeCIFAR(t)
+	o := bonusOptions(t, dir)
+	r, err := Bonus(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LRRange(context.Background(), o, RangeSetup{Hidden: 10, Steps: 40, Lambda: 0.001}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := Report(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Results) != 2 {
+		t.Errorf("the report found %d summaries, want bonus and lr-range", len(a.Results))
+	}
+	md, err := os.ReadFile(filepath.Join(o.OutDir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(md)
+	for _, want := range []string{"## Beyond the report", "| 7 | + longer training |", "7. + longer training:", "bonus/ablation.svg", "Learning-rate range test", "lr-range/range-accuracy.svg", r.Bonus.Model} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+	html, err := os.ReadFile(filepath.Join(o.OutDir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(html), "missing)") {
+		t.Error("report.html misses a plot")
+	}
+}
