@@ -63,7 +63,7 @@ var commands = []command{
 	{"train", "train with any configuration from flags; -save FILE saves the model", runTrain},
 	{"predict", "classify images of a CIFAR batch file or 32×32 PNG files with a saved model", runPredict},
 	{"download", "download CIFAR-10 into ./data (or -dir)", runDownload},
-	{"verify", "check the CIFAR-10 files against the official MD5 sums", runVerify},
+	{"verify", "check the CIFAR-10 files (binary, Python or MATLAB version) against the official MD5 sums", runVerify},
 }
 
 // env is what every command gets: the output streams and whether stderr is
@@ -152,7 +152,7 @@ type commonFlags struct {
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.data, "data", "", "CIFAR-10 directory (default: $CIFAR10_DIR, then ./data/cifar-10-batches-bin)")
+	fs.StringVar(&c.data, "data", "", "CIFAR-10 directory, of the binary, Python or MATLAB version (default: $CIFAR10_DIR, then ./data/cifar-10-batches-bin)")
 	fs.StringVar(&c.out, "out", "results", "directory for the results: OUT/<command>/...")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of every random choice (weights, λ of the coarse search, shuffling)")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress display and no messages but warnings, only the results")
@@ -440,7 +440,7 @@ func runDownload(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("download", flag.ContinueOnError)
 	dir := fs.String("dir", "data", "directory to unpack into: DIR/cifar-10-batches-bin")
 	quiet := fs.Bool("quiet", false, "no progress display")
-	url := fs.String("url", cifar.DefaultURL, "address of cifar-10-binary.tar.gz (a mirror, say); its MD5 is checked all the same")
+	url := fs.String("url", cifar.DefaultURL, "address of cifar-10-binary.tar.gz (a mirror, say); accepted when its MD5, or that of every data file in it, is the official one")
 	if err := parse(e, fs, args, false); err != nil {
 		return err
 	}
@@ -457,7 +457,7 @@ func runDownload(ctx context.Context, e *env, args []string) error {
 
 func runVerify(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	data := fs.String("data", "", "CIFAR-10 directory (default: $CIFAR10_DIR, then ./data/cifar-10-batches-bin)")
+	data := fs.String("data", "", "CIFAR-10 directory, of the binary, Python or MATLAB version (default: $CIFAR10_DIR, then ./data/cifar-10-batches-bin)")
 	if err := parse(e, fs, args, false); err != nil {
 		return err
 	}
@@ -473,13 +473,21 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	}
 	bad := 0
 	for _, c := range checks {
-		fmt.Fprintf(e.stdout, "%-18s %s\n", c.Name, c.Status)
+		line := fmt.Sprintf("%-18s %s", c.Name, c.Status)
+		if c.Problem != "" {
+			line += ": " + c.Problem
+		}
+		fmt.Fprintln(e.stdout, line)
 		if c.Status != cifar.StatusOK {
 			bad++
 		}
 	}
 	if bad > 0 {
 		return fmt.Errorf("%d of %d files in %s are not the official ones", bad, len(checks), dir)
+	}
+	if v := cifar.Version(dir); v != "binary" {
+		fmt.Fprintf(e.stdout, "all %d batches of the %s version in %s, re-encoded as binary records, match the official MD5 sums of the binary files\n", len(checks), v, dir)
+		return nil
 	}
 	fmt.Fprintf(e.stdout, "all %d files in %s match the official MD5 sums\n", len(checks), dir)
 	return nil

@@ -27,16 +27,22 @@ var pixelValue = func() (t [256]float64) {
 	return t
 }()
 
-// LoadBatch reads the CIFAR-10 binary batch file at path. The file is read
-// with a single read into a buffer of its size and decoded without further
-// allocation per record or byte.
+// LoadBatch reads the CIFAR-10 batch file at path, of any of the three
+// versions, told apart by their first bytes: binary records, a pickle of the
+// Python version or a MAT-file of the MATLAB version (the last two are first
+// turned into binary records, see readRecords). The file is read with a single
+// read into a buffer of its size and decoded without further allocation per
+// record or byte.
 //
 // The error names the file and what is wrong: it cannot be opened or read
 // (errors.Is(err, fs.ErrNotExist) for a missing file), it is empty, its size
-// is not a multiple of RecordSize, or a label is above 9 (the last three are
-// ErrMalformed).
+// is not a multiple of RecordSize, a label is above 9, or the pickle or
+// MAT-file is not a CIFAR-10 batch (all but the first are ErrMalformed).
 func LoadBatch(path string) (*Batch, error) {
 	data, err := readWhole(path, nil)
+	if err == nil {
+		data, err = toRecords(path, data, sniff(data))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -137,8 +143,8 @@ func readWhole(path string, buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
-// FormatError reports a file that is not a well-formed CIFAR-10 binary
-// batch. errors.Is(err, ErrMalformed) is true for it.
+// FormatError reports a file that is not a well-formed CIFAR-10 batch (of
+// any version). errors.Is(err, ErrMalformed) is true for it.
 type FormatError struct {
 	File    string // the file's path
 	Problem string // what is wrong with it
