@@ -438,13 +438,13 @@ func matRecords(data []byte) ([]byte, error) {
 	if len(d.dims) != 2 || d.dims[1] != ImageSize || d.dims[0] == 0 {
 		return nil, fmt.Errorf("the MAT-file's \"data\" has dimensions %v, want n×%d with n ≥ 1", d.dims, ImageSize)
 	}
-	n := d.dims[0]
-	if m, ok := product(l.dims, 1, n); !ok || m != n || len(l.dims) != 2 || (l.dims[0] != 1 && l.dims[1] != 1) {
-		return nil, fmt.Errorf("the MAT-file's \"labels\" has dimensions %v, want %d×1 (one per image)", l.dims, n)
-	}
 	pixels, err := r.bytesOf(d, 255, "pixel values")
 	if err != nil {
 		return nil, fmt.Errorf("the MAT-file's %w", err)
+	}
+	n := d.dims[0]
+	if m, ok := product(l.dims, 1, n); !ok || m != n || len(l.dims) != 2 || (l.dims[0] != 1 && l.dims[1] != 1) {
+		return nil, fmt.Errorf("the MAT-file's \"labels\" has dimensions %v, want %d×1 (one per image)", l.dims, n)
 	}
 	labels, err := r.bytesOf(l, NumClasses-1, "labels")
 	if err != nil {

@@ -45,9 +45,9 @@ type (
 // early instead of making the unpickler hold much more than its own size.
 const (
 	// pickleMaxStack bounds the stack: Python's picklers push at most
-	// 1,000 items of a list or dict between a MARK and its APPENDS or
-	// SETITEMS.
-	pickleMaxStack = 1 << 16
+	// 1,000 items of a list (2,000 keys and values of a dict) between a
+	// MARK and its APPENDS (SETITEMS).
+	pickleMaxStack = 1 << 13
 	// pickleMaxMarks bounds the nesting of MARKs: the files nest three
 	// (the dict's items, the array's state, the dtype's state).
 	pickleMaxMarks = 32
@@ -97,7 +97,7 @@ func unpickle(data []byte) (any, error) {
 			return nil, err
 		}
 		if len(u.stack) > pickleMaxStack {
-			return nil, u.fail("more than %d values on the stack at byte %d (a CIFAR-10 batch needs about 1,000)", pickleMaxStack, u.op)
+			return nil, u.fail("more than %d values on the stack at byte %d (a CIFAR-10 pickle needs about 1,000)", pickleMaxStack, u.op)
 		}
 	}
 }
@@ -144,6 +144,23 @@ const (
 	opFRAME            = 0x95
 	opBYTEARRAY8       = 0x96
 )
+
+// opcodeNames names the opcodes above, for messages.
+var opcodeNames = map[byte]string{
+	opMARK: "MARK", opSTOP: "STOP", opBININT: "BININT", opBININT1: "BININT1", opBININT2: "BININT2",
+	opNONE: "NONE", opREDUCE: "REDUCE", opBINSTRING: "BINSTRING", opSHORT_BINSTRING: "SHORT_BINSTRING",
+	opBINUNICODE: "BINUNICODE", opAPPEND: "APPEND", opBUILD: "BUILD", opGLOBAL: "GLOBAL",
+	opAPPENDS: "APPENDS", opBINGET: "BINGET", opLONG_BINGET: "LONG_BINGET", opBINPUT: "BINPUT",
+	opLONG_BINPUT: "LONG_BINPUT", opSETITEM: "SETITEM", opTUPLE: "TUPLE", opSETITEMS: "SETITEMS",
+	opEMPTY_DICT: "EMPTY_DICT", opEMPTY_LIST: "EMPTY_LIST", opEMPTY_TUPLE: "EMPTY_TUPLE",
+	opBINBYTES: "BINBYTES", opSHORT_BINBYTES: "SHORT_BINBYTES", opPROTO: "PROTO", opTUPLE1: "TUPLE1",
+	opTUPLE2: "TUPLE2", opTUPLE3: "TUPLE3", opNEWTRUE: "NEWTRUE", opNEWFALSE: "NEWFALSE",
+	opSHORT_BINUNICODE: "SHORT_BINUNICODE", opBINUNICODE8: "BINUNICODE8", opBINBYTES8: "BINBYTES8",
+	opSTACK_GLOBAL: "STACK_GLOBAL", opMEMOIZE: "MEMOIZE", opFRAME: "FRAME", opBYTEARRAY8: "BYTEARRAY8",
+}
+
+// opName names the opcode being run, for messages.
+func (u *unpickler) opName() string { return opcodeNames[u.data[u.op]] }
 
 // otherOpcodes names the pickle opcodes that CIFAR-10's files do not use,
 // for the error message.
@@ -318,7 +335,7 @@ func (u *unpickler) uint(size int) (uint64, error) {
 }
 
 func (u *unpickler) truncated(need uint64) error {
-	return u.fail("opcode 0x%02x at byte %d needs %d bytes but only %d remain (truncated file?)", u.data[u.op], u.op, need, len(u.data)-u.pos)
+	return u.fail("%s at byte %d needs %d bytes but only %d remain (truncated file?)", u.opName(), u.op, need, len(u.data)-u.pos)
 }
 
 // pushBytes pushes the byte string (text, when utf8) whose length is the
@@ -367,7 +384,7 @@ func (u *unpickler) popN(n int) ([]any, error) {
 		floor = u.marks[len(u.marks)-1]
 	}
 	if len(u.stack)-floor < n {
-		return nil, u.fail("opcode 0x%02x at byte %d needs %d values on the stack, finds %d", u.data[u.op], u.op, n, len(u.stack)-floor)
+		return nil, u.fail("%s at byte %d needs %d values on the stack, finds %d", u.opName(), u.op, n, len(u.stack)-floor)
 	}
 	items := append([]any(nil), u.stack[len(u.stack)-n:]...)
 	u.stack = u.stack[:len(u.stack)-n]
@@ -377,7 +394,7 @@ func (u *unpickler) popN(n int) ([]any, error) {
 // popMark pops the values above the innermost MARK and the MARK.
 func (u *unpickler) popMark() ([]any, error) {
 	if len(u.marks) == 0 {
-		return nil, u.fail("opcode 0x%02x at byte %d needs a MARK, finds none", u.data[u.op], u.op)
+		return nil, u.fail("%s at byte %d needs a MARK, finds none", u.opName(), u.op)
 	}
 	m := u.marks[len(u.marks)-1]
 	u.marks = u.marks[:len(u.marks)-1]
@@ -390,7 +407,7 @@ func (u *unpickler) popMark() ([]any, error) {
 // needs one.
 func (u *unpickler) top() (any, error) {
 	if len(u.stack) == 0 || (len(u.marks) > 0 && u.marks[len(u.marks)-1] == len(u.stack)) {
-		return nil, u.fail("opcode 0x%02x at byte %d needs a value on the stack, finds none", u.data[u.op], u.op)
+		return nil, u.fail("%s at byte %d needs a value on the stack, finds none", u.opName(), u.op)
 	}
 	return u.stack[len(u.stack)-1], nil
 }
@@ -414,7 +431,7 @@ func (u *unpickler) appends(many bool) error {
 	}
 	list, ok := l.(*pyList)
 	if !ok {
-		return u.fail("APPEND at byte %d to a %s, want a list", u.op, pyType(l))
+		return u.fail("%s at byte %d to a %s, want a list", u.opName(), u.op, pyType(l))
 	}
 	list.items = append(list.items, items...)
 	return nil
@@ -434,7 +451,7 @@ func (u *unpickler) setItems(many bool) error {
 		return err
 	}
 	if len(items)%2 != 0 {
-		return u.fail("SETITEMS at byte %d with an odd number (%d) of keys and values", u.op, len(items))
+		return u.fail("%s at byte %d with an odd number (%d) of keys and values", u.opName(), u.op, len(items))
 	}
 	d, err := u.top()
 	if err != nil {
@@ -442,7 +459,7 @@ func (u *unpickler) setItems(many bool) error {
 	}
 	dict, ok := d.(*pyDict)
 	if !ok {
-		return u.fail("SETITEM at byte %d on a %s, want a dict", u.op, pyType(d))
+		return u.fail("%s at byte %d on a %s, want a dict", u.opName(), u.op, pyType(d))
 	}
 	for i := 0; i < len(items); i += 2 {
 		dict.keys = append(dict.keys, items[i])
