@@ -7,22 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"twolayer/matrix"
 )
-
-// sameMatrix reports whether a and b have the same dimensions and entries.
-func sameMatrix(a, b *matrix.Dense) bool {
-	if a.Rows() != b.Rows() || a.Cols() != b.Cols() {
-		return false
-	}
-	for i := range a.Rows() {
-		if !slices.Equal(a.Row(i), b.Row(i)) {
-			return false
-		}
-	}
-	return true
-}
 
 // The directories testdata/tiny-py and testdata/tiny-mat hold the images of
 // testdata/tiny in the Python and MATLAB versions.
@@ -78,10 +63,10 @@ func TestVersionDirs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, pair := range [][2]Dataset{{s.Train, ref.Train}, {s.Validation, ref.Validation}, {s.Test, ref.Test},
+			for k, pair := range [][2]Set{{s.Train, ref.Train}, {s.Validation, ref.Validation}, {s.Test, ref.Test},
 				{s1.Train, ref1.Train}, {s1.Validation, ref1.Validation}, {s1.Test, ref1.Test}} {
 				if !slices.Equal(pair[0].Labels, pair[1].Labels) || !sameMatrix(pair[0].X, pair[1].X) {
-					t.Errorf("the %s set differs from that of the binary version", pair[0].Name)
+					t.Errorf("set %d of the splits (train, validation, test of all, then of batch1) differs from that of the binary version", k)
 				}
 			}
 		})

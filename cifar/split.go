@@ -10,21 +10,11 @@ import (
 	"twolayer/matrix"
 )
 
-// Dataset is a named set of images with their labels.
-type Dataset struct {
-	Name   string        // "train", "validation" or "test"
-	X      *matrix.Dense // n×ImageSize, one image per row
-	Labels []int         // n labels in 0..NumClasses−1
-}
-
-// Len returns the number of images.
-func (d Dataset) Len() int { return len(d.Labels) }
-
 // Split is a training, a validation and a test set, all normalised with
 // the statistics of the training set.
 type Split struct {
 	Name                    string // "batch1" or "all-<nTrain>-<nVal>", e.g. "all-49000-1000"
-	Train, Validation, Test Dataset
+	Train, Validation, Test Set
 	Stats                   Stats // the training set's per-feature mean and std
 }
 
@@ -49,7 +39,6 @@ func LoadSplitBatch1(dir string) (*Split, error) {
 	if err != nil {
 		return nil, err
 	}
-	train.Name, val.Name, test.Name = "train", "validation", "test"
 	stats := Normalize(train.X, val.X, test.X)
 	return &Split{Name: "batch1", Train: train, Validation: val, Test: test, Stats: stats}, nil
 }
@@ -83,9 +72,8 @@ func LoadSplitAll(dir string, nVal int) (*Split, error) {
 		return nil, err
 	}
 	nTrain := n - nVal
-	train := Dataset{Name: "train", X: all.X.RowRange(0, nTrain), Labels: all.Labels[:nTrain:nTrain]}
-	val := Dataset{Name: "validation", X: all.X.RowRange(nTrain, n), Labels: all.Labels[nTrain:]}
-	test.Name = "test"
+	train := Set{X: all.X.RowRange(0, nTrain), Labels: all.Labels[:nTrain:nTrain]}
+	val := Set{X: all.X.RowRange(nTrain, n), Labels: all.Labels[nTrain:]}
 	stats := Normalize(train.X, val.X, test.X)
 	return &Split{Name: fmt.Sprintf("all-%d-%d", nTrain, nVal), Train: train, Validation: val, Test: test, Stats: stats}, nil
 }
@@ -110,13 +98,13 @@ func requireFiles(dir string, names []string) error {
 	return nil
 }
 
-// loadFiles loads the batch files names of dir, in order, into one dataset:
+// loadFiles loads the batch files names of dir, in order, into one Set:
 // it sizes the files first, allocates the matrix once and decodes each file
 // straight into its range of rows, several files at a time (each with its
 // own read buffer). Files of the Python and MATLAB versions are decoded into
 // binary records while sizing them (see readRecords). The error, if any, is
 // that of the first bad file.
-func loadFiles(dir string, names []string) (Dataset, error) {
+func loadFiles(dir string, names []string) (Set, error) {
 	l, _ := layoutOf(dir)
 	paths := make([]string, len(names))
 	records := make([][]byte, len(names)) // the decoded records of a Python or MATLAB file
@@ -130,12 +118,12 @@ func loadFiles(dir string, names []string) (Dataset, error) {
 	})
 	for k := range names {
 		if errs[k] != nil {
-			return Dataset{}, errs[k]
+			return Set{}, errs[k]
 		}
 		start[k+1] += start[k]
 	}
 	total := start[len(names)]
-	d := Dataset{X: matrix.New(total, ImageSize), Labels: make([]int, total)}
+	d := Set{X: matrix.New(total, ImageSize), Labels: make([]int, total)}
 	parallelFor(len(names), func(lo, hi int) {
 		var buf []byte
 		for k := lo; k < hi; k++ {
@@ -150,7 +138,7 @@ func loadFiles(dir string, names []string) (Dataset, error) {
 	})
 	for _, err := range errs {
 		if err != nil {
-			return Dataset{}, err
+			return Set{}, err
 		}
 	}
 	return d, nil
