@@ -102,7 +102,7 @@ func unpickle(data []byte) (any, error) {
 	}
 }
 
-// The opcodes used by CIFAR-10's pickles.
+// The opcodes used by CIFAR-10's pickles, named as in Python's pickletools.
 const (
 	opMARK             = '('
 	opSTOP             = '.'
