@@ -61,7 +61,8 @@ var commands = []command{
 	{"all", "all of the above in order, then OUT/report.md and OUT/report.html", runAll},
 	{"report", "rewrite OUT/report.md and OUT/report.html from the results already in OUT", runReport},
 	{"train", "train with any configuration from flags; -save FILE saves the model", runTrain},
-	{"predict", "classify images of a CIFAR batch file or 32×32 PNG files with a saved model", runPredict},
+	{"predict", "classify PNG or JPEG files (any size) or images of a CIFAR batch file with a saved model", runPredict},
+	{"show", "draw a saved model's weights, class templates, confusion matrix and worst mistakes (PNG + HTML)", runShow},
 	{"download", "download CIFAR-10 into ./data (or -dir)", runDownload},
 	{"verify", "check the CIFAR-10 files against the official MD5 sums", runVerify},
 }
@@ -384,10 +385,10 @@ func runPredict(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *file == "" && fs.NArg() == 0 {
-		return usagef("nothing to classify: give PNG files (go run . predict -model M a.png b.png) or -file BATCH -index 0,1,2")
+		return usagef("nothing to classify: give PNG or JPEG files (go run . predict -model M a.png b.jpg) or -file BATCH -index 0,1,2")
 	}
 	if *file != "" && fs.NArg() > 0 {
-		return usagef("give either -file or PNG files, not both")
+		return usagef("give either -file or image files, not both")
 	}
 	var indices []int
 	if *file != "" {
@@ -410,14 +411,17 @@ func runPredict(ctx context.Context, e *env, args []string) error {
 	if *file != "" {
 		preds, err = experiments.PredictBatch(m, *file, indices)
 	} else {
-		preds, err = experiments.PredictPNGs(m, fs.Args())
+		preds, err = experiments.PredictImages(m, fs.Args())
 	}
 	if err != nil {
 		return err
 	}
 	correct := 0
 	for _, p := range preds {
-		line := fmt.Sprintf("%s\t%s\t(p = %.3f)", p.Source, p.Class, p.Probability)
+		line := p.Source
+		for _, g := range p.Top {
+			line += fmt.Sprintf("\t%s %.3f", g.Class, g.Probability)
+		}
 		if p.TrueLabel >= 0 {
 			truth := fmt.Sprint(p.TrueLabel)
 			if p.TrueLabel < len(m.Classes) {
@@ -433,6 +437,28 @@ func runPredict(ctx context.Context, e *env, args []string) error {
 	if *file != "" {
 		fmt.Fprintf(e.stdout, "%d of %d correct\n", correct, len(preds))
 	}
+	return nil
+}
+
+func runShow(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("show", flag.ContinueOnError)
+	modelPath := fs.String("model", "results/final/model.bin", "the saved model (written by final or train -save)")
+	out := fs.String("out", filepath.Join("results", "show"), "directory for the pictures and show.html")
+	data := fs.String("data", "", "CIFAR-10 directory, for the test batch (default: $CIFAR10_DIR, then ./data/cifar-10-batches-bin)")
+	offline := fs.Bool("offline", false, "never download CIFAR-10 when it is not found")
+	if err := parse(e, fs, args, false); err != nil {
+		return err
+	}
+	if _, err := os.Stat(*modelPath); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s does not exist: train a model first (go run . final, or go run . train -save FILE) or give -model FILE", *modelPath)
+	}
+	opt := experiments.Options{DataDir: *data, OutDir: *out, Offline: *offline, Log: e.stderr, Progress: e.stderr, Terminal: e.terminal}
+	in, err := experiments.Show(ctx, opt, *modelPath)
+	if err != nil {
+		return interrupted(err, "nothing was written")
+	}
+	fmt.Fprintf(e.stdout, "test accuracy %.2f%% on %d images; pictures and %s in %s\n",
+		100*in.Accuracy, in.N, strings.Join(experiments.ShowFiles, ", "), *out)
 	return nil
 }
 

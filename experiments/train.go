@@ -40,9 +40,10 @@ func Train(ctx context.Context, o Options, s Setup) (*Result, error) {
 	return r, nil
 }
 
-// train does the work of Train without writing anything: it returns the
-// result (with History) and the trained parameters.
-func train(ctx context.Context, o Options, s Setup) (*Result, *network.Params, error) {
+// train does the work of Train without writing anything (but the model
+// file when s.Save is set): it returns the result (with History) and the
+// trained model with the statistics of its training set.
+func train(ctx context.Context, o Options, s Setup) (*Result, *network.Model, error) {
 	start := time.Now()
 	if s.Hidden == 0 {
 		s.Hidden = o.Hidden
@@ -90,8 +91,8 @@ func train(ctx context.Context, o Options, s Setup) (*Result, *network.Params, e
 		History: hist,
 		Dir:     filepath.Join(o.OutDir, s.Name),
 	}
+	m := &network.Model{Params: p, Mean: data.Stats.Mean, Std: data.Stats.Std, Config: s.Config, Classes: cifar.ClassNames(o.shared.dir)}
 	if s.Save != "" {
-		m := &network.Model{Params: p, Mean: data.Stats.Mean, Std: data.Stats.Std, Config: s.Config, Classes: cifar.ClassNames(o.shared.dir)}
 		if err := os.MkdirAll(filepath.Dir(s.Save), 0o755); err != nil {
 			return nil, nil, err
 		}
@@ -101,7 +102,7 @@ func train(ctx context.Context, o Options, s Setup) (*Result, *network.Params, e
 		r.Model = s.Save
 	}
 	r.Seconds = time.Since(start).Seconds()
-	return r, p, nil
+	return r, m, nil
 }
 
 // params describes the run s on data for summary.json.
