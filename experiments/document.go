@@ -117,15 +117,16 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1100px;
 h1{font-size:1.7em;line-height:1.25}h2{margin-top:2em;border-bottom:1px solid #ddd;padding-bottom:.2em}h3{margin-top:1.6em}
 h2,h3{scroll-margin-top:.5em}
 .scroll{overflow-x:auto;margin:1em 0}
-table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.3em .6em;text-align:left;white-space:nowrap}
-th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
+table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.3em .6em;text-align:left}
+th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 blockquote{border-left:4px solid #e0a000;background:#fff8e0;margin:1em 0;padding:.5em 1em}
 pre{background:#f6f6f6;padding:.8em;overflow-x:auto}
 code{background:#f2f2f2;padding:0 .25em;border-radius:3px;font-size:.92em}
 p.code{font-size:.9em;color:#555;margin-top:-.4em}p.code code{white-space:nowrap}
 nav.toc{background:#f7f7f7;border:1px solid #e2e2e2;padding:.6em 1.2em;margin:1em 0}
 nav.toc ul{margin:.2em 0;padding-left:1.2em}nav.toc a{text-decoration:none}
-.plots{display:flex;flex-wrap:wrap;gap:8px}.plots svg{width:540px;max-width:100%;height:auto;border:1px solid #ddd}
+.plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,400px),1fr));gap:8px;margin:1em 0}
+.plots svg{width:100%;height:auto;border:1px solid #ddd}
 figure{margin:1em 0}img.pic{max-width:100%;height:auto;border:1px solid #ddd}
 @media (max-width:600px){body{padding:.6em .7em 2em}h1{font-size:1.35em}td,th{padding:.25em .4em}}
 `
@@ -269,9 +270,10 @@ func headingIDs(blocks []block) map[int]string {
 }
 
 // writeTable writes a table inside a box that scrolls sideways when the
-// table is wider than the screen; numbers are right-aligned.
+// table is wider than the screen; columns of numbers are right-aligned.
 func writeTable(b *strings.Builder, rows, styles [][]string) {
 	e := html.EscapeString
+	numeric := numericColumns(rows)
 	b.WriteString("<div class=\"scroll\"><table>\n")
 	for i, row := range rows {
 		tag := "td"
@@ -281,7 +283,7 @@ func writeTable(b *strings.Builder, rows, styles [][]string) {
 		b.WriteString("<tr>")
 		for j, c := range row {
 			attr := ""
-			if tag == "td" && isNumber(c) {
+			if tag == "td" && j < len(numeric) && numeric[j] {
 				attr = ` class="num"`
 			}
 			if i < len(styles) && j < len(styles[i]) && styles[i][j] != "" {
@@ -292,6 +294,27 @@ func writeTable(b *strings.Builder, rows, styles [][]string) {
 		b.WriteString("</tr>\n")
 	}
 	b.WriteString("</table></div>\n")
+}
+
+// numericColumns reports for each column of a table whether it holds
+// numbers: every cell below the header is a number, "—" or empty, and one
+// at least is a number.
+func numericColumns(rows [][]string) []bool {
+	var numeric []bool
+	for j := 0; len(rows) > 0 && j < len(rows[0]); j++ {
+		any, all := false, true
+		for _, row := range rows[1:] {
+			switch {
+			case j >= len(row) || row[j] == "" || row[j] == "—":
+			case isNumber(row[j]):
+				any = true
+			default:
+				all = false
+			}
+		}
+		numeric = append(numeric, any && all)
+	}
+	return numeric
 }
 
 // isNumber reports whether s is a number, possibly signed or followed by

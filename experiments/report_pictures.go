@@ -40,8 +40,9 @@ func pictureSections(d *document, dir string, in *Insight) {
 	d.p("Row k of W2·W1 (K×3072 = (K×m)·(m×3072)) is the template of class k: if the ReLU let every value through, class k's "+
 		"score would be this row times the image (plus a bias), so the network's score for a class grows with how much an image "+
 		"looks like its template. Drawn and scaled like the units above. With the ReLU the network is more than these %d "+
-		"templates, but they show what it rewards on average: a blue surround for airplane and ship, green-brown ground for deer "+
-		"and frog, if it learned what networks of this size usually learn.", k)
+		"templates, but they show what it rewards on average. Look for a colour in the middle, where the object usually is, "+
+		"and along the edges, where the background is (sky, water, grass); a template without either is a class that colour "+
+		"alone does not tell apart, and its accuracy below is likely low.", k)
 	pic(templatesPNG, "the class templates W2·W1 as 32×32 colour images")
 
 	d.h3("Where it goes wrong: the confusion matrix", "experiments.Inspect", "network.Predict", "experiments.ConfusionMatrix", "picture.Confusion")
