@@ -99,8 +99,8 @@ func ClassAccuracies(c [][]int) []float64 {
 // truth[n]) sorted by the probability the network gave its wrong class,
 // probs[n][predicted[n]] (probs is n×K, one image per row, as
 // network.Predict returns it), highest first and on ties by index; at most
-// max of them.
-func ConfidentMistakes(truth, predicted []int, probs *matrix.Dense, max int) []Mistake {
+// limit of them.
+func ConfidentMistakes(truth, predicted []int, probs *matrix.Dense, limit int) []Mistake {
 	var ms []Mistake
 	for n, t := range truth {
 		if p := predicted[n]; p != t {
@@ -108,7 +108,7 @@ func ConfidentMistakes(truth, predicted []int, probs *matrix.Dense, max int) []M
 		}
 	}
 	slices.SortStableFunc(ms, func(a, b Mistake) int { return cmp.Compare(b.Probability, a.Probability) })
-	return ms[:min(len(ms), max)]
+	return ms[:min(len(ms), limit)]
 }
 
 // Inspect classifies the test set with the model m and returns the

@@ -163,3 +163,51 @@ func TestReadImageMatchesBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestReadImageKinds reads the other kinds of PNG and JPEG a user may
+// have: grey, paletted, 16 bits a channel, a single pixel; each gives the
+// expected uniform colour.
+func TestReadImageKinds(t *testing.T) {
+	dir := t.TempDir()
+	gray := image.NewGray(image.Rect(0, 0, 40, 30))
+	pal := image.NewPaletted(image.Rect(0, 0, 7, 9), color.Palette{color.NRGBA{10, 20, 30, 255}})
+	deep := image.NewNRGBA64(image.Rect(0, 0, 64, 64))
+	one := image.NewNRGBA(image.Rect(0, 0, 1, 1))
+	for y := range 64 {
+		for x := range 64 {
+			deep.SetNRGBA64(x, y, color.NRGBA64{0xffff, 0x8080, 0, 0xffff})
+		}
+	}
+	for y := range 30 {
+		for x := range 40 {
+			gray.SetGray(x, y, color.Gray{77})
+		}
+	}
+	one.SetNRGBA(0, 0, color.NRGBA{200, 100, 50, 255})
+	jpegGray := func(w io.Writer, m image.Image) error { return jpeg.Encode(w, m, &jpeg.Options{Quality: 100}) }
+	for _, tc := range []struct {
+		name    string
+		img     image.Image
+		encode  func(io.Writer, image.Image) error
+		r, g, b float64 // bytes
+	}{
+		{"gray.png", gray, png.Encode, 77, 77, 77},
+		{"gray.jpg", gray, jpegGray, 77, 77, 77},
+		{"paletted.png", pal, png.Encode, 10, 20, 30},
+		{"deep.png", deep, png.Encode, 255, 128, 0},
+		{"one.png", one, png.Encode, 200, 100, 50},
+	} {
+		x, err := ReadImage(writeImage(t, dir, tc.name, tc.img, tc.encode))
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		for j := range 1024 {
+			for ch, want := range []float64{tc.r, tc.g, tc.b} {
+				if got := 255 * x[ch*1024+j]; !(math.Abs(got-want) <= 1) {
+					t.Fatalf("%s: pixel %d channel %d = %.2f, want %g", tc.name, j, ch, got, want)
+				}
+			}
+		}
+	}
+}

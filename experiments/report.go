@@ -236,8 +236,7 @@ func finalSection(d *document, r *Result) {
 	plots(d, r, chartOrder...)
 	if r.Insight == nil {
 		d.p("The pictures of the trained network (its weights, confusion matrix and mistakes) are drawn by `go run . final`; "+
-			"these results come from an older run. For any saved model: `go run . show -model %s`.", r.Model)
-		return
+			"these results come from an older run. For any saved model: `go run . show -model %s`.", filepath.Join(r.Dir, "model.bin"))
 	}
-	pictureSections(d, r.Experiment, r.Insight)
+	picturesOf(d, r)
 }

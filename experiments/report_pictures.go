@@ -8,6 +8,14 @@ import (
 	"twolayer/experiments/picture"
 )
 
+// picturesOf adds the pictures of a run that has them (see AddPictures)
+// to its section of the report; it adds nothing for a run without.
+func picturesOf(d *document, r *Result) {
+	if r.Insight != nil {
+		pictureSections(d, r.Experiment, r.Insight)
+	}
+}
+
 // pictureSections adds to d the subsections that show what a trained
 // network learned and where it goes wrong, from in and the pictures in dir
 // (relative to the document's directory): the rows of W1, the class
