@@ -10,21 +10,11 @@ import (
 	"twolayer/matrix"
 )
 
-// Dataset is a named set of images with their labels.
-type Dataset struct {
-	Name   string        // "train", "validation" or "test"
-	X      *matrix.Dense // n×ImageSize, one image per row
-	Labels []int         // n labels in 0..NumClasses−1
-}
-
-// Len returns the number of images.
-func (d Dataset) Len() int { return len(d.Labels) }
-
 // Split is a training, a validation and a test set, all normalised with
 // the statistics of the training set.
 type Split struct {
 	Name                    string // "batch1" or "all-<nTrain>-<nVal>", e.g. "all-49000-1000"
-	Train, Validation, Test Dataset
+	Train, Validation, Test Set
 	Stats                   Stats // the training set's per-feature mean and std
 }
 
@@ -49,7 +39,6 @@ func LoadSplitBatch1(dir string) (*Split, error) {
 	if err != nil {
 		return nil, err
 	}
-	train.Name, val.Name, test.Name = "train", "validation", "test"
 	stats := Normalize(train.X, val.X, test.X)
 	return &Split{Name: "batch1", Train: train, Validation: val, Test: test, Stats: stats}, nil
 }
@@ -83,9 +72,8 @@ func LoadSplitAll(dir string, nVal int) (*Split, error) {
 		return nil, err
 	}
 	nTrain := n - nVal
-	train := Dataset{Name: "train", X: all.X.RowRange(0, nTrain), Labels: all.Labels[:nTrain:nTrain]}
-	val := Dataset{Name: "validation", X: all.X.RowRange(nTrain, n), Labels: all.Labels[nTrain:]}
-	test.Name = "test"
+	train := Set{X: all.X.RowRange(0, nTrain), Labels: all.Labels[:nTrain:nTrain]}
+	val := Set{X: all.X.RowRange(nTrain, n), Labels: all.Labels[nTrain:]}
 	stats := Normalize(train.X, val.X, test.X)
 	return &Split{Name: fmt.Sprintf("all-%d-%d", nTrain, nVal), Train: train, Validation: val, Test: test, Stats: stats}, nil
 }
@@ -109,27 +97,27 @@ func requireFiles(dir string, names []string) error {
 	return nil
 }
 
-// loadFiles loads the batch files names of dir, in order, into one dataset:
+// loadFiles loads the batch files names of dir, in order, into one Set:
 // it sizes the files first, allocates the matrix once and decodes each file
 // straight into its range of rows, several files at a time (each with its
 // own read buffer). The error, if any, is that of the first bad file.
-func loadFiles(dir string, names []string) (Dataset, error) {
+func loadFiles(dir string, names []string) (Set, error) {
 	paths := make([]string, len(names))
 	start := make([]int, len(names)+1) // file k fills rows [start[k], start[k+1])
 	for k, name := range names {
 		paths[k] = filepath.Join(dir, name)
 		st, err := os.Stat(paths[k])
 		if err != nil {
-			return Dataset{}, fmt.Errorf("cifar: %w", err)
+			return Set{}, fmt.Errorf("cifar: %w", err)
 		}
 		n, err := countRecords(paths[k], st.Size())
 		if err != nil {
-			return Dataset{}, err
+			return Set{}, err
 		}
 		start[k+1] = start[k] + n
 	}
 	total := start[len(names)]
-	d := Dataset{X: matrix.New(total, ImageSize), Labels: make([]int, total)}
+	d := Set{X: matrix.New(total, ImageSize), Labels: make([]int, total)}
 	errs := make([]error, len(names))
 	parallelFor(len(names), func(lo, hi int) {
 		var buf []byte
@@ -139,7 +127,7 @@ func loadFiles(dir string, names []string) (Dataset, error) {
 	})
 	for _, err := range errs {
 		if err != nil {
-			return Dataset{}, err
+			return Set{}, err
 		}
 	}
 	return d, nil

@@ -47,25 +47,23 @@ func Final(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	o.logf("final: λ = %g from %s", lambda, source)
-	nVal := pick(o.NVal, finalNVal)
-	data, err := loadSplit(ctx, o, "all", nVal)
+	s, err := allBatchesSetup(ctx, o, "final", "3.4", finalNVal, finalBatch, finalCycles)
 	if err != nil {
 		return nil, err
 	}
-	batch := pick(o.BatchSize, finalBatch)
-	n := data.Train.Len()
-	s := Setup{
-		Name: "final", Section: "3.4", Split: "all", NVal: nVal, Init: o.Init,
-		Title:  fmt.Sprintf("3.4 Final training, λ = %g", lambda),
-		Config: reportConfig(o, lambda, 2*(n/max(batch, 1)), finalCycles, batch),
-		Save:   filepath.Join(o.OutDir, "final", "model.bin"),
-	}
+	s.Title = fmt.Sprintf("3.4 Final training, λ = %g", lambda)
+	s.Config.Lambda = lambda
+	s.Save = filepath.Join(o.OutDir, "final", "model.bin")
 	r, m, err := train(ctx, o, s)
 	if err != nil {
 		return nil, err
 	}
 	r.LambdaSource = source
 	r.Files = append(r.Files, "model.bin")
+	data, err := loadSplit(ctx, o, s.Split, s.NVal) // the split train used, from the cache
+	if err != nil {
+		return nil, err
+	}
 	if err := AddPictures(r, m, data.Test); err != nil {
 		return nil, err
 	}

@@ -114,9 +114,9 @@ func ConfidentMistakes(truth, predicted []int, probs *matrix.Dense, limit int) [
 // Inspect classifies the test set with the model m and returns the
 // confusion matrix, the accuracy of each class and the GalleryMistakes most
 // confident mistakes. The images of test must be normalised as the model
-// expects (with m.Mean and m.Std, as cifar.Split's test set is for the
+// expects (with m.Stats, as cifar.Split's test set is for the
 // model trained on that split).
-func Inspect(m *network.Model, test cifar.Dataset) (*Insight, error) {
+func Inspect(m *network.Model, test cifar.Set) (*Insight, error) {
 	if err := checkModel(m); err != nil {
 		return nil, err
 	}
@@ -174,7 +174,7 @@ func ClassTemplates(p *network.Params) *matrix.Dense {
 // range); the test images are drawn as they were before normalisation
 // (x·Std + Mean with the model's statistics). Every file is written
 // atomically.
-func WritePictures(dir string, m *network.Model, test cifar.Dataset, in *Insight) error {
+func WritePictures(dir string, m *network.Model, test cifar.Set, in *Insight) error {
 	if err := checkModel(m); err != nil {
 		return err
 	}
@@ -228,12 +228,12 @@ func WritePictures(dir string, m *network.Model, test cifar.Dataset, in *Insight
 // rawImage undoes the model's normalisation of one image: x_j = z_j·Std[j]
 // + Mean[j] (the image itself when the model has no statistics).
 func rawImage(m *network.Model, z []float64) []float64 {
-	if len(m.Mean) == 0 {
+	if len(m.Stats.Mean) == 0 {
 		return z
 	}
 	x := make([]float64, len(z))
 	for j, v := range z {
-		x[j] = v*m.Std[j] + m.Mean[j]
+		x[j] = v*m.Stats.Std[j] + m.Stats.Mean[j]
 	}
 	return x
 }
@@ -243,7 +243,7 @@ func rawImage(m *network.Model, z []float64) []float64 {
 // r.Insight, and the files in r.Files; the report shows them in the run's
 // section. test must be normalised as m expects (the test set of the
 // cifar.Split the model was trained on is).
-func AddPictures(r *Result, m *network.Model, test cifar.Dataset) error {
+func AddPictures(r *Result, m *network.Model, test cifar.Set) error {
 	in, err := Inspect(m, test)
 	if err != nil {
 		return err

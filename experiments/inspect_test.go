@@ -28,7 +28,7 @@ import (
 // 0, 1, ..., 9, 0, 1, ... normalised with its own statistics, a model with
 // random weights and those statistics, and the images before
 // normalisation.
-func fakeTestSet(t *testing.T, hidden int) (*network.Model, cifar.Dataset, *matrix.Dense) {
+func fakeTestSet(t *testing.T, hidden int) (*network.Model, cifar.Set, *matrix.Dense) {
 	t.Helper()
 	const n = 300
 	rng := rand.New(rand.NewPCG(8, 9))
@@ -43,8 +43,8 @@ func fakeTestSet(t *testing.T, hidden int) (*network.Model, cifar.Dataset, *matr
 	x := raw.Clone()
 	stats := cifar.Normalize(x)
 	p := network.InitializeWeights(cifar.ImageSize, hidden, cifar.NumClasses, network.InitSqrt, 5)
-	m := &network.Model{Params: p, Mean: stats.Mean, Std: stats.Std, Classes: cifar.DefaultClassNames()}
-	return m, cifar.Dataset{Name: "test", X: x, Labels: labels}, raw
+	m := &network.Model{Params: p, Stats: stats, Classes: cifar.DefaultClassNames()}
+	return m, cifar.Set{X: x, Labels: labels}, raw
 }
 
 func TestInspectConfusionMatrix(t *testing.T) {
@@ -81,7 +81,7 @@ func TestInspectConfusionMatrix(t *testing.T) {
 		}
 	}
 	// the diagonal is accuracy × n, with the accuracy computed by the network
-	acc := network.ComputeAccuracy(m.Params, set(test))
+	acc := network.ComputeAccuracy(m.Params, test)
 	if want := acc * float64(n); !(math.Abs(float64(diag)-want) < 1e-9) || in.Accuracy != acc {
 		t.Errorf("diagonal %d, accuracy %g; network.ComputeAccuracy %g gives %g right", diag, in.Accuracy, acc, want)
 	}
@@ -324,7 +324,7 @@ func TestShowPage(t *testing.T) {
 	m, _, _ := fakeTestSet(t, 6)
 	m.Classes = nil // show takes the names from the data directory
 	model := filepath.Join(t.TempDir(), "m.bin")
-	if err := m.Save(model); err != nil {
+	if err := SaveModel(model, m); err != nil {
 		t.Fatal(err)
 	}
 	o := tinyOptions(t, dir)
@@ -358,7 +358,7 @@ func TestShowPage(t *testing.T) {
 func TestReportCodeNamesExist(t *testing.T) {
 	in := &Insight{Classes: cifar.DefaultClassNames(), Confusion: ConfusionMatrix(nil, nil, 10), ClassAccuracy: make([]float64, 10),
 		Mistakes: []Mistake{{True: 1}}, Units: 50}
-	final := &Result{Experiment: "final", Params: &Params{}, Final: &FinalMetrics{Test: &Metrics{}}, Insight: in}
+	final := &Result{Experiment: "final", Hyperparams: &Hyperparams{}, Final: &FinalMetrics{Test: &network.Metrics{}}, Insight: in}
 	d := buildReport(&AllResult{Results: []*Result{final}})
 	names := d.codeNames()
 	m := &network.Model{Params: network.NewParams(cifar.ImageSize, 2, 10)}

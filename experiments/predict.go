@@ -139,9 +139,12 @@ func PredictBatch(m *network.Model, file string, indices []int) ([]Prediction, e
 	return predict(m, X, sources, truth), nil
 }
 
-// predict normalises X with the model's statistics and classifies it.
+// predict normalises X with the model's statistics (if it has them) and
+// classifies it.
 func predict(m *network.Model, X *matrix.Dense, sources []string, truth []int) []Prediction {
-	m.Normalize(X)
+	if len(m.Stats.Mean) > 0 {
+		m.Stats.Apply(X)
+	}
 	labels, probs := network.Predict(m.Params, X)
 	names := classNames(m)
 	out := make([]Prediction, len(labels))

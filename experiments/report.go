@@ -83,7 +83,7 @@ func plots(d *document, r *Result, names ...string) {
 	}
 }
 
-func paramsLine(p *Params) string {
+func paramsLine(p *Hyperparams) string {
 	if p == nil {
 		return ""
 	}
@@ -103,7 +103,7 @@ func gradCheckSection(d *document, r *Result) {
 	}
 	d.p("Analytic gradients against numeric ones on the reduced problem: the first 20 input dimensions of the first training image, "+
 		"m = %d, h = 1e-5; an entry counts as an error when its absolute or relative difference exceeds ε = 1e-6. "+
-		"The report's counts (λ = 0) are beside ours.", r.Params.Hidden)
+		"The report's counts (λ = 0) are beside ours.", r.Hyperparams.Hidden)
 	rows := [][]string{{"method", "λ", "param", "entries", "abs errors", "report", "rel errors", "report", "max abs", "max rel"}}
 	idx := map[string]int{"W1": 0, "b1": 1, "W2": 2, "b2": 3}
 	for _, c := range r.Checks {
@@ -149,7 +149,7 @@ func cyclesSection(d *document, name string, text, all *Result) {
 		if r == nil {
 			continue
 		}
-		d.p("%s: %s", r.Experiment, paramsLine(r.Params))
+		d.p("%s: %s", r.Experiment, paramsLine(r.Hyperparams))
 	}
 	if text != nil && all != nil {
 		d.p("Ours: %s%% with the text's setup (a faithful numpy implementation: %s–%s%% over seeds) and %s%% on all five batches (numpy: about %s%%); the report: %s%%.",
@@ -179,7 +179,7 @@ func searchSection(d *document, name string, r *Result, reportTop []SearchRun) {
 		missing(d, name)
 		return
 	}
-	d.p("%s", paramsLine(r.Params))
+	d.p("%s", paramsLine(r.Hyperparams))
 	rows := [][]string{{"rank", "λ", "train acc", "validation acc", "test acc"}}
 	for i, run := range RankByValidation(r.Runs) {
 		rows = append(rows, []string{fmt.Sprint(i + 1), fmt.Sprintf("%.6g", run.Lambda), pct(run.TrainAccuracy), pct(run.ValidationAccuracy), pct(run.TestAccuracy)})
@@ -205,13 +205,13 @@ func searchSection(d *document, name string, r *Result, reportTop []SearchRun) {
 
 func finalSection(d *document, r *Result) {
 	ref := References["final"]
-	d.h("3.4 Final training", "experiments.Final", "experiments.FinalLambda", "network.MiniBatchGD", "network.Model.Save")
+	d.h("3.4 Final training", "experiments.Final", "experiments.FinalLambda", "network.MiniBatchGD", "experiments.SaveModel")
 	if r == nil || r.Final == nil {
 		missing(d, "final")
 		return
 	}
-	d.p("%s λ from %s. The model is saved as %s.", paramsLine(r.Params), r.LambdaSource, r.Model)
-	if r.Params.Lambda != reportLambda {
+	d.p("%s λ from %s. The model is saved as %s.", paramsLine(r.Hyperparams), r.LambdaSource, r.Model)
+	if r.Hyperparams.Lambda != reportLambda {
 		d.p("The report used λ = %g, the best of its fine search by test accuracy; ours is chosen by validation accuracy.", reportLambda)
 	}
 	f := r.Final
