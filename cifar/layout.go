@@ -83,6 +83,15 @@ func layoutOf(dir string) (layout, int) {
 	return best, most
 }
 
+// BatchPath returns the path in dir of the batch file called name in the
+// binary version (TestFile, say), as the version of CIFAR-10 in dir names it:
+// dir/test_batch.bin, dir/test_batch (Python) or dir/test_batch.mat
+// (MATLAB).
+func BatchPath(dir, name string) string {
+	l, _ := layoutOf(dir)
+	return filepath.Join(dir, l.file(name))
+}
+
 // Version returns which version of CIFAR-10 dir holds: "binary", "Python"
 // or "MATLAB" (the one of which it holds the most batch files; "binary" when
 // it holds none).

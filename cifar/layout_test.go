@@ -33,6 +33,9 @@ func TestVersionDirs(t *testing.T) {
 			if v := Version(dir); v != tc.version {
 				t.Errorf("Version = %q, want %q", v, tc.version)
 			}
+			if p, want := BatchPath(dir, TestFile), filepath.Join(dir, "test_batch"+tc.ext); p != want {
+				t.Errorf("BatchPath(TestFile) = %s, want %s", p, want)
+			}
 			if err := CheckDir(dir); err != nil {
 				t.Error(err)
 			}
