@@ -71,6 +71,9 @@ func writeBonus(o Options, data *cifar.Split, b *BonusResult, bestNets []*networ
 		}
 	}
 	r.Files = append([]string{"summary.json"}, names...)
+	if err := AddPictures(r, models[len(models)-1], data.Test); err != nil {
+		return nil, err
+	}
 	r.Model = filepath.Join(r.Dir, b.Model)
 	r.Seconds = time.Since(start).Seconds()
 	return r, WriteSummary(filepath.Join(r.Dir, "summary.json"), r)

@@ -13,13 +13,15 @@ func bonusSection(d *document, r, rangeTest *Result) {
 	if r == nil && rangeTest == nil {
 		return
 	}
-	d.h("Beyond the report: the optional exercises")
+	d.h("Beyond the report: the optional exercises", "experiments.Bonus", "network.Training", "network.PredictEnsemble")
 	if r != nil && r.Bonus != nil {
 		bonusTable(d, r)
+		picturesOf(d, r)
 	}
 	if rangeTest != nil && rangeTest.RangeTest != nil {
 		rt := rangeTest.RangeTest
-		d.p("Learning-rate range test (Smith; `go run . lr-range`): m = %d (%s initialisation), λ = %g, batches of %d, %d update steps with η rising geometrically from %g to %g, "+
+		d.h3("Learning-rate range test", "experiments.LRRange", "network.RangeTest", "network.SuggestEtas")
+		d.p("Smith's range test (`go run . lr-range`): m = %d (%s initialisation), λ = %g, batches of %d, %d update steps with η rising geometrically from %g to %g, "+
 			"accuracy and loss measured %d times on the first %d validation images. Suggested η_min = %.3g (where the accuracy starts to rise: a tenth of the way from its start to its peak) "+
 			"and η_max = %.3g (where it peaks; beyond it the steps are too large and accuracy falls).",
 			rt.Hidden, rt.Init, rt.Lambda, rt.BatchSize, rt.Steps, rt.From, rt.To, len(rt.Points), rt.NEval, rt.EtaMin, rt.EtaMax)
@@ -65,6 +67,9 @@ func bonusTable(d *document, r *Result) {
 		"`go run . predict -model %s -file test_batch.bin -index 0,1,2` classifies with it.",
 		b.Best+1, best.Name, pct(best.Test), filepath.Join(r.Dir, b.Model), filepath.Join(r.Dir, b.Model))
 	plots(d, r, bonusChartOrder...)
+	if r.Insight != nil {
+		d.p("The pictures below are those of the best row's final network (the last of the networks it averages, when it averages several): its weights, and its own confusion matrix and mistakes on the test set.")
+	}
 }
 
 // rowOutcome is the sentence on what row i chose and what it did.
