@@ -118,11 +118,13 @@ func lrRangeFlags(fs *flag.FlagSet) action {
 	from := fs.Float64("from", def.From, "η of the first step")
 	to := fs.Float64("to", def.To, "η of the last step")
 	flip := fs.Bool("flip", false, "mirror the training images at random (as the ablation's augmentation)")
+	nval := fs.Int("nval", 5000, "validation images held out of the five batches (the first 2,000 are measured)")
 	return func(ctx context.Context, e *env, _ []string) error {
 		o, err := opts(e)
 		if err != nil {
 			return err
 		}
+		o.NVal = *nval
 		init, err := network.ParseInit(*initName)
 		if err != nil {
 			return usagef("-init: %v", err)
@@ -130,6 +132,8 @@ func lrRangeFlags(fs *flag.FlagSet) action {
 		switch {
 		case *hidden < 1:
 			return usagef("-hidden %d: need at least 1 hidden unit", *hidden)
+		case *nval < 1 || *nval >= 50000:
+			return usagef("-nval %d: must be between 1 and 49,999", *nval)
 		case *lambda < 0:
 			return usagef("-lambda %g: λ must be ≥ 0", *lambda)
 		case *batch < 1:

@@ -174,6 +174,30 @@ func TestCLI(t *testing.T) {
 		t.Errorf("predict on batch images: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 
+	// several models average their outputs: the same model twice gives the
+	// same classes and probabilities as once
+	once := runBinary(t, bin, work, "predict", "-model", model, "-file", filepath.Join(data, "test_batch.bin"), "-index", "0,1,2")
+	twice := runBinary(t, bin, work, "predict", "-model", model+","+model, "-file", filepath.Join(data, "test_batch.bin"), "-index", "0,1,2")
+	if twice.code != 0 || twice.stdout != once.stdout {
+		t.Errorf("predict with the model twice: exit %d, stdout %q; once: %q", twice.code, twice.stdout, once.stdout)
+	}
+
+	// the bonus ablation, tiny, and its best model (or ensemble) for predict
+	r = runBinary(t, bin, work, "bonus", "-quick", "-hidden", "8", "-ns", "2", "-cycles", "1", "-batch", "50", "-nval", "100", "-data", data, "-out", out, "-quiet")
+	if r.code != 0 || !strings.Contains(r.stdout, "+ longer training") || !strings.Contains(r.stdout, "best by validation") {
+		t.Fatalf("bonus -quick: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	var bonusSum struct{ Bonus struct{ Model string } }
+	if data, err := os.ReadFile(filepath.Join(out, "bonus", "summary.json")); err != nil || json.Unmarshal(data, &bonusSum) != nil || bonusSum.Bonus.Model == "" {
+		t.Fatalf("bonus wrote no valid summary.json: %v", err)
+	}
+	if r := runBinary(t, bin, work, "predict", "-model", filepath.Join(out, "bonus", bonusSum.Bonus.Model), "-file", filepath.Join(data, "test_batch.bin"), "-index", "0,1"); r.code != 0 || !strings.Contains(r.stdout, "of 2 correct") {
+		t.Errorf("predict with bonus's %s: exit %d, stdout %q, stderr %q", bonusSum.Bonus.Model, r.code, r.stdout, r.stderr)
+	}
+	if r := runBinary(t, bin, work, "lr-range", "-hidden", "8", "-steps", "20", "-batch", "50", "-nval", "100", "-data", data, "-out", out, "-quiet"); r.code != 0 || !strings.Contains(r.stdout, "suggested η_min") {
+		t.Errorf("lr-range: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+
 	// the Python and MATLAB versions (of the tiny test files of package cifar)
 	tinyPy, _ := filepath.Abs(filepath.Join("cifar", "testdata", "tiny-py"))
 	tinyMat, _ := filepath.Abs(filepath.Join("cifar", "testdata", "tiny-mat"))
@@ -217,6 +241,9 @@ func TestCLI(t *testing.T) {
 		{"missing model", []string{"predict", "-model", filepath.Join(work, "none.bin"), good}, 1, "none.bin: no such file or directory: train one first"},
 		{"index out of range", []string{"predict", "-model", model, "-file", filepath.Join(data, "test_batch.bin"), "-index", "100"}, 1, "out of range"},
 		{"stray argument", []string{"gradcheck", "extra"}, 2, "extra"},
+		{"bonus with negative m", []string{"bonus", "-hidden", "-5", "-data", data}, 2, "-hidden -5"},
+		{"lr-range falling", []string{"lr-range", "-from", "1", "-to", "0.1", "-data", data}, 2, "η must rise"},
+		{"predict with a missing second model", []string{"predict", "-model", model + "," + filepath.Join(work, "none.bin"), good}, 1, "none.bin"},
 		{"verify an incomplete copy", []string{"verify", "-data", incomplete}, 1, "6 of 6 files"},
 		{"download from nowhere", []string{"download", "-quiet", "-dir", filepath.Join(work, "dl"), "-url", "http://127.0.0.1:1/cifar-10-binary.tar.gz"}, 1, "127.0.0.1:1"},
 	}
