@@ -23,7 +23,7 @@ func bonusSection(d *document, r, rangeTest *Result) {
 		d.h3("Learning-rate range test", "experiments.LRRange", "network.RangeTest", "network.SuggestEtas")
 		d.p("Smith's range test (`go run . lr-range`): m = %d (%s initialisation), λ = %g, batches of %d, %d update steps with η rising geometrically from %g to %g, "+
 			"accuracy and loss measured %d times on the first %d validation images. Suggested η_min = %.3g (where the accuracy starts to rise: a tenth of the way from its start to its peak) "+
-			"and η_max = %.3g (where it peaks; beyond it the steps are too large and accuracy falls).",
+			"and η_max = %.3g (where it breaks: the last η, from the accuracy's peak on, before it falls more than a tenth of its rise below the peak).",
 			rt.Hidden, rt.Init, rt.Lambda, rt.BatchSize, rt.Steps, rt.From, rt.To, len(rt.Points), rt.NEval, rt.EtaMin, rt.EtaMax)
 		plots(d, rangeTest, rangeChartOrder...)
 	}

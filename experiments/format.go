@@ -43,7 +43,7 @@ func (r *Result) Summary() string {
 		b.WriteString(BonusTable(r.Bonus))
 	case r.RangeTest != nil:
 		rt := r.RangeTest
-		fmt.Fprintf(&b, "suggested η_min = %.3g (accuracy starts to rise), η_max = %.3g (accuracy peaks)\n", rt.EtaMin, rt.EtaMax)
+		fmt.Fprintf(&b, "suggested η_min = %.3g (accuracy starts to rise), η_max = %.3g (accuracy breaks)\n", rt.EtaMin, rt.EtaMax)
 	}
 	if r.LambdaSource != "" {
 		fmt.Fprintf(&b, "λ from %s\n", r.LambdaSource)

@@ -87,7 +87,7 @@ type RangeTestResult struct {
 	NEval     int          `json:"n_eval"` // validation images measured
 	Points    []RangePoint `json:"points"`
 	// EtaMin and EtaMax are the suggested bounds (network.SuggestEtas):
-	// where the accuracy starts to rise and where it peaks.
+	// where the accuracy starts to rise and where it breaks.
 	EtaMin float64 `json:"eta_min"`
 	EtaMax float64 `json:"eta_max"`
 }

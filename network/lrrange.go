@@ -76,17 +76,21 @@ func RangeTest(ctx context.Context, p *Params, train, val cifar.Set, cfg Config,
 	return points, nil
 }
 
-// SuggestEtas reads the bounds of a cyclical learning rate off a range test
-// (Smith's rule: η_min where the accuracy starts to rise, η_max where it
-// breaks). With a_i the validation accuracy of point i smoothed over its
-// neighbours, a_i = (acc_{i−1} + acc_i + acc_{i+1})/3 (one neighbour at the
-// ends), and a_peak the largest:
+// SuggestEtas reads the bounds of a cyclical learning rate off a range test,
+// by the rule of the assignment (after Smith): η_min where the accuracy
+// starts to rise, η_max where it breaks. With a_i the validation accuracy
+// of point i smoothed over its neighbours, a_i = (acc_{i−1} + acc_i +
+// acc_{i+1})/3 (one neighbour at the ends), a_peak the largest and
+// r = a_peak − a_0 the rise,
 //
-//	η_max = η at a_peak (beyond it accuracy falls: the steps are too large)
-//	η_min = η of the first point with a_i ≥ a_0 + (a_peak − a_0)/10
-//	        (accuracy has risen a tenth of the way from its start to its peak)
+//	η_min = η of the first point with a_i ≥ a_0 + r/10
+//	        (accuracy has risen a tenth of the way to its peak)
+//	η_max = η of the last point from the peak on before a_i < a_peak − r/10
+//	        (beyond it accuracy falls: the steps are too large)
 //
-// It returns zeros when there are fewer than 3 points.
+// A cyclical schedule spends only a moment at η_max, so it can go up to where
+// the accuracy breaks rather than stop where it peaks. It returns zeros when
+// there are fewer than 3 points.
 func SuggestEtas(points []RangePoint) (etaMin, etaMax float64) {
 	n := len(points)
 	if n < 3 {
@@ -106,13 +110,17 @@ func SuggestEtas(points []RangePoint) (etaMin, etaMax float64) {
 			peak = i
 		}
 	}
-	rise := a[0] + (a[peak]-a[0])/10
+	rise := a[peak] - a[0]
 	first := peak
 	for i := range peak {
-		if a[i] >= rise {
+		if a[i] >= a[0]+rise/10 {
 			first = i
 			break
 		}
 	}
-	return points[first].Eta, points[peak].Eta
+	last := peak
+	for last+1 < n && a[last+1] >= a[peak]-rise/10 {
+		last++
+	}
+	return points[first].Eta, points[last].Eta
 }

@@ -7,19 +7,30 @@ import (
 )
 
 // TestSuggestEtas reads η_min and η_max off made-up points: accuracy flat at
-// 0.1, rising from η = 1e-3, peaking at η = 0.1 and collapsing beyond it.
+// 0.1, rising from η = 1e-3, peaking at η = 0.03, still near the peak at
+// η = 0.1, collapsing beyond.
 func TestSuggestEtas(t *testing.T) {
-	etas := []float64{1e-5, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1}
-	accs := []float64{0.10, 0.10, 0.10, 0.20, 0.30, 0.40, 0.45, 0.20, 0.10}
+	etas := []float64{1e-5, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.05, 0.1, 0.3, 1}
+	accs := []float64{0.10, 0.10, 0.10, 0.20, 0.30, 0.40, 0.45, 0.40, 0.20, 0.10}
 	pts := make([]RangePoint, len(etas))
 	for i := range etas {
 		pts[i] = RangePoint{Step: 10 * (i + 1), Eta: etas[i], Val: Metrics{Accuracy: accs[i]}}
 	}
-	// smoothed: .10 .10 .133 .20 .30 .383 .35 .25 .15; peak .383 at η = 0.03;
-	// a tenth of the rise above .10 is .128: first reached at η = 1e-3
+	// smoothed: .10 .10 .133 .20 .30 .383 .417 .35 .233 .15; peak .417 at
+	// η = 0.05, rise .317: η_min where a ≥ .10 + .0317 (1e-3), η_max the
+	// last point from the peak on with a ≥ .417 − .0317 = .385: 0.05 itself
 	lo, hi := SuggestEtas(pts)
-	if lo != 1e-3 || hi != 3e-2 {
-		t.Errorf("SuggestEtas = %g, %g; want 0.001, 0.03", lo, hi)
+	if lo != 1e-3 || hi != 0.05 {
+		t.Errorf("SuggestEtas = %g, %g; want 0.001, 0.05", lo, hi)
+	}
+	// a shoulder after the peak: η_max moves out to where accuracy breaks.
+	// accuracies .46 .42 .40 at η = 0.05, 0.1, 0.3: smoothed .427 at 0.05
+	// and at 0.1 (the peak, rise .327), then .307: the last point within
+	// .0327 of the peak is η = 0.1
+	pts[6].Val.Accuracy, pts[7].Val.Accuracy, pts[8].Val.Accuracy = 0.46, 0.42, 0.40
+	lo, hi = SuggestEtas(pts)
+	if lo != 1e-3 || hi != 0.1 {
+		t.Errorf("with a shoulder: SuggestEtas = %g, %g; want 0.001, 0.1", lo, hi)
 	}
 	if lo, hi := SuggestEtas(pts[:2]); lo != 0 || hi != 0 {
 		t.Errorf("two points: %g, %g; want 0, 0", lo, hi)
