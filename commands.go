@@ -66,6 +66,9 @@ func trainFlags(fs *flag.FlagSet) action {
 	split := fs.String("split", "batch1", "data: batch1 (train data_batch_1, validate data_batch_2) or all (five batches minus -nval)")
 	nval := fs.Int("nval", 1000, "validation images held out of the five batches with -split all")
 	shuffle := fs.Bool("shuffle", false, "shuffle the training images every epoch")
+	keep := fs.Float64("keep-prob", 0, "dropout on the hidden layer with keep probability p (0 or 1: none)")
+	flip := fs.Bool("flip", false, "augmentation: mirror each training image left to right with probability 1/2, anew each epoch")
+	shift := fs.Int("shift", 0, "augmentation: translate each training image by up to ±N pixels (uncovered pixels: the mean image)")
 	records := fs.Int("records", 10, "recordings of the metrics per cycle")
 	name := fs.String("name", "train", "output directory name: OUT/NAME/")
 	save := fs.String("save", "", "save the trained model to this file")
@@ -96,6 +99,7 @@ func trainFlags(fs *flag.FlagSet) action {
 			Config: network.Config{
 				EtaMin: *etaMin, EtaMax: *etaMax, StepSize: *ns, Cycles: *cycles, BatchSize: *batch, Lambda: *lambda,
 				RecordsPerCycle: *records, RecordInitial: true, Shuffle: *shuffle, Seed: o.Seed,
+				KeepProb: *keep, Augment: network.Augment{Flip: *flip, Shift: *shift},
 			}, // checked by Train
 		}
 		r, err := experiments.Train(ctx, o, s)

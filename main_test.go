@@ -241,6 +241,8 @@ func TestCLI(t *testing.T) {
 		{"missing model", []string{"predict", "-model", filepath.Join(work, "none.bin"), good}, 1, "none.bin: no such file or directory: train one first"},
 		{"index out of range", []string{"predict", "-model", model, "-file", filepath.Join(data, "test_batch.bin"), "-index", "100"}, 1, "out of range"},
 		{"stray argument", []string{"gradcheck", "extra"}, 2, "extra"},
+		{"dropout's p above 1", append([]string{"train", "-keep-prob", "2"}, quick...), 2, "keep probability"},
+		{"shift beyond the image", append([]string{"train", "-shift", "32"}, quick...), 2, "shift"},
 		{"bonus with negative m", []string{"bonus", "-hidden", "-5", "-data", data}, 2, "-hidden -5"},
 		{"lr-range falling", []string{"lr-range", "-from", "1", "-to", "0.1", "-data", data}, 2, "η must rise"},
 		{"predict with a missing second model", []string{"predict", "-model", model + "," + filepath.Join(work, "none.bin"), good}, 1, "none.bin"},

@@ -23,11 +23,14 @@ func writeBonus(o Options, data *cifar.Split, b *BonusResult, bestNets []*networ
 		Hyperparams: &Hyperparams{
 			Lambda: best.Lambda, EtaMin: best.EtaMin, EtaMax: best.EtaMax, StepSize: best.StepSize, Cycles: best.Cycles,
 			BatchSize: best.BatchSize, Updates: 2 * best.Cycles * best.StepSize, Hidden: best.Hidden, Init: best.Init,
-			Shuffle: best.Shuffle, RecordsPerCycle: best.config(o.Seed).RecordsPerCycle, Seed: o.Seed, Split: data.Name,
+			Shuffle: best.Shuffle, RecordsPerCycle: best.config(o.Seed).RecordsPerCycle, KeepProb: best.KeepProb, Seed: o.Seed, Split: data.Name,
 			NTrain: data.Train.Len(), NValidation: data.Validation.Len(), NTest: data.Test.Len(), DataDir: o.shared.dir,
 		},
 		Bonus: b,
 		Dir:   filepath.Join(o.OutDir, "bonus"),
+	}
+	if best.Flip || best.Shift > 0 {
+		r.Hyperparams.Augment = augmentLine(best)
 	}
 	files := map[string][]byte{}
 	var names []string

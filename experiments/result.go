@@ -34,6 +34,8 @@ type Hyperparams struct {
 	Hidden          int       `json:"hidden"`  // m
 	Init            string    `json:"init"`
 	Shuffle         bool      `json:"shuffle"`
+	KeepProb        float64   `json:"keep_prob,omitempty"` // dropout's p; 0: no dropout
+	Augment         string    `json:"augment,omitempty"`   // e.g. "flip, shift ±1"; "": none
 	RecordsPerCycle int       `json:"records_per_cycle"`
 	Seed            uint64    `json:"seed"`
 	Split           string    `json:"split"` // "batch1" or "all"

@@ -113,14 +113,18 @@ func SaveModel(path string, m *network.Model) error {
 // hyperparams describes the run s on data for summary.json.
 func hyperparams(s Setup, data *cifar.Split, o Options) *Hyperparams {
 	c := s.Config
-	return &Hyperparams{
+	h := &Hyperparams{
 		Lambda: c.Lambda, EtaMin: c.EtaMin, EtaMax: c.EtaMax,
 		StepSize: c.StepSize, Cycles: c.Cycles, BatchSize: c.BatchSize, Updates: c.Steps(),
-		Hidden: s.Hidden, Init: s.Init.String(), Shuffle: c.Shuffle, RecordsPerCycle: c.RecordsPerCycle,
+		Hidden: s.Hidden, Init: s.Init.String(), Shuffle: c.Shuffle, RecordsPerCycle: c.RecordsPerCycle, KeepProb: c.KeepProb,
 		Seed: o.Seed, Split: data.Name,
 		NTrain: data.Train.Len(), NValidation: data.Validation.Len(), NTest: data.Test.Len(),
 		DataDir: o.shared.dir,
 	}
+	if c.Augment.On() {
+		h.Augment = c.Augment.String()
+	}
+	return h
 }
 
 // allBatchesSetup loads the split of all five batches that the searches
