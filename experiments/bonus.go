@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -318,69 +319,96 @@ func firstImages(s cifar.Set, n int) cifar.Set {
 // scored. When the candidates share one training setting it is trained
 // directly (or, if it is prev's, prev is returned untrained). Otherwise every
 // distinct training setting trains one cycle, and only the best by
-// validation accuracy (of its network at that point) trains on to the end.
+// validation accuracy (of its network at that point) trains on to the end;
+// a candidate that diverges in its first cycle drops out (scored 0).
 func bonusTrain(ctx context.Context, o Options, data *cifar.Split, cands []BonusSetting, prev *bonusRun, label string) (*bonusRun, []BonusCandidate, error) {
 	var settings []BonusSetting
 	for _, c := range cands {
-		if t := c.training(); len(settings) == 0 || !containsSetting(settings, t) {
+		if t := c.training(); !containsSetting(settings, t) {
 			settings = append(settings, t)
 		}
 	}
 	if len(settings) == 1 && prev != nil && prev.setting == settings[0] {
 		return prev, nil, nil
 	}
-	type contender struct {
-		run *bonusRun
-		tr  *network.Training
-		bar *ProgressBar
-	}
-	contenders := make([]contender, len(settings))
+	contenders := make([]*contender, len(settings))
 	for i, s := range settings {
-		init, err := network.ParseInit(s.Init)
+		c, err := newContender(o, data, s, label)
 		if err != nil {
 			return nil, nil, err
 		}
-		net := network.InitializeWeights(cifar.ImageSize, s.Hidden, cifar.NumClasses, init, o.Seed)
-		bar := o.bar(fmt.Sprintf("%s, %s", label, settingLine(s)))
-		tr, err := network.NewTraining(net, data.Train, data.Validation, s.config(o.Seed), bar.Update)
-		if err != nil {
-			return nil, nil, Usagef("%v", err)
-		}
-		contenders[i] = contender{run: &bonusRun{setting: s, history: tr.History}, tr: tr, bar: bar}
-	}
-	// cycle trains c for one more cycle and keeps the network at its end.
-	cycle := func(c contender) error {
-		err := c.tr.Continue(ctx, 2*c.run.setting.StepSize)
-		if err == nil {
-			c.run.snapshots = append(c.run.snapshots, c.tr.Net().Clone())
-		}
-		return err
+		contenders[i] = c
 	}
 	var judged []BonusCandidate
 	winner := contenders[0]
 	if len(contenders) > 1 {
+		winner = nil
 		best := -1.0
 		for _, c := range contenders {
-			if err := cycle(c); err != nil {
-				c.bar.Done()
+			err := c.cycle(ctx)
+			c.bar.Done()
+			var diverged *network.DivergedError
+			switch {
+			case errors.As(err, &diverged):
+				o.logf("bonus: %s diverged in its first cycle (%v); it drops out", settingLine(c.run.setting), err)
+				judged = append(judged, BonusCandidate{Setting: c.run.setting, JudgedAfter: "1 cycle (diverged)"})
+				continue
+			case err != nil:
 				return nil, nil, err
 			}
 			acc := network.Evaluate(c.tr.Net(), data.Validation, 0).Accuracy
-			c.bar.Done()
 			judged = append(judged, BonusCandidate{Setting: c.run.setting, ValidationAccuracy: acc, JudgedAfter: "1 cycle"})
 			if acc > best {
 				best, winner = acc, c
 			}
 		}
+		if winner == nil {
+			return nil, nil, fmt.Errorf("every candidate diverged in its first cycle")
+		}
+		winner.bar = o.bar(fmt.Sprintf("%s, %s, on", label, settingLine(winner.run.setting)))
 	}
 	for !winner.tr.Done() {
-		if err := cycle(winner); err != nil {
+		if err := winner.cycle(ctx); err != nil {
 			winner.bar.Done()
 			return nil, nil, err
 		}
 	}
 	winner.bar.Done()
 	return winner.run, judged, nil
+}
+
+// contender is a run of the ablation in progress: its training and its
+// progress display (replaced when the run goes on after a pause).
+type contender struct {
+	run *bonusRun
+	tr  *network.Training
+	bar *ProgressBar
+}
+
+// newContender sets up the run of setting s: weights from o.Seed, the
+// training set and the validation set of data.
+func newContender(o Options, data *cifar.Split, s BonusSetting, label string) (*contender, error) {
+	init, err := network.ParseInit(s.Init)
+	if err != nil {
+		return nil, err
+	}
+	net := network.InitializeWeights(cifar.ImageSize, s.Hidden, cifar.NumClasses, init, o.Seed)
+	c := &contender{bar: o.bar(fmt.Sprintf("%s, %s", label, settingLine(s)))}
+	c.tr, err = network.NewTraining(net, data.Train, data.Validation, s.config(o.Seed), func(p network.Progress) { c.bar.Update(p) })
+	if err != nil {
+		return nil, Usagef("%v", err)
+	}
+	c.run = &bonusRun{setting: s, history: c.tr.History}
+	return c, nil
+}
+
+// cycle trains c for one more cycle and keeps the network at its end.
+func (c *contender) cycle(ctx context.Context) error {
+	if err := c.tr.Continue(ctx, 2*c.run.setting.StepSize); err != nil {
+		return err
+	}
+	c.run.snapshots = append(c.run.snapshots, c.tr.Net().Clone())
+	return nil
 }
 
 func containsSetting(list []BonusSetting, s BonusSetting) bool {

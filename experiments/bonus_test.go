@@ -171,3 +171,37 @@ func TestBonusReport(t *testing.T) {
 		t.Error("report.html misses a plot")
 	}
 }
+
+// TestBonusCandidateDiverges: a candidate that diverges in its first cycle
+// drops out with a score of 0 and the other one wins and trains to the end;
+// when all diverge, the row fails with an error.
+func TestBonusCandidateDiverges(t *testing.T) {
+	o := bonusOptions(t, writeFakeCIFAR(t)).withDefaults()
+	data, err := loadSplit(context.Background(), o, "all", o.NVal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := BonusSetting{Hidden: 10, Init: "sqrt", EtaMin: 1e-5, EtaMax: 0.05, StepSize: 9, Cycles: 2, BatchSize: 50, Ensemble: 1}
+	bad := good
+	bad.EtaMin, bad.EtaMax = 1e3, 1e4
+	run, judged, err := bonusTrain(context.Background(), o, data, []BonusSetting{bad, good}, nil, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.setting != good.training() || len(run.snapshots) != 2 {
+		t.Errorf("the winner is %+v with %d snapshots, want the good setting with 2", run.setting, len(run.snapshots))
+	}
+	if len(judged) != 2 || judged[0].JudgedAfter != "1 cycle (diverged)" || judged[0].ValidationAccuracy != 0 || !(judged[1].ValidationAccuracy > 0) {
+		t.Errorf("judged %+v", judged)
+	}
+	if _, _, err := bonusTrain(context.Background(), o, data, []BonusSetting{bad, bad}, nil, "test"); err != nil {
+		t.Logf("one diverging setting alone: %v", err)
+	} else {
+		t.Error("a diverging setting alone trained without error")
+	}
+	bad2 := bad
+	bad2.Lambda = 0.1
+	if _, _, err := bonusTrain(context.Background(), o, data, []BonusSetting{bad, bad2}, nil, "test"); err == nil || !strings.Contains(err.Error(), "every candidate diverged") {
+		t.Errorf("all candidates diverging: %v", err)
+	}
+}
