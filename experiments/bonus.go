@@ -59,7 +59,7 @@ func (s BonusSetting) config(seed uint64) network.Config {
 		EtaMin: s.EtaMin, EtaMax: s.EtaMax, StepSize: s.StepSize, Cycles: s.Cycles, BatchSize: s.BatchSize,
 		Lambda: s.Lambda, Shuffle: s.Shuffle, Seed: seed, KeepProb: s.KeepProb,
 		Augment:         networkAugment(s),
-		RecordsPerCycle: 4, RecordInitial: true, RecordTrain: bonusRecordTrain,
+		RecordsPerCycle: 2, RecordInitial: true, RecordTrain: bonusRecordTrain,
 	}
 }
 
@@ -171,8 +171,9 @@ func bonusPlan(o Options) (start BonusSetting, steps []bonusStep) {
 				s.Flip = true
 				return lambdas(s, []float64{lambdaBelow(s.Lambda), s.Lambda})
 			}},
-		{"+ dropout", "Inverted dropout on the hidden layer during training, keep probability p",
+		{"+ dropout", "Inverted dropout on the hidden layer during training, keep probability p, with λ one step down the grid (dropout regularises too)",
 			func(s BonusSetting) []BonusSetting {
+				s.Lambda = lambdaBelow(s.Lambda)
 				a, b := s, s
 				a.KeepProb, b.KeepProb = 0.5, 0.8
 				return []BonusSetting{a, b}
@@ -193,8 +194,8 @@ func bonusPlan(o Options) (start BonusSetting, steps []bonusStep) {
 var lambdaGrid = []float64{0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1}
 
 // lambdaBelow returns the value of lambdaGrid below λ (0 for λ at or below
-// the grid's first non-zero value): augmentation regularises, so the row
-// that adds it also tries a smaller λ.
+// the grid's first non-zero value): augmentation and dropout regularise, so
+// the rows that add them also try a smaller λ.
 func lambdaBelow(lambda float64) float64 {
 	below := 0.0
 	for _, l := range lambdaGrid {
