@@ -126,7 +126,7 @@ func bonusPlan(o Options) (start BonusSetting, steps []bonusStep) {
 	// three cycles, the report's initialisation and η.
 	start = BonusSetting{Hidden: 50, Init: "small", EtaMin: 1e-5, EtaMax: 0.1, StepSize: 900, Cycles: 3, BatchSize: 100, Ensemble: 1}
 	wide, longNs, longCycles := 1000, 1800, 4
-	smallLambdas, wideLambdas := []float64{0, 0.001, 0.003}, []float64{3e-4, 1e-3, 3e-3}
+	smallLambdas, wideLambdas := []float64{0, 0.001, 0.003}, []float64{3e-4, 1e-3}
 	if o.Quick {
 		start.StepSize, start.Cycles = 450, 2
 		wide, longNs, longCycles = 200, 900, 3

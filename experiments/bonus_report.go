@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 )
@@ -62,6 +63,10 @@ func bonusTable(d *document, r *Result) {
 	for i, row := range b.Rows {
 		d.p("%d. %s: %s. %s", i+1, row.Name, row.Adds, rowOutcome(b, i))
 	}
+	last := b.Rows[len(b.Rows)-1].Test
+	d.note(fmt.Sprintf("A change of less than about a point is within the noise: the standard error of a test accuracy near %.0f%% on %d images is %.2f points, "+
+		"and a choice made on %d validation images by differences of a few tenths of a point can go either way.",
+		100*last, h.NTest, 100*math.Sqrt(last*(1-last)/float64(max(h.NTest, 1))), h.NValidation))
 	best := b.Rows[b.Best]
 	d.p("The best row by validation accuracy is row %d (%s): test accuracy %s%%, against the report's 52.37%%. Its model is saved as %s; "+
 		"`go run . predict -model %s -file test_batch.bin -index 0,1,2` classifies with it.",
