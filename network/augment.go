@@ -68,7 +68,11 @@ func (a Augment) draw(r *rand.Rand) (flip bool, dx, dy int) {
 // and dst[ch][r][c] = 0 where (r−dy, c−dx) lies outside the image. On
 // normalised images (each value minus the training mean of its position,
 // divided by its std) 0 is the mean training image's value there, so the
-// uncovered border is filled with the mean image. dst and src have
+// uncovered border is filled with the mean image. (Moving a normalised
+// value moves it away from the mean and std it was normalised with; for
+// CIFAR-10, whose per-position statistics vary slowly and are nearly
+// symmetric left to right, that is a small difference from normalising the
+// moved raw image.) dst and src have
 // channels·h·w values and must not overlap. It panics if their lengths are
 // wrong.
 func TransformImage(dst, src []float64, channels, h, w int, flip bool, dx, dy int) {
