@@ -86,9 +86,10 @@ func writeBonus(o Options, data *cifar.Split, b *BonusResult, bestNets []*networ
 var bonusChartOrder = []string{"ablation.svg", "bonus-validation.svg", "bonus-train.svg"}
 
 // bonusCharts returns the ablation's plots: the three accuracies of every
-// row, and the validation and training accuracy of every run against the
-// epoch (update step · batch / n), one curve per run. nTrain is the number
-// of training images.
+// row, and the validation and training accuracy of every run at the start
+// and at the end of each cycle (where η is smallest and the network
+// settles), against the epoch (update step · batch / n), one curve per run
+// named by its row. nTrain is the number of training images.
 func bonusCharts(b *BonusResult, nTrain int) map[string]*plot.Chart {
 	rows := make([]float64, len(b.Rows))
 	acc := func(f func(BonusRow) float64) []float64 {
@@ -110,17 +111,19 @@ func bonusCharts(b *BonusResult, nTrain int) map[string]*plot.Chart {
 		},
 	}
 	curves := func(what string, get func(network.Record) float64) *plot.Chart {
-		c := &plot.Chart{Title: what + " accuracy during training, one curve per run", XLabel: "epoch", YLabel: what + " accuracy (%)"}
+		c := &plot.Chart{Title: what + " accuracy at each cycle's end, one curve per run", XLabel: "epoch", YLabel: what + " accuracy (%)"}
 		seen := map[string]bool{}
 		for i, r := range b.Rows {
 			if seen[r.Curves] || r.History == nil {
 				continue
 			}
 			seen[r.Curves] = true
-			s := plot.Series{Name: fmt.Sprintf("%d %s", i+1, r.Name)}
+			s := plot.Series{Name: fmt.Sprintf("row %d", i+1)}
 			for _, rec := range r.History.Records {
-				s.X = append(s.X, float64(rec.Step*r.Setting.BatchSize)/float64(nTrain))
-				s.Y = append(s.Y, 100*get(rec))
+				if rec.Step%(2*r.Setting.StepSize) == 0 {
+					s.X = append(s.X, float64(rec.Step*r.Setting.BatchSize)/float64(nTrain))
+					s.Y = append(s.Y, 100*get(rec))
+				}
 			}
 			c.Series = append(c.Series, s)
 		}

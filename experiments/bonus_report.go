@@ -17,7 +17,6 @@ func bonusSection(d *document, r, rangeTest *Result) {
 	d.h("Beyond the report: the optional exercises", "experiments.Bonus", "network.Training", "network.PredictEnsemble")
 	if r != nil && r.Bonus != nil {
 		bonusTable(d, r)
-		picturesOf(d, r)
 	}
 	if rangeTest != nil && rangeTest.RangeTest != nil {
 		rt := rangeTest.RangeTest
@@ -28,21 +27,25 @@ func bonusSection(d *document, r, rangeTest *Result) {
 			rt.Hidden, rt.Init, rt.Lambda, rt.BatchSize, rt.Steps, rt.From, rt.To, len(rt.Points), rt.NEval, rt.EtaMin, rt.EtaMax)
 		plots(d, rangeTest, rangeChartOrder...)
 	}
+	if r != nil && r.Insight != nil {
+		d.p("The pictures below are those of the ablation's best row's final network (the last of the networks it averages, when it averages several): its weights, and its own confusion matrix and mistakes on the test set.")
+		picturesOf(d, r)
+	}
 }
 
 // bonusTable writes the ablation's part of the section.
 func bonusTable(d *document, r *Result) {
 	b := r.Bonus
 	h := r.Hyperparams
-	d.p("Each row adds one technique to the row above, starting from section 3.4's network, on %d training and %d validation images of the five batches (%s); "+
-		"the test set (%d images) is only evaluated. Each row chooses its settings (λ, p, the ensemble's size) on the validation set: every candidate trains its first cycle, "+
+	d.p("Each row adds one technique to the row above, starting from section 3.4's network, on %s training and %s validation images of the five batches (%s); "+
+		"the test set (%s images) is only evaluated. Each row chooses its settings (λ, p, the ensemble's size) on the validation set: every candidate trains its first cycle, "+
 		"the one with the best validation accuracy trains on to the end (successive halving), and the number of cycle ends averaged is chosen after the run. "+
-		"Training accuracy is measured on the first %d training images. Seed %d.",
-		h.NTrain, h.NValidation, h.Split, h.NTest, bonusRecordTrain, h.Seed)
+		"Training accuracy is measured on the first %s training images. Seed %d. Accuracies in percent; aug. is the augmentation, nets the number of networks averaged, Δ test the change from the row above in points, s the row's seconds.",
+		thousands(h.NTrain), thousands(h.NValidation), h.Split, thousands(h.NTest), thousands(bonusRecordTrain), h.Seed)
 	if b.Quick {
 		d.note("This is the quick version of the ablation (`-quick`): narrower networks and shorter runs, to show every row in a few minutes; its accuracies are not the full ablation's.")
 	}
-	rows := [][]string{{"#", "row", "m", "λ", "p", "augmentation", "epochs", "ensemble", "train acc", "validation acc", "test acc", "Δ test", "seconds"}}
+	rows := [][]string{{"#", "row", "m", "λ", "p", "aug.", "epochs", "nets", "train", "val.", "test", "Δ test", "s"}}
 	for i, row := range b.Rows {
 		s := row.Setting
 		p, change := "—", "—"
@@ -64,17 +67,14 @@ func bonusTable(d *document, r *Result) {
 		d.p("%d. %s: %s. %s", i+1, row.Name, row.Adds, rowOutcome(b, i))
 	}
 	last := b.Rows[len(b.Rows)-1].Test
-	d.note(fmt.Sprintf("A change of less than about a point is within the noise: the standard error of a test accuracy near %.0f%% on %d images is %.2f points, "+
-		"and a choice made on %d validation images by differences of a few tenths of a point can go either way.",
-		100*last, h.NTest, 100*math.Sqrt(last*(1-last)/float64(max(h.NTest, 1))), h.NValidation))
+	d.note(fmt.Sprintf("A change of less than about a point is within the noise: the standard error of a test accuracy near %.0f%% on %s images is %.2f points, "+
+		"and a choice made on %s validation images by differences of a few tenths of a point can go either way.",
+		100*last, thousands(h.NTest), 100*math.Sqrt(last*(1-last)/float64(max(h.NTest, 1))), thousands(h.NValidation)))
 	best := b.Rows[b.Best]
 	d.p("The best row by validation accuracy is row %d (%s): test accuracy %s%%, against the report's 52.37%%. Its model is saved as %s; "+
 		"`go run . predict -model %s -file test_batch.bin -index 0,1,2` classifies with it.",
 		b.Best+1, best.Name, pct(best.Test), filepath.Join(r.Dir, b.Model), filepath.Join(r.Dir, b.Model))
 	plots(d, r, bonusChartOrder...)
-	if r.Insight != nil {
-		d.p("The pictures below are those of the best row's final network (the last of the networks it averages, when it averages several): its weights, and its own confusion matrix and mistakes on the test set.")
-	}
 }
 
 // rowOutcome is the sentence on what row i chose and what it did.
@@ -134,4 +134,14 @@ func candidateLine(c BonusCandidate, all []BonusCandidate) string {
 // augmentLine describes s's augmentation, e.g. "flip, shift ±1" or "none".
 func augmentLine(s BonusSetting) string {
 	return networkAugment(s).String()
+}
+
+// thousands formats n with a comma between groups of three digits, e.g.
+// 45,000.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -205,3 +205,11 @@ func TestBonusCandidateDiverges(t *testing.T) {
 		t.Errorf("all candidates diverging: %v", err)
 	}
 }
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 5000: "5,000", 45000: "45,000", 1234567: "1,234,567", -1234: "-1,234", -999: "-999"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -176,14 +176,14 @@ func rangeCharts(rt *RangeTestResult) map[string]*plot.Chart {
 			lo, hi = min(lo, v), max(hi, v)
 		}
 		c := &plot.Chart{
-			Title:  fmt.Sprintf("Range test, m = %d: validation %s against η", rt.Hidden, what),
+			Title:  fmt.Sprintf("Range test, m = %d: validation %s against η (dashed: the suggested bounds)", rt.Hidden, what),
 			XLabel: "log₁₀ η", YLabel: "validation " + what,
-			Series: []plot.Series{{Name: "validation " + what, X: x, Y: y}},
+			Series: []plot.Series{{Name: "validation", X: x, Y: y}},
 		}
 		if rt.EtaMin > 0 {
 			c.Series = append(c.Series,
-				plot.Series{Name: fmt.Sprintf("suggested η_min = %.3g", rt.EtaMin), X: []float64{math.Log10(rt.EtaMin), math.Log10(rt.EtaMin)}, Y: []float64{lo, hi}, Dashed: true},
-				plot.Series{Name: fmt.Sprintf("suggested η_max = %.3g", rt.EtaMax), X: []float64{math.Log10(rt.EtaMax), math.Log10(rt.EtaMax)}, Y: []float64{lo, hi}, Dashed: true})
+				plot.Series{Name: fmt.Sprintf("η_min %.2g", rt.EtaMin), X: []float64{math.Log10(rt.EtaMin), math.Log10(rt.EtaMin)}, Y: []float64{lo, hi}, Dashed: true},
+				plot.Series{Name: fmt.Sprintf("η_max %.2g", rt.EtaMax), X: []float64{math.Log10(rt.EtaMax), math.Log10(rt.EtaMax)}, Y: []float64{lo, hi}, Dashed: true})
 		}
 		return c
 	}
