@@ -86,9 +86,9 @@ func writeBonus(o Options, data *cifar.Split, b *BonusResult, bestNets []*networ
 var bonusChartOrder = []string{"ablation.svg", "bonus-validation.svg", "bonus-train.svg"}
 
 // bonusCharts returns the ablation's plots: the three accuracies of every
-// row, and the validation and training accuracy of every run at the start
-// and at the end of each cycle (where η is smallest and the network
-// settles), against the epoch (update step · batch / n), one curve per run
+// row, and the validation and training accuracy of every run at the end of
+// each cycle (where η is smallest and the network settles), against the
+// epoch (update step · batch / n), one curve per run
 // named by its row. nTrain is the number of training images.
 func bonusCharts(b *BonusResult, nTrain int) map[string]*plot.Chart {
 	rows := make([]float64, len(b.Rows))
@@ -120,7 +120,7 @@ func bonusCharts(b *BonusResult, nTrain int) map[string]*plot.Chart {
 			seen[r.Curves] = true
 			s := plot.Series{Name: fmt.Sprintf("row %d", i+1)}
 			for _, rec := range r.History.Records {
-				if rec.Step%(2*r.Setting.StepSize) == 0 {
+				if rec.Step > 0 && rec.Step%(2*r.Setting.StepSize) == 0 {
 					s.X = append(s.X, float64(rec.Step*r.Setting.BatchSize)/float64(nTrain))
 					s.Y = append(s.Y, 100*get(rec))
 				}
