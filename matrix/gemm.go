@@ -68,7 +68,7 @@ func gemm(op string, mk microKernel, tA, tB Transpose, alpha float64, a, b *Dens
 	if m == 0 || n == 0 {
 		return
 	}
-	p := plan(mk, m, n, k, runtime.GOMAXPROCS(0))
+	p := plan(mk, tB, m, n, k, runtime.GOMAXPROCS(0))
 	if alpha == 0 || k == 0 {
 		// Only C = beta·C is left; one tile is enough.
 		p.gm, p.gn, p.tm, p.tn, p.procs = 1, 1, m, n, 1

@@ -67,20 +67,19 @@ type gemmPlan struct {
 	kc, mc, nc int
 	tm, tn     int
 	gm, gn     int
-	procs      int // workers to use, at most gm·gn
+	procs      int  // workers to use, at most gm·gn
+	directB    bool // the kernel reads op(B) = B unpacked (see plan)
 }
 
 // plan returns the plan of an m×n×k product with kernel mk on procs
 // goroutines. It does not allocate.
-func plan(mk microKernel, m, n, k, procs int) gemmPlan {
+func plan(mk microKernel, tB Transpose, m, n, k, procs int) gemmPlan {
 	mr, nr := mk.mr, mk.nr
 	p := gemmPlan{mk: mk, m: m, n: n, k: k}
+	p.directB = tB == NoTrans && mk.edges && useDirectB(m, n, k)
 
 	// kc: the slivers fit in L1; the k blocks are of nearly equal length.
 	kcTop := min(kcMax, max(8, l1Budget/(8*(mr+nr))))
-	if mk.kc > 0 {
-		kcTop = mk.kc
-	}
 	nkBlocks := max(1, ceilDiv(k, kcTop))
 	p.kc = max(1, ceilDiv(k, nkBlocks))
 	// mc: the A block fits in L2. nc: the B panel fits in the L3 budget.
@@ -120,6 +119,10 @@ func plan(mk microKernel, m, n, k, procs int) gemmPlan {
 	p.procs = min(procs, p.gm*p.gn)
 	return p
 }
+
+// useDirectB says whether an m×n×k product with op(B) = B reads B unpacked,
+// when the kernel allows it (see microKernel.edges).
+var useDirectB = func(m, n, k int) bool { return true }
 
 // ceilDiv returns ⌈a/b⌉ for a ≥ 0, b > 0.
 func ceilDiv(a, b int) int { return (a + b - 1) / b }

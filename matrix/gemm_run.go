@@ -24,6 +24,9 @@ type packBuf struct {
 	tile []float64 // mr×nr scratch tile for the edges of C
 }
 
+// maxTile bounds mr·nr of every kernel, the size of the scratch tile.
+const maxTile = 256
+
 // newPackBuf returns buffers of the sizes the cache budgets allow (see
 // plan), so that they need not grow later: which goroutine gets which task
 // varies from call to call, and a buffer growing in the middle of training
@@ -32,7 +35,7 @@ func newPackBuf() *packBuf {
 	return &packBuf{
 		a:    make([]float64, l2Budget/8),
 		b:    make([]float64, l3Budget/8),
-		tile: make([]float64, 256),
+		tile: make([]float64, maxTile),
 	}
 }
 
@@ -142,61 +145,87 @@ func (j *gemmJob) runTasks(buf *packBuf) {
 
 // task computes tile t of C (row-major in the grid of tasks): it applies
 // beta to the tile, then adds alpha·op(A)·op(B) over the tile one k block
-// at a time, in the loop order of GotoBLAS.
+// at a time, in the loop order of GotoBLAS. With beta = 0 the kernel stores
+// the first k block over C instead of adding it, so C is not cleared first.
+// With p.directB the kernel reads B where it is, and only A is packed.
 func (j *gemmJob) task(t int, buf *packBuf) {
 	p := &j.plan
 	mr, nr := p.mk.mr, p.mk.nr
 	i0, j0 := t/p.gn*p.tm, t%p.gn*p.tn
 	i1, j1 := min(i0+p.tm, p.m), min(j0+p.tn, p.n)
-	scaleTile(&j.c, j.beta, i0, i1, j0, j1)
 	if j.alpha == 0 || p.k == 0 {
+		scaleTile(&j.c, j.beta, i0, i1, j0, j1)
 		return
 	}
+	if j.beta != 0 {
+		scaleTile(&j.c, j.beta, i0, i1, j0, j1)
+	}
 	buf.a = grow(buf.a, ceilDiv(min(p.mc, i1-i0), mr)*mr*p.kc)
-	buf.b = grow(buf.b, ceilDiv(min(p.nc, j1-j0), nr)*nr*p.kc)
+	if !p.directB {
+		buf.b = grow(buf.b, ceilDiv(min(p.nc, j1-j0), nr)*nr*p.kc)
+	}
 	buf.tile = grow(buf.tile, mr*nr)
 	for jc := j0; jc < j1; jc += p.nc {
 		nlen := min(p.nc, j1-jc)
 		for pc := 0; pc < p.k; pc += p.kc {
 			kc := min(p.kc, p.k-pc)
-			packB(buf.b, &j.b, j.tB, pc, kc, jc, nlen, &p.mk)
+			b, ldb := buf.b, nr
+			if p.directB {
+				b, ldb = j.b.data[pc*j.b.stride+jc:], j.b.stride
+			} else {
+				packB(buf.b, &j.b, j.tB, pc, kc, jc, nlen, &p.mk)
+			}
 			for ic := i0; ic < i1; ic += p.mc {
 				mlen := min(p.mc, i1-ic)
 				packA(buf.a, &j.a, j.tA, j.alpha, ic, mlen, pc, kc, &p.mk)
-				j.macroKernel(buf, ic, mlen, jc, nlen, kc)
+				j.macroKernel(buf, b, ldb, ic, mlen, jc, nlen, kc, pc > 0 || j.beta != 0)
 			}
 		}
 	}
 }
 
 // macroKernel adds the product of the packed A block (rows ic..ic+mlen of C)
-// and the packed B panel (columns jc..jc+nlen) to C, one mr×nr tile at a
-// time: for each B sliver (kept in L1), the A slivers stream from L2. Tiles
-// that stick out of C are computed into the scratch tile and the part inside
-// C is added from there.
-func (j *gemmJob) macroKernel(buf *packBuf, ic, mlen, jc, nlen, kc int) {
+// and the B panel b (columns jc..jc+nlen; packed slivers of kc·nr values
+// when ldb = nr, else B itself with row stride ldb) to C, one mr×nr tile at
+// a time: for each B sliver (kept in L1), the A slivers stream from L2.
+// Tiles that stick out of C (at the bottom, or at the right for a kernel
+// without edges) are computed into the scratch tile and the part inside C is
+// added (or, without add, copied) from there.
+func (j *gemmJob) macroKernel(buf *packBuf, b []float64, ldb, ic, mlen, jc, nlen, kc int, add bool) {
 	mk := j.plan.mk
 	mr, nr, fn := mk.mr, mk.nr, mk.fn
 	c, ldc := j.c.data, j.c.stride
+	packed := !j.plan.directB
 	for jr := 0; jr < nlen; jr += nr {
-		bs := buf.b[jr*kc : (jr+nr)*kc]
+		bs := b[jr:]
+		if packed {
+			bs = b[jr*kc : (jr+nr)*kc]
+		}
 		cols := min(nr, nlen-jr)
+		kcols := cols // the columns the kernel computes
+		if !mk.edges {
+			kcols = nr
+		}
 		for ir := 0; ir < mlen; ir += mr {
 			as := buf.a[ir*kc : (ir+mr)*kc]
 			rows := min(mr, mlen-ir)
 			off := (ic+ir)*ldc + jc + jr
-			if rows == mr && cols == nr {
-				fn(kc, as, bs, c[off:], ldc)
+			if rows == mr && kcols == cols {
+				fn(kc, as, bs, ldb, c[off:], ldc, cols, add)
 				continue
 			}
 			tile := buf.tile[:mr*nr]
-			clear(tile)
-			fn(kc, as, bs, tile, nr)
+			fn(kc, as, bs, ldb, tile, nr, kcols, false)
 			for i := 0; i < rows; i++ {
 				dst := c[off+i*ldc:]
 				dst = dst[:cols]
+				src := tile[i*nr : i*nr+cols]
+				if !add {
+					copy(dst, src)
+					continue
+				}
 				for jj := range dst {
-					dst[jj] += tile[i*nr+jj]
+					dst[jj] += src[jj]
 				}
 			}
 		}

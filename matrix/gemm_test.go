@@ -97,31 +97,53 @@ func checkClose(t *testing.T, what string, got, want, mag *Dense, k int) {
 	}
 }
 
-// testKernels returns the kernels the product is tested with: the portable
-// ones, those of the architecture that this CPU can run, and loop kernels of
-// odd shapes, so that the driver is known to work for any mr and nr.
+// realKernels returns the kernels the program may select: the portable one
+// and those of the architecture that this CPU can run.
+func realKernels() []microKernel {
+	return append([]microKernel{goKernel}, archKernels()...)
+}
+
+// testKernels returns the kernels the product is tested with: the real
+// ones and loop kernels of odd shapes, with and without edges, so that the
+// driver is known to work for any mr and nr.
 func testKernels() []microKernel {
-	ks := append(append([]microKernel(nil), goKernels...), archKernels()...)
+	ks := realKernels()
 	for _, sz := range [][2]int{{1, 1}, {5, 7}, {8, 6}, {12, 4}, {4, 12}} {
-		ks = append(ks, loopKernel(sz[0], sz[1]))
+		ks = append(ks, loopKernel(sz[0], sz[1], false))
+	}
+	for _, sz := range [][2]int{{3, 5}, {10, 16}} {
+		ks = append(ks, loopKernel(sz[0], sz[1], true))
 	}
 	return ks
 }
 
-// loopKernel returns a plain-loop micro-kernel for mr×nr tiles.
-func loopKernel(mr, nr int) microKernel {
-	fn := func(kc int, a, b, c []float64, ldc int) {
+// loopKernel returns a plain-loop micro-kernel for mr×nr tiles, with edges
+// (computing only the first cols columns, B read with any stride) or
+// without (then it checks that it is called on a whole tile of packed B).
+func loopKernel(mr, nr int, edges bool) microKernel {
+	fn := func(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool) {
+		if !edges && (cols != nr || ldb != nr) {
+			panic(fmt.Sprintf("loop %d×%d without edges called with cols = %d, ldb = %d", mr, nr, cols, ldb))
+		}
 		for i := 0; i < mr; i++ {
-			for j := 0; j < nr; j++ {
+			for j := 0; j < cols; j++ {
 				s := 0.0
 				for p := 0; p < kc; p++ {
-					s += a[p*mr+i] * b[p*nr+j]
+					s += a[p*mr+i] * b[p*ldb+j]
 				}
-				c[i*ldc+j] += s
+				if add {
+					c[i*ldc+j] += s
+				} else {
+					c[i*ldc+j] = s
+				}
 			}
 		}
 	}
-	return microKernel{name: fmt.Sprintf("loop %d×%d", mr, nr), mr: mr, nr: nr, fn: fn}
+	name := fmt.Sprintf("loop %d×%d", mr, nr)
+	if edges {
+		name += " edges"
+	}
+	return microKernel{name: name, mr: mr, nr: nr, fn: fn, edges: edges}
 }
 
 // gemmCase is one product of the sweep.
@@ -255,11 +277,11 @@ var trainingShapes = []trainingShape{
 func TestGemmTrainingShapes(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	rng := rand.New(rand.NewPCG(7, 8))
-	kernels := append(append([]microKernel(nil), goKernels...), archKernels()...)
+	kernels := realKernels()
 	shapes := append([]trainingShape{{"odd", 131, 203, 517, Trans, Trans}}, trainingShapes...)
 	for _, ts := range shapes {
 		for _, mk := range kernels {
-			if p := plan(mk, ts.m, ts.n, ts.k, 2); ts.name == "odd" && p.gm*p.gn < 2 {
+			if p := plan(mk, ts.tB, ts.m, ts.n, ts.k, 2); ts.name == "odd" && p.gm*p.gn < 2 {
 				t.Fatalf("%s: the odd shape is not split into tasks: %+v", mk.name, p)
 			}
 			runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, 1.0 / 3, 0, true})
@@ -389,9 +411,9 @@ func TestPlan(t *testing.T) {
 	for _, mk := range testKernels() {
 		for _, sz := range [][3]int{{50, 100, 3072}, {50, 3072, 100}, {50, 10000, 3072}, {3072, 50, 10000}, {1024, 1024, 1024}, {10, 100, 50}, {7, 1, 100000}} {
 			m, n, k := sz[0], sz[1], sz[2]
-			p1 := plan(mk, m, n, k, 1)
+			p1 := plan(mk, NoTrans, m, n, k, 1)
 			for _, procs := range []int{1, 2, 4} {
-				p := plan(mk, m, n, k, procs)
+				p := plan(mk, NoTrans, m, n, k, procs)
 				where := fmt.Sprintf("%s %dx%dx%d procs=%d: %+v", mk.name, m, n, k, procs, p)
 				if p.kc != p1.kc {
 					t.Errorf("%s: kc = %d, but %d with one goroutine", where, p.kc, p1.kc)
@@ -417,9 +439,11 @@ func TestPlan(t *testing.T) {
 // share the worker pool and each gets its own, correct, result.
 func TestGemmConcurrentCalls(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	defer func(v int) { serialFlops = v }(serialFlops)
+	serialFlops = 0 // split every product, however small
 	rng := rand.New(rand.NewPCG(13, 14))
 	a, b := randDense(rng, 70, 900), randDense(rng, 900, 90) // big enough to be split
-	if p := plan(kern, 70, 90, 900, 2); p.gm*p.gn < 2 {
+	if p := plan(kern, NoTrans, 70, 90, 900, 2); p.gm*p.gn < 2 {
 		t.Fatalf("the product is not split: %+v", p)
 	}
 	want := New(70, 90)
