@@ -204,41 +204,59 @@ func TestGemmSweep(t *testing.T) {
 	alphas := []float64{1, -0.5, 2.5}
 	betas := []float64{0, 1, -1.5}
 	for _, mk := range testKernels() {
-		for d := 1; d <= 67; d++ {
-			for dim := 0; dim < 3; dim++ {
-				sz := [3]int{1 + rng.IntN(67), 1 + rng.IntN(67), 1 + rng.IntN(67)}
-				sz[dim] = d
-				tc := gemmCase{
-					m: sz[0], n: sz[1], k: sz[2],
-					tA: rng.IntN(2) == 1, tB: rng.IntN(2) == 1,
-					alpha: alphas[rng.IntN(len(alphas))], beta: betas[rng.IntN(len(betas))],
-					strided: rng.IntN(2) == 1,
+		forEachBPath(mk, func() {
+			for d := 1; d <= 67; d++ {
+				for dim := 0; dim < 3; dim++ {
+					sz := [3]int{1 + rng.IntN(67), 1 + rng.IntN(67), 1 + rng.IntN(67)}
+					sz[dim] = d
+					tc := gemmCase{
+						m: sz[0], n: sz[1], k: sz[2],
+						tA: rng.IntN(2) == 1, tB: rng.IntN(2) == 1,
+						alpha: alphas[rng.IntN(len(alphas))], beta: betas[rng.IntN(len(betas))],
+						strided: rng.IntN(2) == 1,
+					}
+					runCase(t, rng, mk, tc)
 				}
-				runCase(t, rng, mk, tc)
 			}
-		}
+		})
+	}
+}
+
+// forEachBPath runs f once, or for a kernel with edges twice: with op(B) = B
+// always packed, then always read unpacked (see useDirectB).
+func forEachBPath(mk microKernel, f func()) {
+	if !mk.edges {
+		f()
+		return
+	}
+	defer func(u func(mr, m, n, k int) bool) { useDirectB = u }(useDirectB)
+	for _, direct := range []bool{false, true} {
+		useDirectB = func(mr, m, n, k int) bool { return direct }
+		f()
 	}
 }
 
 // TestGemmVariants runs each combination of transposes, alpha, beta and
-// strided views once on a shape that is no multiple of any block, with every
-// kernel, and 1×1×1.
+// strided views once on shapes that are no multiple of any block (one deep
+// enough for several k blocks), with every kernel, and 1×1×1.
 func TestGemmVariants(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, mk := range testKernels() {
-		for _, sz := range [][3]int{{1, 1, 1}, {37, 29, 53}, {5, 67, 1}} {
-			for _, tA := range []Transpose{NoTrans, Trans} {
-				for _, tB := range []Transpose{NoTrans, Trans} {
-					for _, alpha := range []float64{1, -0.25, 0} {
-						for _, beta := range []float64{0, 1, 0.5} {
-							for _, strided := range []bool{false, true} {
-								runCase(t, rng, mk, gemmCase{sz[0], sz[1], sz[2], tA, tB, alpha, beta, strided})
+		forEachBPath(mk, func() {
+			for _, sz := range [][3]int{{1, 1, 1}, {37, 29, 53}, {5, 67, 1}, {23, 41, 800}} {
+				for _, tA := range []Transpose{NoTrans, Trans} {
+					for _, tB := range []Transpose{NoTrans, Trans} {
+						for _, alpha := range []float64{1, -0.25, 0} {
+							for _, beta := range []float64{0, 1, 0.5} {
+								for _, strided := range []bool{false, true} {
+									runCase(t, rng, mk, gemmCase{sz[0], sz[1], sz[2], tA, tB, alpha, beta, strided})
+								}
 							}
 						}
 					}
 				}
 			}
-		}
+		})
 	}
 }
 
@@ -278,13 +296,15 @@ func TestGemmTrainingShapes(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	rng := rand.New(rand.NewPCG(7, 8))
 	kernels := realKernels()
-	shapes := append([]trainingShape{{"odd", 131, 203, 517, Trans, Trans}}, trainingShapes...)
+	shapes := append([]trainingShape{{"odd", 131, 203, 517, Trans, Trans}, {"oddNN", 131, 203, 517, NoTrans, NoTrans}}, trainingShapes...)
 	for _, ts := range shapes {
 		for _, mk := range kernels {
 			if p := plan(mk, ts.tB, ts.m, ts.n, ts.k, 2); ts.name == "odd" && p.gm*p.gn < 2 {
 				t.Fatalf("%s: the odd shape is not split into tasks: %+v", mk.name, p)
 			}
-			runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, 1.0 / 3, 0, true})
+			forEachBPath(mk, func() {
+				runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, 1.0 / 3, 0, true})
+			})
 		}
 	}
 }

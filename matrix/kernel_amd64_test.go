@@ -56,7 +56,9 @@ func randSlice(rng *rand.Rand, n int) []float64 {
 	return s
 }
 
-func TestHasAVX2MatchesProcCPUInfo(t *testing.T) {
+// TestCPUChecksMatchProcCPUInfo compares the CPUID checks with the flags
+// Linux reports, and checks that the kernel they select is installed.
+func TestCPUChecksMatchProcCPUInfo(t *testing.T) {
 	info, err := os.ReadFile("/proc/cpuinfo")
 	if err != nil {
 		t.Skip("no /proc/cpuinfo to compare the CPUID check with:", err)
@@ -85,6 +87,13 @@ func TestHasAVX2MatchesProcCPUInfo(t *testing.T) {
 	}
 	if want && kern.name == goKernel.name {
 		t.Errorf("AVX2+FMA present but kern is still %q", kern.name)
+	}
+	want512 := want && has("avx512f")
+	if hasAVX512 != want512 {
+		t.Errorf("hasAVX512 = %v, but /proc/cpuinfo flags say avx2, fma, xsave and avx512f all present = %v", hasAVX512, want512)
+	}
+	if want512 && kern.name != avx512Kernel10x16.name {
+		t.Errorf("AVX-512F present but kern is %q", kern.name)
 	}
 }
 
