@@ -68,10 +68,10 @@ func gemm(op string, mk microKernel, tA, tB Transpose, alpha float64, a, b *Dens
 	if m == 0 || n == 0 {
 		return
 	}
-	p := plan(mk, tB, m, n, k, runtime.GOMAXPROCS(0))
+	p := plan(mk, tA, tB, m, n, k, runtime.GOMAXPROCS(0))
 	if alpha == 0 || k == 0 {
-		// Only C = beta·C is left; one tile is enough.
-		p.gm, p.gn, p.tm, p.tn, p.procs = 1, 1, m, n, 1
+		// Only C = beta·C is left; one task is enough.
+		p.gm, p.gn, p.tm, p.tn, p.procs, p.dot = 1, 1, m, n, 1, false
 	}
 	run(&p, tA, tB, alpha, a, b, beta, c)
 }

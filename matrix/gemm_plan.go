@@ -69,11 +69,15 @@ type gemmPlan struct {
 	gm, gn     int
 	procs      int  // workers to use, at most gm·gn
 	directB    bool // the kernel reads op(B) = B unpacked (see plan)
+	dot        bool // the dot path (gemm_dot.go): kc, nc and the grid are its own
 }
 
-// plan returns the plan of an m×n×k product with kernel mk on procs
-// goroutines. It does not allocate.
-func plan(mk microKernel, tB Transpose, m, n, k, procs int) gemmPlan {
+// plan returns the plan of an m×n×k product C = op(A)·op(B) with kernel mk
+// on procs goroutines. It does not allocate.
+func plan(mk microKernel, tA, tB Transpose, m, n, k, procs int) gemmPlan {
+	if mk.dot != nil && tA == NoTrans && tB == Trans && useDot(m, n, k) {
+		return planDot(mk, m, n, k, procs)
+	}
 	mr, nr := mk.mr, mk.nr
 	p := gemmPlan{mk: mk, m: m, n: n, k: k}
 	p.directB = tB == NoTrans && mk.edges && useDirectB(mr, m, n, k)
@@ -85,14 +89,33 @@ func plan(mk microKernel, tB Transpose, m, n, k, procs int) gemmPlan {
 	// mc: the A block fits in L2. nc: the B panel fits in the L3 budget.
 	p.mc = max(mr, l2Budget/(8*p.kc)/mr*mr)
 	p.nc = max(nr, l3Budget/(8*p.kc)/nr*nr)
+	p.grid(mr, nr, procs, true, !p.directB)
+	return p
+}
 
+// planDot returns the plan of C = A·Bᵀ on the dot path (see gemm_dot.go):
+// k blocks of at most dotKc terms, dotNc rows of B at a time, and the grid of
+// tasks in whole dotTile×dotTile tiles.
+func planDot(mk microKernel, m, n, k, procs int) gemmPlan {
+	p := gemmPlan{mk: mk, m: m, n: n, k: k, dot: true}
+	p.kc = max(1, ceilDiv(k, max(1, ceilDiv(k, dotKc))))
+	p.mc, p.nc = dotTile, dotNc
+	p.grid(dotTile, dotTile, procs, false, false)
+	return p
+}
+
+// grid cuts C into tasks of whole mr×nr tiles (see gemmPlan): one task when
+// the product is too small to be worth sharing out (see serialFlops),
+// otherwise the grid that minimises the estimated time, each task costing
+// its flops (padding included), its packing (of A and of B, as the flags
+// say) and a fixed cost.
+func (p *gemmPlan) grid(mr, nr, procs int, packA, packB bool) {
+	m, n, k := p.m, p.n, p.k
 	mt, nt := ceilDiv(m, mr), ceilDiv(n, nr) // kernel tiles along m and n
 	p.gm, p.gn, p.tm, p.tn, p.procs = 1, 1, mt*mr, nt*nr, 1
 	if procs <= 1 || 2*float64(m)*float64(n)*float64(k) < float64(serialFlops)*float64(mr*nr) {
-		return p
+		return
 	}
-	// Estimated time: rounds of tasks plus the imbalance, each task costing
-	// its flops (padding included), its packing and a fixed cost.
 	tile := float64(mr * nr)
 	best := -1.0
 	for gm := 1; gm <= min(mt, maxTasks); gm++ {
@@ -108,8 +131,14 @@ func plan(mk microKernel, tB Transpose, m, n, k, procs int) gemmPlan {
 			tm, tn := tms*mr, tns*nr
 			rounds := ceilDiv(gm*gn, procs)
 			flops := 2 * float64(tm) * float64(tn) * float64(k)
-			packed := float64(tm*ceilDiv(tn, p.nc)+tn) * float64(k)
-			cost := (float64(rounds) + imbalance) * (flops + tile*(packCost*packed+taskCost))
+			pack := 0.0 // elements packed by a task
+			if packA {
+				pack += float64(tm*ceilDiv(tn, p.nc)) * float64(k)
+			}
+			if packB {
+				pack += float64(tn) * float64(k)
+			}
+			cost := (float64(rounds) + imbalance) * (flops + tile*(packCost*pack+taskCost))
 			if best < 0 || cost < best {
 				best = cost
 				p.gm, p.gn, p.tm, p.tn = gm, gn, tm, tn
@@ -117,8 +146,11 @@ func plan(mk microKernel, tB Transpose, m, n, k, procs int) gemmPlan {
 		}
 	}
 	p.procs = min(procs, p.gm*p.gn)
-	return p
 }
+
+// useDot says whether C = A·Bᵀ (m×n, k terms) takes the dot path when the
+// kernel has one. (A variable so that tests can force either path.)
+var useDot = func(m, n, k int) bool { return true }
 
 // useDirectB says whether an m×n×k product with op(B) = B reads B unpacked,
 // when the kernel (of mr rows) allows it (see microKernel.edges): when B is

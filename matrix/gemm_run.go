@@ -22,6 +22,9 @@ type gemmJob struct {
 type packBuf struct {
 	a, b []float64 // packed A block (mc×kc), packed B panel (kc×nc)
 	tile []float64 // mr×nr scratch tile for the edges of C
+
+	dotRows [2 * dotTile]*float64 // the rows a dotFn reads (see dotTask)
+	dotOut  [32]float64           // and its results
 }
 
 // maxTile bounds mr·nr of every kernel, the size of the scratch tile.
@@ -139,7 +142,11 @@ func (j *gemmJob) runTasks(buf *packBuf) {
 		if t >= total {
 			return
 		}
-		j.task(int(t), buf)
+		if j.plan.dot {
+			j.dotTask(int(t), buf)
+		} else {
+			j.task(int(t), buf)
+		}
 	}
 }
 

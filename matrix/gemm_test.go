@@ -204,7 +204,7 @@ func TestGemmSweep(t *testing.T) {
 	alphas := []float64{1, -0.5, 2.5}
 	betas := []float64{0, 1, -1.5}
 	for _, mk := range testKernels() {
-		forEachBPath(mk, func() {
+		forEachPath(mk, func() {
 			for d := 1; d <= 67; d++ {
 				for dim := 0; dim < 3; dim++ {
 					sz := [3]int{1 + rng.IntN(67), 1 + rng.IntN(67), 1 + rng.IntN(67)}
@@ -222,17 +222,24 @@ func TestGemmSweep(t *testing.T) {
 	}
 }
 
-// forEachBPath runs f once, or for a kernel with edges twice: with op(B) = B
-// always packed, then always read unpacked (see useDirectB).
-func forEachBPath(mk microKernel, f func()) {
-	if !mk.edges {
-		f()
-		return
-	}
-	defer func(u func(mr, m, n, k int) bool) { useDirectB = u }(useDirectB)
+// forEachPath runs f once for each way kernel mk may compute a product:
+// for a kernel with edges with op(B) = B always packed and always read
+// unpacked (see useDirectB), for a kernel with a dotFn with the dot path
+// always and never taken (see useDot); else once.
+func forEachPath(mk microKernel, f func()) {
+	defer func(u func(mr, m, n, k int) bool, d func(m, n, k int) bool) { useDirectB, useDot = u, d }(useDirectB, useDot)
 	for _, direct := range []bool{false, true} {
+		if direct && !mk.edges {
+			continue
+		}
 		useDirectB = func(mr, m, n, k int) bool { return direct }
-		f()
+		for _, dot := range []bool{false, true} {
+			if dot && mk.dot == nil {
+				continue
+			}
+			useDot = func(m, n, k int) bool { return dot }
+			f()
+		}
 	}
 }
 
@@ -242,7 +249,7 @@ func forEachBPath(mk microKernel, f func()) {
 func TestGemmVariants(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, mk := range testKernels() {
-		forEachBPath(mk, func() {
+		forEachPath(mk, func() {
 			for _, sz := range [][3]int{{1, 1, 1}, {37, 29, 53}, {5, 67, 1}, {23, 41, 800}} {
 				for _, tA := range []Transpose{NoTrans, Trans} {
 					for _, tB := range []Transpose{NoTrans, Trans} {
@@ -299,10 +306,10 @@ func TestGemmTrainingShapes(t *testing.T) {
 	shapes := append([]trainingShape{{"odd", 131, 203, 517, Trans, Trans}, {"oddNN", 131, 203, 517, NoTrans, NoTrans}}, trainingShapes...)
 	for _, ts := range shapes {
 		for _, mk := range kernels {
-			if p := plan(mk, ts.tB, ts.m, ts.n, ts.k, 2); ts.name == "odd" && p.gm*p.gn < 2 {
+			if p := plan(mk, ts.tA, ts.tB, ts.m, ts.n, ts.k, 2); ts.name == "odd" && p.gm*p.gn < 2 {
 				t.Fatalf("%s: the odd shape is not split into tasks: %+v", mk.name, p)
 			}
-			forEachBPath(mk, func() {
+			forEachPath(mk, func() {
 				runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, 1.0 / 3, 0, true})
 			})
 		}
@@ -430,27 +437,38 @@ func panicMessage(f func()) (msg string) {
 func TestPlan(t *testing.T) {
 	for _, mk := range testKernels() {
 		for _, sz := range [][3]int{{50, 100, 3072}, {50, 3072, 100}, {50, 10000, 3072}, {3072, 50, 10000}, {1024, 1024, 1024}, {10, 100, 50}, {7, 1, 100000}} {
-			m, n, k := sz[0], sz[1], sz[2]
-			p1 := plan(mk, NoTrans, m, n, k, 1)
-			for _, procs := range []int{1, 2, 4} {
-				p := plan(mk, NoTrans, m, n, k, procs)
-				where := fmt.Sprintf("%s %dx%dx%d procs=%d: %+v", mk.name, m, n, k, procs, p)
-				if p.kc != p1.kc {
-					t.Errorf("%s: kc = %d, but %d with one goroutine", where, p.kc, p1.kc)
-				}
-				if p.tm%mk.mr != 0 || p.tn%mk.nr != 0 || p.mc%mk.mr != 0 || p.nc%mk.nr != 0 {
-					t.Errorf("%s: tm, tn, mc, nc not multiples of the kernel's %d×%d", where, mk.mr, mk.nr)
-				}
-				if ceilDiv(m, p.tm) != p.gm || ceilDiv(n, p.tn) != p.gn {
-					t.Errorf("%s: grid does not cover C exactly", where)
-				}
-				if p.procs > procs || p.procs > p.gm*p.gn {
-					t.Errorf("%s: %d workers", where, p.procs)
-				}
-				if procs >= 2 && 2*m*n*k >= 1<<24 && p.procs < 2 {
-					t.Errorf("%s: a product of %d flops runs on one goroutine", where, 2*m*n*k)
-				}
+			for _, tB := range []Transpose{NoTrans, Trans} {
+				checkPlan(t, mk, tB, sz[0], sz[1], sz[2])
 			}
+		}
+	}
+}
+
+// checkPlan checks the plans of one product for TestPlan.
+func checkPlan(t *testing.T, mk microKernel, tB Transpose, m, n, k int) {
+	t.Helper()
+	p1 := plan(mk, NoTrans, tB, m, n, k, 1)
+	for _, procs := range []int{1, 2, 4} {
+		p := plan(mk, NoTrans, tB, m, n, k, procs)
+		where := fmt.Sprintf("%s %dx%dx%d tB=%v procs=%d: %+v", mk.name, m, n, k, tB, procs, p)
+		if p.kc != p1.kc || p.dot != p1.dot || p.directB != p1.directB {
+			t.Errorf("%s: kc, dot or directB differ from one goroutine's %+v", where, p1)
+		}
+		mr, nr := mk.mr, mk.nr
+		if p.dot {
+			mr, nr = dotTile, dotTile
+		}
+		if p.tm%mr != 0 || p.tn%nr != 0 || p.mc%mr != 0 || p.nc%nr != 0 {
+			t.Errorf("%s: tm, tn, mc, nc not multiples of the tile %d×%d", where, mr, nr)
+		}
+		if ceilDiv(m, p.tm) != p.gm || ceilDiv(n, p.tn) != p.gn {
+			t.Errorf("%s: grid does not cover C exactly", where)
+		}
+		if p.procs > procs || p.procs > p.gm*p.gn {
+			t.Errorf("%s: %d workers", where, p.procs)
+		}
+		if procs >= 2 && 2*m*n*k >= 1<<24 && p.procs < 2 {
+			t.Errorf("%s: a product of %d flops runs on one goroutine", where, 2*m*n*k)
 		}
 	}
 }
@@ -463,7 +481,7 @@ func TestGemmConcurrentCalls(t *testing.T) {
 	serialFlops = 0 // split every product, however small
 	rng := rand.New(rand.NewPCG(13, 14))
 	a, b := randDense(rng, 70, 900), randDense(rng, 900, 90) // big enough to be split
-	if p := plan(kern, NoTrans, 70, 90, 900, 2); p.gm*p.gn < 2 {
+	if p := plan(kern, NoTrans, NoTrans, 70, 90, 900, 2); p.gm*p.gn < 2 {
 		t.Fatalf("the product is not split: %+v", p)
 	}
 	want := New(70, 90)

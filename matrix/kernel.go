@@ -3,6 +3,7 @@ package matrix
 // Contract between the product's driver (gemm*.go, pack.go) and the
 // micro-kernels (kernel_*.go); changes, newest first:
 //
+//   - dot (field): an optional dot-product kernel for C = A·Bᵀ.
 //   - add (argument of fn): false stores the tile over C instead of adding it.
 //   - ldb and cols (arguments of fn), edges (field): B is read with a row
 //     stride ldb (nr for a packed panel; the stride of B itself when the
@@ -74,6 +75,10 @@ type microKernel struct {
 	// panic if a slice is too short.
 	packRows4       func(dst []float64, ldd int, src []float64, lds, kc int, alpha float64)
 	packPanelAcross func(dst, src []float64, lds, kc, w, ns int, alpha float64)
+
+	// dot, when not nil, computes C = A·Bᵀ (op(A) = A, op(B) = Bᵀ) on the
+	// dot path instead (gemm_dot.go), without packing.
+	dot dotFn
 }
 
 // kern is the micro-kernel the product uses. It starts as the portable one;

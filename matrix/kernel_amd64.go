@@ -33,7 +33,7 @@ var (
 	// this shape). At the right edge of C it computes the columns left
 	// under a mask (edges), so B may also be read unpacked.
 	avx512Kernel10x16 = microKernel{name: "avx512 10×16", mr: 10, nr: 16, fn: kernelAVX512x10x16,
-		edges: true, packRows4: packRows4, packPanelAcross: packPanelAcross}
+		edges: true, packRows4: packRows4, packPanelAcross: packPanelAcross, dot: dot5x5AVX512}
 )
 
 // The CPU checks, recorded so that tests can skip with a message.
