@@ -73,7 +73,7 @@ func gemm(op string, mk microKernel, tA, tB Transpose, alpha float64, a, b *Dens
 		// Only C = beta·C is left; one task is enough.
 		p.gm, p.gn, p.tm, p.tn, p.procs, p.dot = 1, 1, m, n, 1, false
 	}
-	run(&p, tA, tB, alpha, a, b, beta, c)
+	run(&p, tA, tB, alpha, a, b, nil, beta, c)
 }
 
 // operandShape describes an operand of gemm for a panic message, e.g.

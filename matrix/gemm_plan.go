@@ -70,6 +70,7 @@ type gemmPlan struct {
 	procs      int  // workers to use, at most gm·gn
 	directB    bool // the kernel reads op(B) = B unpacked (see plan)
 	dot        bool // the dot path (gemm_dot.go): kc, nc and the grid are its own
+	off        int  // C's column j is column j+off of the grid (see PackedRows); n includes off
 }
 
 // plan returns the plan of an m×n×k product C = op(A)·op(B) with kernel mk
@@ -78,18 +79,30 @@ func plan(mk microKernel, tA, tB Transpose, m, n, k, procs int) gemmPlan {
 	if mk.dot != nil && tA == NoTrans && tB == Trans && useDot(m, n, k) {
 		return planDot(mk, m, n, k, procs)
 	}
-	mr, nr := mk.mr, mk.nr
 	p := gemmPlan{mk: mk, m: m, n: n, k: k}
-	p.directB = tB == NoTrans && mk.edges && useDirectB(mr, m, n, k)
+	p.directB = tB == NoTrans && mk.edges && useDirectB(mk.mr, m, n, k)
+	p.blocks()
+	p.grid(mk.mr, mk.nr, procs, true, !p.directB)
+	return p
+}
 
-	// kc: the slivers fit in L1; the k blocks are of nearly equal length.
+// blocks sets the block sizes of the kernel path: kc so that the slivers fit
+// in L1, the k blocks of nearly equal length; mc so that the A block fits in
+// L2; nc so that the B panel fits in the L3 budget.
+func (p *gemmPlan) blocks() {
+	mr, nr := p.mk.mr, p.mk.nr
 	kcTop := min(kcMax, max(8, l1Budget/(8*(mr+nr))))
-	nkBlocks := max(1, ceilDiv(k, kcTop))
-	p.kc = max(1, ceilDiv(k, nkBlocks))
-	// mc: the A block fits in L2. nc: the B panel fits in the L3 budget.
+	p.kc = max(1, ceilDiv(p.k, max(1, ceilDiv(p.k, kcTop))))
 	p.mc = max(mr, l2Budget/(8*p.kc)/mr*mr)
 	p.nc = max(nr, l3Budget/(8*p.kc)/nr*nr)
-	p.grid(mr, nr, procs, true, !p.directB)
+}
+
+// planPacked returns the plan of a product whose op(B) is pre-packed (see
+// PackedRows): as plan's, with only A to pack. n counts the grid's columns.
+func planPacked(mk microKernel, m, n, k, procs int) gemmPlan {
+	p := gemmPlan{mk: mk, m: m, n: n, k: k}
+	p.blocks()
+	p.grid(mk.mr, mk.nr, procs, true, false)
 	return p
 }
 

@@ -14,6 +14,7 @@ type gemmJob struct {
 	tA, tB      Transpose
 	alpha, beta float64
 	a, b, c     Dense // copies of the headers: the caller's may stay on its stack
+	xp          *PackedRows // B, pre-packed (then b is unused), or nil
 	next        atomic.Int64
 	helping     atomic.Int32 // workers handed the job that have not finished with it
 }
@@ -82,11 +83,15 @@ func (l *freeList[T]) put(x *T) {
 func init() { pool.work = make(chan *gemmJob, 256) }
 
 // run carries out plan p: on the calling goroutine alone when p has one
-// task, otherwise with p.procs−1 workers of the pool helping.
-func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense) {
+// task, otherwise with p.procs−1 workers of the pool helping. B is b, or
+// when b is nil the pre-packed xp.
+func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, xp *PackedRows, beta float64, c *Dense) {
 	j := pool.freeJobs.get(func() *gemmJob { return new(gemmJob) })
 	j.plan, j.tA, j.tB, j.alpha, j.beta = *p, tA, tB, alpha, beta
-	j.a, j.b, j.c = *a, *b, *c
+	j.a, j.c, j.xp = *a, *c, xp
+	if b != nil {
+		j.b = *b
+	}
 	j.next.Store(0)
 	helpers := p.procs - 1
 	if helpers > 0 {
@@ -105,7 +110,7 @@ func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, beta float64
 	for j.helping.Load() != 0 {
 		runtime.Gosched()
 	}
-	j.a, j.b, j.c = Dense{}, Dense{}, Dense{} // do not keep the caller's memory alive
+	j.a, j.b, j.c, j.xp = Dense{}, Dense{}, Dense{}, nil // do not keep the caller's memory alive
 	pool.freeJobs.put(j)
 }
 
@@ -154,21 +159,28 @@ func (j *gemmJob) runTasks(buf *packBuf) {
 // beta to the tile, then adds alpha·op(A)·op(B) over the tile one k block
 // at a time, in the loop order of GotoBLAS. With beta = 0 the kernel stores
 // the first k block over C instead of adding it, so C is not cleared first.
-// With p.directB the kernel reads B where it is, and only A is packed.
+// With p.directB the kernel reads B where it is, and only A is packed; with
+// a pre-packed B (j.xp) it reads B's slivers from there.
+//
+// The grid is laid over the columns of C shifted right by p.off (see
+// gemmPlan), so that the tiles of a pre-packed B start at its groups: C's
+// column jj is the grid's column jj+p.off, and the grid's first p.off
+// columns are not in C.
 func (j *gemmJob) task(t int, buf *packBuf) {
 	p := &j.plan
 	mr, nr := p.mk.mr, p.mk.nr
 	i0, j0 := t/p.gn*p.tm, t%p.gn*p.tn
 	i1, j1 := min(i0+p.tm, p.m), min(j0+p.tn, p.n)
+	cj0, cj1 := max(j0-p.off, 0), j1-p.off // the task's columns of C
 	if j.alpha == 0 || p.k == 0 {
-		scaleTile(&j.c, j.beta, i0, i1, j0, j1)
+		scaleTile(&j.c, j.beta, i0, i1, cj0, cj1)
 		return
 	}
 	if j.beta != 0 {
-		scaleTile(&j.c, j.beta, i0, i1, j0, j1)
+		scaleTile(&j.c, j.beta, i0, i1, cj0, cj1)
 	}
 	buf.a = grow(buf.a, ceilDiv(min(p.mc, i1-i0), mr)*mr*p.kc)
-	if !p.directB {
+	if !p.directB && j.xp == nil {
 		buf.b = grow(buf.b, ceilDiv(min(p.nc, j1-j0), nr)*nr*p.kc)
 	}
 	buf.tile = grow(buf.tile, mr*nr)
@@ -176,57 +188,71 @@ func (j *gemmJob) task(t int, buf *packBuf) {
 		nlen := min(p.nc, j1-jc)
 		for pc := 0; pc < p.k; pc += p.kc {
 			kc := min(p.kc, p.k-pc)
-			b, ldb := buf.b, nr
-			if p.directB {
-				b, ldb = j.b.data[pc*j.b.stride+jc:], j.b.stride
-			} else {
+			var bp bPanel
+			switch {
+			case p.directB:
+				bp = bPanel{data: j.b.data[pc*j.b.stride+jc:], ldb: j.b.stride, next: nr}
+			case j.xp != nil:
+				bp = j.xp.panel(jc, pc)
+			default:
 				packB(buf.b, &j.b, j.tB, pc, kc, jc, nlen, &p.mk)
+				bp = bPanel{data: buf.b, ldb: nr, next: kc * nr}
 			}
 			for ic := i0; ic < i1; ic += p.mc {
 				mlen := min(p.mc, i1-ic)
 				packA(buf.a, &j.a, j.tA, j.alpha, ic, mlen, pc, kc, &p.mk)
-				j.macroKernel(buf, b, ldb, ic, mlen, jc, nlen, kc, pc > 0 || j.beta != 0)
+				j.macroKernel(buf, bp, ic, mlen, jc, nlen, kc, pc > 0 || j.beta != 0)
 			}
 		}
 	}
 }
 
+// A bPanel is where the kernel reads the B panel of one k block: sliver s
+// (grid columns s·nr..s·nr+nr of the panel) starts at data[s·next] and has
+// row stride ldb. Packed into the buffer: next = kc·nr, ldb = nr; B read
+// unpacked: next = nr, ldb = B's stride; pre-packed: see PackedRows.panel.
+type bPanel struct {
+	data      []float64
+	ldb, next int
+}
+
 // macroKernel adds the product of the packed A block (rows ic..ic+mlen of C)
-// and the B panel b (columns jc..jc+nlen; packed slivers of kc·nr values
-// when ldb = nr, else B itself with row stride ldb) to C, one mr×nr tile at
-// a time: for each B sliver (kept in L1), the A slivers stream from L2.
-// Tiles that stick out of C (at the bottom, or at the right for a kernel
-// without edges) are computed into the scratch tile and the part inside C is
-// added (or, without add, copied) from there.
-func (j *gemmJob) macroKernel(buf *packBuf, b []float64, ldb, ic, mlen, jc, nlen, kc int, add bool) {
+// and the B panel bp (grid columns jc..jc+nlen) to C, one mr×nr tile at a
+// time: for each B sliver (kept in L1), the A slivers stream from L2. A tile
+// that sticks out of C (at the bottom, or at either side for a kernel
+// without edges) is computed into the scratch tile and the part inside C is
+// added (or, without add, copied) from there; a kernel with edges computes
+// the columns inside C itself.
+func (j *gemmJob) macroKernel(buf *packBuf, bp bPanel, ic, mlen, jc, nlen, kc int, add bool) {
 	mk := j.plan.mk
 	mr, nr, fn := mk.mr, mk.nr, mk.fn
 	c, ldc := j.c.data, j.c.stride
-	packed := !j.plan.directB
+	off := j.plan.off
 	for jr := 0; jr < nlen; jr += nr {
-		bs := b[jr:]
-		if packed {
-			bs = b[jr*kc : (jr+nr)*kc]
-		}
-		cols := min(nr, nlen-jr)
-		kcols := cols // the columns the kernel computes
-		if !mk.edges {
-			kcols = nr
-		}
+		bs := bp.data[jr/nr*bp.next:]
+		// The sliver's columns lo..hi lie in C, from C's column cj+lo on.
+		cj := jc + jr - off
+		lo, hi := max(0, -cj), min(nr, nlen-jr)
+		whole := lo == 0 && hi == nr
 		for ir := 0; ir < mlen; ir += mr {
 			as := buf.a[ir*kc : (ir+mr)*kc]
 			rows := min(mr, mlen-ir)
-			off := (ic+ir)*ldc + jc + jr
-			if rows == mr && kcols == cols {
-				fn(kc, as, bs, ldb, c[off:], ldc, cols, add)
+			co := (ic+ir)*ldc + cj + lo // C[ic+ir][cj+lo]
+			if rows == mr && (whole || mk.edges) {
+				fn(kc, as, bs[lo:], bp.ldb, c[co:], ldc, hi-lo, add)
 				continue
 			}
 			tile := buf.tile[:mr*nr]
-			fn(kc, as, bs, ldb, tile, nr, kcols, false)
+			if mk.edges {
+				fn(kc, as, bs[lo:], bp.ldb, tile, nr, hi-lo, false)
+			} else {
+				fn(kc, as, bs, bp.ldb, tile, nr, nr, false)
+				tile = tile[lo:]
+			}
 			for i := 0; i < rows; i++ {
-				dst := c[off+i*ldc:]
-				dst = dst[:cols]
-				src := tile[i*nr : i*nr+cols]
+				dst := c[co+i*ldc:]
+				dst = dst[:hi-lo]
+				src := tile[i*nr : i*nr+hi-lo]
 				if !add {
 					copy(dst, src)
 					continue
