@@ -13,7 +13,7 @@ type gemmJob struct {
 	plan        gemmPlan
 	tA, tB      Transpose
 	alpha, beta float64
-	a, b, c     Dense // copies of the headers: the caller's may stay on its stack
+	a, b, c     Dense       // copies of the headers: the caller's may stay on its stack
 	xp          *PackedRows // B, pre-packed (then b is unused), or nil
 	next        atomic.Int64
 	helping     atomic.Int32 // workers handed the job that have not finished with it
