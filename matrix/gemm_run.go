@@ -6,17 +6,24 @@ import (
 	"sync/atomic"
 )
 
-// A gemmJob is one call of gemm being worked on: the plan, the operands, and
-// a counter from which the goroutines working on it take task numbers.
-// Jobs are recycled (see pool.freeJobs), so that gemm does not allocate.
+// A gemmJob is one call of gemm (or of ParallelFor) being worked on: the
+// plan, the operands, and a counter from which the goroutines working on it
+// take task numbers. Jobs are recycled (see pool.freeJobs), so that gemm
+// does not allocate.
 type gemmJob struct {
 	plan        gemmPlan
 	tA, tB      Transpose
 	alpha, beta float64
 	a, b, c     Dense       // copies of the headers: the caller's may stay on its stack
 	xp          *PackedRows // B, pre-packed (then b is unused), or nil
+	tasks       int64       // the number of tasks
 	next        atomic.Int64
 	helping     atomic.Int32 // workers handed the job that have not finished with it
+
+	// A ParallelFor: body is called on chunks of chunk indices of 0..n−1
+	// (nil for a product).
+	body     func(lo, hi int)
+	n, chunk int
 }
 
 // packBuf holds one goroutine's packing buffers, kept across calls.
@@ -86,14 +93,28 @@ func init() { pool.work = make(chan *gemmJob, 256) }
 // task, otherwise with p.procs−1 workers of the pool helping. B is b, or
 // when b is nil the pre-packed xp.
 func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, xp *PackedRows, beta float64, c *Dense) {
-	j := pool.freeJobs.get(func() *gemmJob { return new(gemmJob) })
+	j := newJob()
 	j.plan, j.tA, j.tB, j.alpha, j.beta = *p, tA, tB, alpha, beta
 	j.a, j.c, j.xp = *a, *c, xp
 	if b != nil {
 		j.b = *b
 	}
+	j.tasks = int64(p.gm * p.gn)
+	buf := pool.freeBufs.get(newPackBuf)
+	j.share(p.procs, buf)
+	pool.freeBufs.put(buf)
+	j.a, j.b, j.c, j.xp = Dense{}, Dense{}, Dense{}, nil // do not keep the caller's memory alive
+	pool.freeJobs.put(j)
+}
+
+// newJob returns a job from the free list, or a new one.
+func newJob() *gemmJob { return pool.freeJobs.get(func() *gemmJob { return new(gemmJob) }) }
+
+// share does the tasks of j on the calling goroutine (packing into buf)
+// with procs−1 workers of the pool helping, and returns when all are done.
+func (j *gemmJob) share(procs int, buf *packBuf) {
 	j.next.Store(0)
-	helpers := p.procs - 1
+	helpers := procs - 1
 	if helpers > 0 {
 		startWorkers(helpers)
 		j.helping.Store(int32(helpers))
@@ -101,17 +122,13 @@ func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, xp *PackedRo
 			pool.work <- j
 		}
 	}
-	buf := pool.freeBufs.get(newPackBuf)
 	j.runTasks(buf)
-	pool.freeBufs.put(buf)
 	// Wait for the helpers to finish their last task. This yields rather
 	// than blocks: the wait is short (at most about one task), and blocking
 	// on a WaitGroup now and then allocates in the runtime.
 	for j.helping.Load() != 0 {
 		runtime.Gosched()
 	}
-	j.a, j.b, j.c, j.xp = Dense{}, Dense{}, Dense{}, nil // do not keep the caller's memory alive
-	pool.freeJobs.put(j)
 }
 
 // startWorkers makes sure that at least n workers exist.
@@ -141,15 +158,18 @@ func grow(s []float64, n int) []float64 {
 
 // runTasks takes task numbers from j until none are left and does them.
 func (j *gemmJob) runTasks(buf *packBuf) {
-	total := int64(j.plan.gm * j.plan.gn)
 	for {
 		t := j.next.Add(1) - 1
-		if t >= total {
+		if t >= j.tasks {
 			return
 		}
-		if j.plan.dot {
+		switch {
+		case j.body != nil:
+			lo := int(t) * j.chunk
+			j.body(lo, min(lo+j.chunk, j.n))
+		case j.plan.dot:
 			j.dotTask(int(t), buf)
-		} else {
+		default:
 			j.task(int(t), buf)
 		}
 	}
