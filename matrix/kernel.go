@@ -70,9 +70,9 @@ type microKernel struct {
 	//
 	// packRows4 packs four lines of a sliver that are read along p (rows of
 	// A, or rows of B for op(B) = Bᵀ); packPanelAcross packs ns whole slivers
-	// w wide (w a multiple of 4) whose values for one p are contiguous (rows
-	// of B, or of A for op(A) = Aᵀ), reading the source row after row. Both
-	// panic if a slice is too short.
+	// w wide (w = mr or nr of its kernel) whose values for one p are
+	// contiguous (rows of B, or of A for op(A) = Aᵀ), reading the source row
+	// after row. Both panic if a slice is too short.
 	packRows4       func(dst []float64, ldd int, src []float64, lds, kc int, alpha float64)
 	packPanelAcross func(dst, src []float64, lds, kc, w, ns int, alpha float64)
 

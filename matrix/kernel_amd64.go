@@ -33,7 +33,7 @@ var (
 	// this shape). At the right edge of C it computes the columns left
 	// under a mask (edges), so B may also be read unpacked.
 	avx512Kernel10x16 = microKernel{name: "avx512 10×16", mr: 10, nr: 16, fn: kernelAVX512x10x16,
-		edges: true, packRows4: packRows4, packPanelAcross: packPanelAcross, dot: dot5x5AVX512}
+		edges: true, packRows4: packRows4, packPanelAcross: packPanelAcrossMasked, dot: dot5x5AVX512}
 )
 
 // The CPU checks, recorded so that tests can skip with a message.
@@ -172,3 +172,21 @@ func packPanelAcross(dst, src []float64, lds, kc, w, ns int, alpha float64) {
 
 //go:noescape
 func packAcrossAVX2(kc int, dst *float64, src *float64, lds int, w4 int, ns int, alpha float64)
+
+// packPanelAcrossMasked is packPanelAcross for any sliver width w ≥ 1 (the
+// AVX-512 kernel's mr = 10 is no multiple of 4), moving the last vector of
+// each line under a mask. It panics if w < 1 or a slice is too short.
+func packPanelAcrossMasked(dst, src []float64, lds, kc, w, ns int, alpha float64) {
+	if w < 1 {
+		panic("matrix: packPanelAcrossMasked: sliver width < 1")
+	}
+	if kc <= 0 || ns <= 0 {
+		return
+	}
+	_, _ = dst[ns*kc*w-1], src[(kc-1)*lds+ns*w-1]
+	last := w - (w-1)/8*8 // lanes of the last vector, 1..8
+	packAcrossAVX512(kc, &dst[0], &src[0], lds, w, ns, alpha, 1<<last-1)
+}
+
+//go:noescape
+func packAcrossAVX512(kc int, dst, src *float64, lds, w, ns int, alpha float64, mask uint64)

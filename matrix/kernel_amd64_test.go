@@ -334,10 +334,23 @@ func TestPackRows4(t *testing.T) {
 
 // TestPackPanelAcross checks packPanelAcross against its definition for
 // sliver widths 4, 8 and 12, several kc and numbers of slivers, a source
-// stride wider than the panel, and both alpha = 1 and a scaling alpha.
+// stride wider than the panel, and both alpha = 1 and a scaling alpha; and
+// packPanelAcrossMasked likewise for every width 1..17.
 func TestPackPanelAcross(t *testing.T) {
 	requireAVX2(t)
-	for _, w := range []int{4, 8, 12} {
+	checkPackAcross(t, "packPanelAcross", packPanelAcross, []int{4, 8, 12})
+	if hasAVX512 {
+		var ws []int
+		for w := 1; w <= 17; w++ {
+			ws = append(ws, w)
+		}
+		checkPackAcross(t, "packPanelAcrossMasked", packPanelAcrossMasked, ws)
+	}
+}
+
+func checkPackAcross(t *testing.T, name string, pack func(dst, src []float64, lds, kc, w, ns int, alpha float64), ws []int) {
+	t.Helper()
+	for _, w := range ws {
 		for _, kc := range []int{0, 1, 2, 3, 5, 16, 189} {
 			for _, ns := range []int{0, 1, 2, 7} {
 				for _, alpha := range []float64{1, 0.5} {
@@ -348,7 +361,7 @@ func TestPackPanelAcross(t *testing.T) {
 					guard := randSlice(rng, n+5)
 					got := append([]float64(nil), guard...)
 					want := append([]float64(nil), guard...)
-					packPanelAcross(got, src, lds, kc, w, ns, alpha)
+					pack(got, src, lds, kc, w, ns, alpha)
 					for s := 0; s < ns; s++ {
 						for p := 0; p < kc; p++ {
 							for j := 0; j < w; j++ {
@@ -358,7 +371,7 @@ func TestPackPanelAcross(t *testing.T) {
 					}
 					for x := range got {
 						if math.Float64bits(got[x]) != math.Float64bits(want[x]) {
-							t.Fatalf("w=%d kc=%d ns=%d alpha=%v: dst[%d] = %v, want %v", w, kc, ns, alpha, x, got[x], want[x])
+							t.Fatalf("%s w=%d kc=%d ns=%d alpha=%v: dst[%d] = %v, want %v", name, w, kc, ns, alpha, x, got[x], want[x])
 						}
 					}
 				}
@@ -387,6 +400,11 @@ func TestPackHelpersCheckBounds(t *testing.T) {
 	mustPanic("packPanelAcross short dst", func() { packPanelAcross(make([]float64, 2*kc*4-1), src, lds, kc, 4, 2, 1) })
 	mustPanic("packPanelAcross short src", func() { packPanelAcross(dst, make([]float64, (kc-1)*lds+7), lds, kc, 4, 2, 1) })
 	mustPanic("packPanelAcross width 6", func() { packPanelAcross(dst, src, lds, kc, 6, 1, 1) })
+	if hasAVX512 {
+		mustPanic("packPanelAcrossMasked short dst", func() { packPanelAcrossMasked(make([]float64, 2*kc*5-1), src, lds, kc, 5, 2, 1) })
+		mustPanic("packPanelAcrossMasked short src", func() { packPanelAcrossMasked(dst, make([]float64, (kc-1)*lds+9), lds, kc, 5, 2, 1) })
+		mustPanic("packPanelAcrossMasked width 0", func() { packPanelAcrossMasked(dst, src, lds, kc, 0, 1, 1) })
+	}
 	packPanelAcross(make([]float64, 2*kc*4), make([]float64, (kc-1)*lds+8), lds, kc, 4, 2, 1) // exact fits
 	packRows4(make([]float64, (kc-1)*ldd+4), ldd, make([]float64, 3*lds+kc), lds, kc, 1)
 }

@@ -320,3 +320,59 @@ store8mset:
 	STORE10x1(ST8M)
 	VZEROUPPER
 	RET
+
+// func packAcrossAVX512(kc int, dst, src *float64, lds, w, ns int, alpha float64, mask uint64)
+//
+// dst[s*kc*w + p*w + j] = alpha·src[p*lds + s*w + j] for p < kc, s < ns,
+// j < w (kc, w, ns ≥ 1): as packAcrossAVX2, for any sliver width. Each
+// sliver's line of w values is moved in ⌈w/8⌉ vectors, the last under the
+// mask K1 of its lanes (mask: bit l for lane l).
+TEXT ·packAcrossAVX512(SB), NOSPLIT, $0-64
+	MOVQ         kc+0(FP), CX
+	MOVQ         dst+8(FP), DI
+	MOVQ         src+16(FP), SI
+	MOVQ         lds+24(FP), R8
+	MOVQ         w+32(FP), R10
+	MOVQ         ns+40(FP), R12
+	VBROADCASTSD alpha+48(FP), Z31
+	MOVQ         mask+56(FP), AX
+	KMOVW        AX, K1
+	LEAQ         -1(R10), R14
+	SHRQ         $3, R14             // whole vectors before the last one
+	SHLQ         $3, R8              // lds in bytes
+	SHLQ         $3, R10             // w in bytes
+	MOVQ         R10, R13
+	IMULQ        CX, R13             // sliver in bytes: kc·w·8
+
+xrow:
+	MOVQ SI, AX                      // source cursor along row p
+	MOVQ DI, BX                      // step p of sliver s
+	MOVQ R12, R9
+
+xsliver:
+	XORQ  DX, DX
+	MOVQ  R14, R11
+	TESTQ R11, R11
+	JZ    xlast
+
+xvec:
+	VMULPD  (AX)(DX*1), Z31, Z0
+	VMOVUPD Z0, (BX)(DX*1)
+	ADDQ    $64, DX
+	DECQ    R11
+	JNZ     xvec
+
+xlast:
+	VMOVUPD.Z (AX)(DX*1), K1, Z0
+	VMULPD    Z0, Z31, Z0
+	VMOVUPD   Z0, K1, (BX)(DX*1)
+	ADDQ      R10, AX
+	ADDQ      R13, BX
+	DECQ      R9
+	JNZ       xsliver
+	ADDQ      R8, SI
+	ADDQ      R10, DI
+	DECQ      CX
+	JNZ       xrow
+	VZEROUPPER
+	RET
