@@ -2,10 +2,9 @@ package matrix
 
 // Cache budgets of the blocking, in bytes. The machine this was tuned on (AMD
 // EPYC, Zen 3) has 32 KiB of L1d and 512 KiB of L2 per core and a shared L3.
+// (The depth kc of the k blocks, which keeps a kernel's slivers in L1, is
+// measured for each kernel: microKernel.kc.)
 const (
-	// l1Budget bounds a kc×nr sliver of packed B plus a kc×mr sliver of
-	// packed A: the B sliver stays in L1 while A slivers stream past it.
-	l1Budget = 24 << 10
 	// l2Budget bounds an mc×kc block of packed A, which stays in L2 while
 	// the kernel runs over the B panel (a quarter of L2: 128 KiB measured
 	// as fast as or faster than 256 KiB).
@@ -15,9 +14,6 @@ const (
 	// the products 1.2–1.4× faster, because packing scatters its writes
 	// across the whole panel and those spilled out of the caches.
 	l3Budget = 1 << 20
-	// kcMax caps kc: longer slivers bring little once the loop overhead
-	// is amortised.
-	kcMax = 384
 )
 
 // Constants of the cost model that splits C into tasks, in units of one
@@ -86,13 +82,12 @@ func plan(mk microKernel, tA, tB Transpose, m, n, k, procs int) gemmPlan {
 	return p
 }
 
-// blocks sets the block sizes of the kernel path: kc so that the slivers fit
-// in L1, the k blocks of nearly equal length; mc so that the A block fits in
-// L2; nc so that the B panel fits in the L3 budget.
+// blocks sets the block sizes of the kernel path: kc at most the kernel's,
+// the k blocks of nearly equal length; mc so that the A block fits in L2; nc
+// so that the B panel fits in the L3 budget.
 func (p *gemmPlan) blocks() {
 	mr, nr := p.mk.mr, p.mk.nr
-	kcTop := min(kcMax, max(8, l1Budget/(8*(mr+nr))))
-	p.kc = max(1, ceilDiv(p.k, max(1, ceilDiv(p.k, kcTop))))
+	p.kc = max(1, ceilDiv(p.k, max(1, ceilDiv(p.k, p.mk.kc))))
 	p.mc = max(mr, l2Budget/(8*p.kc)/mr*mr)
 	p.nc = max(nr, l3Budget/(8*p.kc)/nr*nr)
 }

@@ -143,7 +143,7 @@ func loopKernel(mr, nr int, edges bool) microKernel {
 	if edges {
 		name += " edges"
 	}
-	return microKernel{name: name, mr: mr, nr: nr, fn: fn, edges: edges}
+	return microKernel{name: name, mr: mr, nr: nr, fn: fn, edges: edges, kc: 64}
 }
 
 // gemmCase is one product of the sweep.

@@ -9,18 +9,22 @@ package matrix
 //     stride ldb (nr for a packed panel; the stride of B itself when the
 //     driver hands the kernel B unpacked), and a kernel with edges set
 //     computes only the first cols columns of its tile, reading and writing
-//     nothing to their right, so the right edge of C needs no scratch tile
-//     and B need not be packed. The never-used kc cap is gone.
+//     nothing to their right, so the edges of C need no scratch tile and B
+//     need not be packed.
+//   - kc (field): the depth of the k blocks, measured and set for each
+//     kernel (it replaces an optional cap that no kernel set).
 //   - packRows4, packPanelAcross (fields): optional fast packing, used by
 //     pack.go when set.
 //   - The driver reads kern once at the start of each call and works for
 //     any mr, nr ≥ 1. Block sizes depend only on the kernel and the shape,
 //     never on GOMAXPROCS, and the kernel tiles are the same however C is
 //     split into tasks: tile (I, J) always covers rows I·mr..I·mr+mr and
-//     columns J·nr..J·nr+nr of C and always takes the same path (straight
-//     into C, or at the bottom edge, and at the right edge of a kernel
-//     without edges, into a zeroed mr×nr scratch tile, ldc = nr, which is
-//     then added to C). So a kernel whose result depends only on kc, the
+//     columns J·nr−off..J·nr+nr−off of C (off is 0, except with a
+//     pre-packed B, where it depends only on the rows taken; see
+//     PackedRows) and always takes the same path: straight into C, or, at
+//     the bottom edge (and at the sides, for a kernel without edges), into
+//     an mr×nr scratch tile (ldc = nr, add false) whose part inside C is
+//     then added to C. So a kernel whose result depends only on kc, the
 //     panels and C keeps the product bitwise reproducible.
 //   - fn may run concurrently on several goroutines, on different tiles;
 //     c may extend beyond the tile (it is a tail of C's backing slice), and
@@ -55,6 +59,11 @@ type microKernel struct {
 	name   string
 	mr, nr int
 	fn     func(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool)
+
+	// kc is the depth of the k blocks the driver runs the kernel with, at
+	// most (measured for each kernel: deep enough that loading and storing
+	// the C tile is rare, shallow enough that the B sliver stays in L1).
+	kc int
 
 	// edges says that fn handles cols < nr itself, touching no column of B
 	// or C at or beyond cols, and accepts any ldb ≥ cols: the driver may

@@ -5,7 +5,7 @@ import "unsafe"
 // goKernel is the portable micro-kernel (see microKernel). It is the
 // reference every other kernel is tested against, and the kernel of the
 // purego build and of architectures without an assembly one.
-var goKernel = microKernel{name: "go 2×3", mr: 2, nr: 3, fn: kernelGo2x3}
+var goKernel = microKernel{name: "go 2×3", mr: 2, nr: 3, fn: kernelGo2x3, kc: 384}
 
 // kernelGo2x3 computes C[i][j] += Σ_p a[p*2+i]·b[p*ldb+j] for a 2×3 tile,
 // or with add false sets C[i][j] to the sum (goKernel has no edges: the driver always calls it with cols = 3, on a
