@@ -23,21 +23,32 @@ import (
 //
 // PackRows makes one; RowRange takes views of it. A PackedRows is read-only
 // and may be used by several products at once.
+//
+// Where the kernel has a dot path (AVX-512, see doc.go), A·Xbᵀ reads the
+// rows of X as they are, nothing to pack, and was measured faster that way
+// (W1·Xbᵀ, 50×3072×100: 49 GFLOP per CPU-second against 46 from the packed
+// copy, Zen 4): there a PackedRows keeps no copy, only X, and the products
+// take the dot path.
 type PackedRows struct {
 	rows, cols int       // the view: rows r0..r0+rows of the packed matrix, d = cols
 	r0         int       // first row of the view in the groups
-	nr         int       // rows per group
+	nr         int       // rows per group; 0 when nothing is packed
 	data       []float64 // the groups
 	x          Dense     // the rows of the view, unpacked
 }
 
-// PackRows returns X (n×d) packed for the micro-kernel installed now (see
-// doc.go). It allocates ⌈n/nr⌉·nr·d values, about the size of X, and keeps a
-// reference to X (see Dense). X must not change while the PackedRows is in
-// use.
-func PackRows(x *Dense) *PackedRows { return packRows(x, &kern) }
+// PackRows returns X (n×d) prepared for products A·Xbᵀ with the micro-kernel
+// installed now (see doc.go): packed, in ⌈n/nr⌉·nr·d new values (about the
+// size of X), unless the kernel reads X as it is. It keeps a reference to X
+// (see Dense); X must not change while the PackedRows is in use.
+func PackRows(x *Dense) *PackedRows {
+	if kern.dot != nil {
+		return &PackedRows{rows: x.rows, cols: x.cols, x: *x}
+	}
+	return packRows(x, &kern)
+}
 
-// packRows is PackRows for the kernel mk (tests use others).
+// packRows packs X for the kernel mk (tests use it with every kernel).
 func packRows(x *Dense, mk *microKernel) *PackedRows {
 	nr := mk.nr
 	n, d := x.rows, x.cols
@@ -110,6 +121,10 @@ func gemmPacked(op string, mk microKernel, tA Transpose, alpha float64, a *Dense
 	if k != b.cols || c.rows != m || c.cols != n {
 		panic(fmt.Sprintf("matrix.%s: shape mismatch: %s, packed B %d×%d, C %s: want op(A) m×k, B n×k, C m×n",
 			op, operandShape("A", a, tA), b.rows, b.cols, c.shape()))
+	}
+	if b.nr == 0 {
+		gemm(op, mk, tA, Trans, alpha, a, &b.x, beta, c) // nothing packed: X as it is
+		return
 	}
 	if b.nr != mk.nr {
 		panic(fmt.Sprintf("matrix.%s: B was packed in groups of %d rows, the kernel %s needs %d: pack it again", op, b.nr, mk.name, mk.nr))

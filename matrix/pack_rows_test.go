@@ -96,14 +96,14 @@ func TestPackRowsLayout(t *testing.T) {
 	}
 }
 
-// TestGemmPackedAgreesWithGemm: on the training shapes, the packed product
-// and Gemm agree to rounding and each is bitwise the same at GOMAXPROCS 1,
-// 2 and 3.
+// TestGemmPackedAgreesWithGemm: on the training shapes, the product with a
+// packed B (packed for the installed kernel even where PackRows would not)
+// agrees with the naive one and is bitwise the same at GOMAXPROCS 1, 2, 3.
 func TestGemmPackedAgreesWithGemm(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	rng := rand.New(rand.NewPCG(25, 26))
 	x := randDense(rng, 350, 3072)
-	pr := PackRows(x)
+	pr := packRows(x, &kern)
 	w1 := randDense(rng, 50, 3072)
 	for _, rows := range [][2]int{{100, 200}, {0, 100}, {7, 350}} {
 		xb, pb := x.RowRange(rows[0], rows[1]), pr.RowRange(rows[0], rows[1])
@@ -129,7 +129,7 @@ func TestGemmPackedAgreesWithGemm(t *testing.T) {
 func TestGemmPackedNoAllocs(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	rng := rand.New(rand.NewPCG(27, 28))
-	pr := PackRows(randDense(rng, 300, 3072))
+	pr := packRows(randDense(rng, 300, 3072), &kern)
 	views := []*PackedRows{pr.RowRange(0, 100), pr.RowRange(100, 200), pr.RowRange(200, 300)}
 	w1, h := randDense(rng, 50, 3072), New(50, 100)
 	step := func() {
@@ -154,10 +154,34 @@ func TestGemmPackedNoAllocs(t *testing.T) {
 	}
 }
 
+// TestPackRowsInstalledKernel: PackRows packs for the installed kernel,
+// unless it has a dot path; either way MulABtPacked gives bitwise what
+// MulABt gives on the same rows with that kernel's path.
+func TestPackRowsInstalledKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(29, 30))
+	x := randDense(rng, 120, 70)
+	pr := PackRows(x)
+	if packed := len(pr.data) > 0; packed != (kern.dot == nil) {
+		t.Fatalf("kernel %s (dot path %v): PackRows packed = %v", kern.name, kern.dot != nil, packed)
+	}
+	a := randDense(rng, 13, 70)
+	got, want := New(13, 50), New(13, 50)
+	MulABtPacked(got, a, pr.RowRange(37, 87))
+	wantMag := New(13, 50)
+	w, mag := naiveGemm(NoTrans, Trans, 1, a, x.RowRange(37, 87), 0, wantMag)
+	checkClose(t, "MulABtPacked", got, w, mag, 70)
+	if kern.dot != nil {
+		MulABt(want, a, x.RowRange(37, 87))
+		if !Equal(got, want) {
+			t.Error("with nothing packed, MulABtPacked differs from MulABt")
+		}
+	}
+}
+
 // TestGemmPackedPanics checks the panics of the packed product.
 func TestGemmPackedPanics(t *testing.T) {
 	x := New(20, 6)
-	pr := PackRows(x)
+	pr := packRows(x, &kern)
 	other := loopKernel(3, kern.nr+1, true)
 	cases := []struct {
 		name string
