@@ -113,7 +113,9 @@ func planDot(mk microKernel, m, n, k, procs int) gemmPlan {
 }
 
 // grid cuts C into tasks of whole mr×nr tiles (see gemmPlan): one task when
-// the product is too small to be worth sharing out (see serialFlops),
+// the product is too small to be worth sharing out (see serialFlops; the
+// threshold scales with the kernel's tile on every path, since its dot
+// kernel runs about as fast as it),
 // otherwise the grid that minimises the estimated time, each task costing
 // its flops (padding included), its packing (of A and of B, as the flags
 // say) and a fixed cost.
@@ -121,7 +123,7 @@ func (p *gemmPlan) grid(mr, nr, procs int, packA, packB bool) {
 	m, n, k := p.m, p.n, p.k
 	mt, nt := ceilDiv(m, mr), ceilDiv(n, nr) // kernel tiles along m and n
 	p.gm, p.gn, p.tm, p.tn, p.procs = 1, 1, mt*mr, nt*nr, 1
-	if procs <= 1 || 2*float64(m)*float64(n)*float64(k) < float64(serialFlops)*float64(mr*nr) {
+	if procs <= 1 || 2*float64(m)*float64(n)*float64(k) < float64(serialFlops)*float64(p.mk.mr*p.mk.nr) {
 		return
 	}
 	tile := float64(mr * nr)
