@@ -8,15 +8,26 @@ import (
 	"twolayer/matrix"
 )
 
-// Batch is one batch file in memory: n images with their labels.
-type Batch struct {
-	// X holds one image per row: n×ImageSize, pixel byte v stored as v/255.
+// Set is a labelled set of n images: a batch file, or the training,
+// validation or test set of a Split. The network trains on and is evaluated
+// on Sets (X n×d, one image per row); the report's one-hot Y (K×n) is never
+// built, since the gradient G = P − Y only needs the labels (see
+// network.ComputeGradients).
+type Set struct {
+	// X holds one image per row: n×d. For CIFAR-10 d = ImageSize and pixel
+	// byte v is stored as v/255.
 	X *matrix.Dense
-	// Labels holds the n labels, each in 0..NumClasses−1.
+	// Labels holds the n labels, each in 0..K−1 (K = NumClasses for
+	// CIFAR-10); the report calls them y.
 	Labels []int
-	// OneHot is the n×NumClasses one-hot encoding of Labels: row i has a 1
-	// in column Labels[i] and 0 elsewhere.
-	OneHot *matrix.Dense
+}
+
+// Len returns the number of images n, the rows of X (0 for an empty Set).
+func (s Set) Len() int {
+	if s.X == nil {
+		return 0
+	}
+	return s.X.Rows()
 }
 
 // pixelValue[v] = v/255: the value of pixel byte v, computed once.
@@ -27,16 +38,24 @@ var pixelValue = func() (t [256]float64) {
 	return t
 }()
 
-// LoadBatch reads the CIFAR-10 binary batch file at path. The file is read
-// with a single read into a buffer of its size and decoded without further
+// LoadBatch is the report's LoadBatch (section 2.1): it reads the CIFAR-10
+// batch file at path into a Set (X n×3072, one image per row, each pixel
+// byte v as v/255; the n labels). The file may be of any of the three
+// versions, told apart by their first bytes: binary records, a pickle of the
+// Python version or a MAT-file of the MATLAB version (the last two are first
+// turned into binary records, see readRecords). The file is read with a
+// single read into a buffer of its size and decoded without further
 // allocation per record or byte.
 //
 // The error names the file and what is wrong: it cannot be opened or read
 // (errors.Is(err, fs.ErrNotExist) for a missing file), it is empty, its size
-// is not a multiple of RecordSize, or a label is above 9 (the last three are
-// ErrMalformed).
-func LoadBatch(path string) (*Batch, error) {
+// is not a multiple of RecordSize, a label is above 9, or the pickle or
+// MAT-file is not a CIFAR-10 batch (all but the first are ErrMalformed).
+func LoadBatch(path string) (*Set, error) {
 	data, err := readWhole(path, nil)
+	if err == nil {
+		data, err = toRecords(path, data, sniff(data))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -45,27 +64,16 @@ func LoadBatch(path string) (*Batch, error) {
 
 // parseBatch decodes the bytes data of the batch file called name (used
 // only in error messages).
-func parseBatch(name string, data []byte) (*Batch, error) {
+func parseBatch(name string, data []byte) (*Set, error) {
 	n, err := countRecords(name, int64(len(data)))
 	if err != nil {
 		return nil, err
 	}
-	b := &Batch{X: matrix.New(n, ImageSize), Labels: make([]int, n)}
+	b := &Set{X: matrix.New(n, ImageSize), Labels: make([]int, n)}
 	if err := decodeRecords(name, data, b.X, b.Labels); err != nil {
 		return nil, err
 	}
-	b.OneHot = OneHot(b.Labels)
 	return b, nil
-}
-
-// OneHot returns the n×NumClasses one-hot matrix of labels: Y[i][labels[i]]
-// = 1, every other entry 0. It panics if a label is outside 0..NumClasses−1.
-func OneHot(labels []int) *matrix.Dense {
-	y := matrix.New(len(labels), NumClasses)
-	for i, l := range labels {
-		y.Set(i, l, 1)
-	}
-	return y
 }
 
 // countRecords returns the number of records in a batch file of size bytes,
@@ -137,8 +145,8 @@ func readWhole(path string, buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
-// FormatError reports a file that is not a well-formed CIFAR-10 binary
-// batch. errors.Is(err, ErrMalformed) is true for it.
+// FormatError reports a file that is not a well-formed CIFAR-10 batch (of
+// any version). errors.Is(err, ErrMalformed) is true for it.
 type FormatError struct {
 	File    string // the file's path
 	Problem string // what is wrong with it

@@ -24,21 +24,9 @@ func TestLoadBatchTiny(t *testing.T) {
 		if len(b.Labels) != n {
 			t.Fatalf("%s: %d labels, want %d", name, len(b.Labels), n)
 		}
-		if r, c := b.OneHot.Dims(); r != n || c != NumClasses {
-			t.Fatalf("%s: OneHot is %d×%d, want %d×%d", name, r, c, n, NumClasses)
-		}
 		for i := range n {
 			if want := int(fakeLabel(k, i)); b.Labels[i] != want {
 				t.Errorf("%s: label %d = %d, want %d", name, i, b.Labels[i], want)
-			}
-			for c := range NumClasses {
-				want := 0.0
-				if c == b.Labels[i] {
-					want = 1
-				}
-				if got := b.OneHot.At(i, c); got != want {
-					t.Errorf("%s: OneHot(%d, %d) = %v, want %v", name, i, c, got, want)
-				}
 			}
 			for j := range ImageSize {
 				if got, want := b.X.At(i, j), float64(fakePixel(k, i, j))/255; got != want {
@@ -103,7 +91,7 @@ func FuzzLoadBatch(f *testing.F) {
 			t.Fatalf("%d bytes accepted as %d records", len(data), b.X.Rows())
 		}
 		for i, l := range b.Labels {
-			if l != int(data[i*RecordSize]) || l >= NumClasses || b.OneHot.At(i, l) != 1 {
+			if l != int(data[i*RecordSize]) || l >= NumClasses {
 				t.Fatalf("record %d: label %d from byte %d", i, l, data[i*RecordSize])
 			}
 			if got, want := b.X.At(i, ImageSize-1), float64(data[(i+1)*RecordSize-1])/255; got != want {

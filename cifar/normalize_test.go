@@ -11,13 +11,13 @@ import (
 
 func TestNormalize(t *testing.T) {
 	// columns: 1..4 (μ 2.5, σ² 1.25), constant 7 (σ 0), −2, 2, −2, 2 (μ 0, σ 2)
-	train := matrix.NewFromData(4, 3, []float64{
+	train := denseOf(4, 3, []float64{
 		1, 7, -2,
 		2, 7, 2,
 		3, 7, -2,
 		4, 7, 2,
 	})
-	other := matrix.NewFromData(2, 3, []float64{
+	other := denseOf(2, 3, []float64{
 		2.5, 8, 4,
 		0, 7, 0,
 	})
@@ -25,7 +25,7 @@ func TestNormalize(t *testing.T) {
 	s := math.Sqrt(1.25)
 	wantMean, wantStd := []float64{2.5, 7, 0}, []float64{s, 1, 2}
 	for j := range 3 {
-		if math.Abs(stats.Mean[j]-wantMean[j]) > 1e-15 || math.Abs(stats.Std[j]-wantStd[j]) > 1e-15 {
+		if !(math.Abs(stats.Mean[j]-wantMean[j]) <= 1e-15) || !(math.Abs(stats.Std[j]-wantStd[j]) <= 1e-15) {
 			t.Errorf("feature %d: mean %v std %v, want %v %v", j, stats.Mean[j], stats.Std[j], wantMean[j], wantStd[j])
 		}
 	}
@@ -45,15 +45,15 @@ func TestNormalize(t *testing.T) {
 	// the normalised training set has mean 0 and std 1 (0 for the constant feature)
 	again := ComputeStats(train)
 	for j, want := range []float64{1, 1, 1} {
-		if math.Abs(again.Mean[j]) > 1e-15 || math.Abs(again.Std[j]-want) > 1e-15 {
+		if !(math.Abs(again.Mean[j]) <= 1e-15) || !(math.Abs(again.Std[j]-want) <= 1e-15) {
 			t.Errorf("normalised feature %d: mean %v std %v", j, again.Mean[j], again.Std[j])
 		}
 	}
 
 	// Apply on a later set gives what Normalize gave
-	later := matrix.NewFromData(2, 3, []float64{2.5, 8, 4, 0, 7, 0})
+	later := denseOf(2, 3, []float64{2.5, 8, 4, 0, 7, 0})
 	stats.Apply(later)
-	if !matrix.Equal(later, other) {
+	if !sameMatrix(later, other) {
 		t.Error("Stats.Apply differs from Normalize on the same data")
 	}
 }
@@ -63,7 +63,7 @@ func checkAll(t *testing.T, name string, m *matrix.Dense, want []float64) {
 	r, c := m.Dims()
 	for i := range r {
 		for j := range c {
-			if got := m.At(i, j); math.Abs(got-want[i*c+j]) > 1e-14 {
+			if got := m.At(i, j); !(math.Abs(got-want[i*c+j]) <= 1e-14) {
 				t.Errorf("%s(%d, %d) = %v, want %v", name, i, j, got, want[i*c+j])
 			}
 		}
@@ -73,7 +73,7 @@ func checkAll(t *testing.T, name string, m *matrix.Dense, want []float64) {
 // TestNormalizeViews checks that Normalize works on row views with a stride
 // larger than their width and leaves the columns outside them alone.
 func TestNormalizeViews(t *testing.T) {
-	big := matrix.NewFromData(3, 3, []float64{1, 2, 100, 3, 4, 100, 5, 6, 100})
+	big := denseOf(3, 3, []float64{1, 2, 100, 3, 4, 100, 5, 6, 100})
 	view := big.Slice(0, 3, 0, 2)
 	st := Normalize(view)
 	if st.Mean[0] != 3 || st.Mean[1] != 4 || big.At(1, 0) != 0 || big.At(1, 2) != 100 {
@@ -90,7 +90,7 @@ func TestNormalizeDeterministic(t *testing.T) {
 	}
 	a, b := x.Clone(), x.Clone()
 	sa, sb := Normalize(a), Normalize(b)
-	if !matrix.Equal(a, b) {
+	if !sameMatrix(a, b) {
 		t.Error("two runs of Normalize on the same data differ")
 	}
 	for j := range sa.Mean {
@@ -140,7 +140,7 @@ func TestNormalizeGOMAXPROCS(t *testing.T) {
 		runtime.GOMAXPROCS(old)
 	}
 	for k := 1; k < len(results); k++ {
-		if !matrix.Equal(results[0], results[k]) || !slices.Equal(stats[0].Mean, stats[k].Mean) || !slices.Equal(stats[0].Std, stats[k].Std) {
+		if !sameMatrix(results[0], results[k]) || !slices.Equal(stats[0].Mean, stats[k].Mean) || !slices.Equal(stats[0].Std, stats[k].Std) {
 			t.Errorf("run %d differs from the run at GOMAXPROCS 1", k)
 		}
 	}

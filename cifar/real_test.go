@@ -99,13 +99,13 @@ func checkStandardised(t *testing.T, s *Split) {
 	t.Helper()
 	st := ComputeStats(s.Train.X)
 	for j := range ImageSize {
-		if math.Abs(st.Mean[j]) > 1e-10 || math.Abs(st.Std[j]-1) > 1e-10 {
+		if !(math.Abs(st.Mean[j]) <= 1e-10) || !(math.Abs(st.Std[j]-1) <= 1e-10) {
 			t.Fatalf("%s: normalised feature %d has mean %g, std %g", s.Name, j, st.Mean[j], st.Std[j])
 		}
 	}
 	val := ComputeStats(s.Validation.X)
 	for j := range ImageSize {
-		if math.Abs(val.Mean[j]) > 0.5 || val.Std[j] < 0.5 || val.Std[j] > 2 {
+		if !(math.Abs(val.Mean[j]) <= 0.5) || !(val.Std[j] >= 0.5 && val.Std[j] <= 2) {
 			t.Fatalf("%s: validation feature %d has mean %g, std %g: not normalised with the training statistics?", s.Name, j, val.Mean[j], val.Std[j])
 		}
 	}

@@ -26,16 +26,13 @@ func fakeImages(files ...int) (*matrix.Dense, []int) {
 			}
 		}
 	}
-	return matrix.NewFromData(len(labels), ImageSize, data), labels
+	return denseOf(len(labels), ImageSize, data), labels
 }
 
-// checkDataset checks that d is named name and holds the images of raw,
-// normalised with stats, and labels.
-func checkDataset(t *testing.T, d Dataset, name string, raw *matrix.Dense, labels []int, stats Stats) {
+// checkSet checks that d (the split's set called name) holds the images of
+// raw, normalised with stats, and labels.
+func checkSet(t *testing.T, d Set, name string, raw *matrix.Dense, labels []int, stats Stats) {
 	t.Helper()
-	if d.Name != name {
-		t.Errorf("dataset named %q, want %q", d.Name, name)
-	}
 	if d.Len() != len(labels) || d.X.Rows() != len(labels) || d.X.Cols() != ImageSize {
 		t.Fatalf("%s: %d labels, %d×%d images; want %d", name, d.Len(), d.X.Rows(), d.X.Cols(), len(labels))
 	}
@@ -71,11 +68,11 @@ func TestLoadSplitBatch1(t *testing.T) {
 	if s.Stats.Std[0] != 1 || s.Stats.Mean[0] != 100.0/255 {
 		t.Errorf("constant pixel 0: mean %v std %v, want 100/255 and 1", s.Stats.Mean[0], s.Stats.Std[0])
 	}
-	checkDataset(t, s.Train, "train", trainRaw, trainLabels, wantStats)
+	checkSet(t, s.Train, "train", trainRaw, trainLabels, wantStats)
 	valRaw, valLabels := fakeImages(1)
-	checkDataset(t, s.Validation, "validation", valRaw, valLabels, wantStats)
+	checkSet(t, s.Validation, "validation", valRaw, valLabels, wantStats)
 	testRaw, testLabels := fakeImages(5)
-	checkDataset(t, s.Test, "test", testRaw, testLabels, wantStats)
+	checkSet(t, s.Test, "test", testRaw, testLabels, wantStats)
 }
 
 func TestLoadSplitAll(t *testing.T) {
@@ -92,11 +89,11 @@ func TestLoadSplitAll(t *testing.T) {
 				t.Errorf("Name = %q, want %q", s.Name, want)
 			}
 			stats := ComputeStats(raw.RowRange(0, nTrain))
-			checkDataset(t, s.Train, "train", raw.RowRange(0, nTrain), labels[:nTrain], stats)
-			checkDataset(t, s.Validation, "validation", raw.RowRange(nTrain, n), labels[nTrain:], stats)
+			checkSet(t, s.Train, "train", raw.RowRange(0, nTrain), labels[:nTrain], stats)
+			checkSet(t, s.Validation, "validation", raw.RowRange(nTrain, n), labels[nTrain:], stats)
 			testRaw, testLabels := fakeImages(5)
-			checkDataset(t, s.Test, "test", testRaw, testLabels, stats)
-			if got := ComputeStats(s.Train.X); math.Abs(got.Mean[5]) > 1e-12 || math.Abs(got.Std[5]-1) > 1e-12 && nTrain > 1 {
+			checkSet(t, s.Test, "test", testRaw, testLabels, stats)
+			if got := ComputeStats(s.Train.X); !(math.Abs(got.Mean[5]) <= 1e-12) || !(math.Abs(got.Std[5]-1) <= 1e-12) && nTrain > 1 {
 				t.Errorf("normalised training feature 5: mean %v std %v", got.Mean[5], got.Std[5])
 			}
 		})
@@ -163,7 +160,7 @@ func TestLoadSplitGOMAXPROCS(t *testing.T) {
 		splits = append(splits, s)
 	}
 	for k, s := range splits[1:] {
-		if !matrix.Equal(s.Train.X, splits[0].Train.X) || !matrix.Equal(s.Validation.X, splits[0].Validation.X) ||
+		if !sameMatrix(s.Train.X, splits[0].Train.X) || !sameMatrix(s.Validation.X, splits[0].Validation.X) ||
 			!slices.Equal(s.Train.Labels, splits[0].Train.Labels) || !slices.Equal(s.Stats.Std, splits[0].Stats.Std) {
 			t.Errorf("split %d differs from the one loaded at GOMAXPROCS 1", k+1)
 		}

@@ -14,7 +14,7 @@ func ChecksTable(checks []Check) string {
 	for _, c := range checks {
 		fmt.Fprintf(&b, "%-9s %-5g %-5s %7d  %5d (%6.2f%%)  %5d (%6.2f%%)  %9.2e  %9.2e\n",
 			c.Method, c.Lambda, c.Param, c.Entries,
-			c.AbsErrors, percent(c.AbsErrors, c.Entries), c.RelErrors, percent(c.RelErrors, c.Entries), c.MaxAbs, c.MaxRel)
+			c.AbsErrors, c.AbsPercent(), c.RelErrors, c.RelPercent(), c.MaxAbs, c.MaxRel)
 	}
 	return b.String()
 }
@@ -57,12 +57,4 @@ func (r *Result) Summary() string {
 		fmt.Fprintf(&b, "results in %s\n", r.Dir)
 	}
 	return b.String()
-}
-
-// percent returns 100·a/n, 0 when n is 0.
-func percent(a, n int) float64 {
-	if n == 0 {
-		return 0
-	}
-	return 100 * float64(a) / float64(n)
 }

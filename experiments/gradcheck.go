@@ -9,12 +9,12 @@ import (
 	"twolayer/network"
 )
 
-// Gradient check settings of section 2.9 (assignment-notes.md).
+// Gradient check settings of section 2.9 (docs/assignment.md, "Gradient
+// checks"); the step h and the threshold ε are network.DefaultH and
+// network.DefaultEps.
 const (
-	gradDims   = 20   // input dimensions kept: W1 restricted to its first 20 columns
-	gradImages = 1    // training images used
-	gradH      = 1e-5 // step of the numeric differences
-	gradEps    = 1e-6 // threshold ε of both error counts
+	gradDims   = 20 // input dimensions kept: W1 restricted to its first 20 columns
+	gradImages = 1  // training images used
 )
 
 // gradLambdas are the λ of the gradient check: none, as in the report, and
@@ -41,12 +41,12 @@ func GradCheck(ctx context.Context, o Options) (*Result, error) {
 	}
 	n := min(gradImages, data.Train.Len())
 	full := network.InitializeWeights(cifar.ImageSize, o.Hidden, cifar.NumClasses, o.Init, o.Seed)
-	p, s := network.ReducedProblem(full, set(data.Train), gradDims, n)
+	net, s := network.ReducedProblem(full, data.Train, gradDims, n)
 	r := &Result{
 		Experiment: "gradcheck",
 		Section:    "2.9",
 		Title:      "2.9 Gradient check",
-		Params: &Params{
+		Hyperparams: &Hyperparams{
 			Hidden: o.Hidden, Init: o.Init.String(), Seed: o.Seed, Split: data.Name,
 			NTrain: n, DataDir: o.shared.dir,
 		},
@@ -56,16 +56,13 @@ func GradCheck(ctx context.Context, o Options) (*Result, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		ga := network.ComputeGradients(p, s, lambda)
+		ga := network.ComputeGradients(net, s, lambda)
 		for _, m := range []struct {
 			name string
-			num  func(*network.Params, network.Set, float64, float64) *network.Grads
+			num  func(*network.Params, cifar.Set, float64, float64) *network.Grads
 		}{{"forward", network.ComputeGradsNum}, {"centered", network.ComputeGradsNumSlow}} {
-			for _, c := range network.CompareGradients(ga, m.num(p, s, lambda, gradH), gradEps) {
-				r.Checks = append(r.Checks, Check{
-					Method: m.name, Lambda: lambda, Param: c.Param, Entries: c.Entries,
-					AbsErrors: c.AbsErrors, RelErrors: c.RelErrors, MaxAbs: c.MaxAbs, MaxRel: c.MaxRel,
-				})
+			for _, c := range network.CompareGradients(ga, m.num(net, s, lambda, network.DefaultH), network.DefaultEps) {
+				r.Checks = append(r.Checks, Check{Method: m.name, Lambda: lambda, GradComparison: c})
 			}
 		}
 	}

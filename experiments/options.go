@@ -183,9 +183,6 @@ func loadSplit(ctx context.Context, o Options, split string, nVal int) (*cifar.S
 	return s, nil
 }
 
-// set converts a data set of package cifar into one of package network.
-func set(d cifar.Dataset) network.Set { return network.Set{X: d.X, Y: d.Labels} }
-
 // pick returns override if it is set (non-zero), else def.
 func pick(override, def int) int {
 	if override != 0 {

@@ -28,11 +28,11 @@ func TestOneCycleRealData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if acc := r.Final.Test.Accuracy; acc < 0.44 || acc > 0.48 {
+	if acc := r.Final.Test.Accuracy; !(acc >= 0.44 && acc <= 0.48) {
 		t.Errorf("one-cycle test accuracy %.4f, want it in [0.44, 0.48]", acc)
 	}
-	if r.Params.NTrain != 10000 || r.Params.Updates != 1000 {
-		t.Errorf("params: %d training images, %d updates; want 10,000 and 1,000", r.Params.NTrain, r.Params.Updates)
+	if r.Hyperparams.NTrain != 10000 || r.Hyperparams.Updates != 1000 {
+		t.Errorf("params: %d training images, %d updates; want 10,000 and 1,000", r.Hyperparams.NTrain, r.Hyperparams.Updates)
 	}
 	t.Logf("one-cycle on the real data: test accuracy %.4f in %.1fs", r.Final.Test.Accuracy, r.Seconds)
 }

@@ -1,7 +1,7 @@
 package experiments
 
 // Reference holds the published numbers a section is compared with
-// (assignment-notes.md, "Reference results"). Accuracies are fractions; a
+// (docs/assignment.md, "Reference results"). Accuracies are fractions; a
 // zero means the source gives none.
 type Reference struct {
 	Section string
@@ -53,7 +53,8 @@ var (
 )
 
 // Explanations of the known discrepancies with the report
-// (assignment-notes.md), shown in the generated report.
+// (docs/assignment.md, "Known discrepancies in the report"), shown in the
+// generated report.
 const (
 	explainSetup = "The report says section 3.1 trains on data_batch_1 and validates on data_batch_2. " +
 		"With that setup a faithful implementation gets about 45–46.5% for (a) and 46.5–48% for (b), " +

@@ -37,7 +37,7 @@ func buildReport(a *AllResult) *document {
 	searchSection(d, "fine", byName["fine"], reportFineTop)
 	finalSection(d, byName["final"])
 
-	d.h("Machine and timings")
+	d.h("Machine and timings", "experiments.ThisMachine")
 	m := a.Machine
 	d.table([][]string{
 		{"CPU", "cores", "GOMAXPROCS", "Go", "OS"},
@@ -83,7 +83,7 @@ func plots(d *document, r *Result, names ...string) {
 	}
 }
 
-func paramsLine(p *Params) string {
+func paramsLine(p *Hyperparams) string {
 	if p == nil {
 		return ""
 	}
@@ -96,14 +96,14 @@ func missing(d *document, name string) {
 }
 
 func gradCheckSection(d *document, r *Result) {
-	d.h("2.9 Gradient check")
+	d.h("2.9 Gradient check", "experiments.GradCheck", "network.ComputeGradients", "network.ComputeGradsNum", "network.ComputeGradsNumSlow")
 	if r == nil {
 		missing(d, "gradcheck")
 		return
 	}
 	d.p("Analytic gradients against numeric ones on the reduced problem: the first 20 input dimensions of the first training image, "+
 		"m = %d, h = 1e-5; an entry counts as an error when its absolute or relative difference exceeds ε = 1e-6. "+
-		"The report's counts (λ = 0) are beside ours.", r.Params.Hidden)
+		"The report's counts (λ = 0) are beside ours.", r.Hyperparams.Hidden)
 	rows := [][]string{{"method", "λ", "param", "entries", "abs errors", "report", "rel errors", "report", "max abs", "max rel"}}
 	idx := map[string]int{"W1": 0, "b1": 1, "W2": 2, "b2": 3}
 	for _, c := range r.Checks {
@@ -124,7 +124,9 @@ func gradCheckSection(d *document, r *Result) {
 func cyclesSection(d *document, name string, text, all *Result) {
 	ref := References[name]
 	title := map[string]string{"one-cycle": "3.1(a) One cycle", "three-cycles": "3.1(b) Three cycles"}[name]
-	d.h(title)
+	fn := map[string]string{"one-cycle": "experiments.OneCycle", "three-cycles": "experiments.ThreeCycles"}[name]
+	d.h(title, fn, "cifar.LoadSplitBatch1", "cifar.LoadSplitAll", "network.InitializeWeights", "network.MiniBatchGD", "network.CyclicEta",
+		"network.ComputeCost", "network.ComputeAccuracy", "experiments.Charts")
 	rows := [][]string{{"run", "train acc", "validation acc", "test acc", "Δ report (test)", "Δ assignment (test)", "public solutions"}}
 	public := fmt.Sprintf("%s–%s", pct(ref.PublicLow), pct(ref.PublicHigh))
 	for _, r := range []*Result{text, all} {
@@ -147,7 +149,7 @@ func cyclesSection(d *document, name string, text, all *Result) {
 		if r == nil {
 			continue
 		}
-		d.p("%s: %s", r.Experiment, paramsLine(r.Params))
+		d.p("%s: %s", r.Experiment, paramsLine(r.Hyperparams))
 	}
 	if text != nil && all != nil {
 		d.p("Ours: %s%% with the text's setup (a faithful numpy implementation: %s–%s%% over seeds) and %s%% on all five batches (numpy: about %s%%); the report: %s%%.",
@@ -169,12 +171,15 @@ func cyclesSection(d *document, name string, text, all *Result) {
 
 func searchSection(d *document, name string, r *Result, reportTop []SearchRun) {
 	ref := References[name]
-	d.h(map[string]string{"coarse": "3.2 Coarse search for λ", "fine": "3.3 Fine search for λ"}[name])
+	d.h(map[string]string{"coarse": "3.2 Coarse search for λ", "fine": "3.3 Fine search for λ"}[name],
+		map[string]string{"coarse": "experiments.Coarse", "fine": "experiments.Fine"}[name],
+		map[string]string{"coarse": "experiments.CoarseLambdas", "fine": "experiments.FineLambdas"}[name],
+		"network.MiniBatchGD", "experiments.RankByValidation")
 	if r == nil {
 		missing(d, name)
 		return
 	}
-	d.p("%s", paramsLine(r.Params))
+	d.p("%s", paramsLine(r.Hyperparams))
 	rows := [][]string{{"rank", "λ", "train acc", "validation acc", "test acc"}}
 	for i, run := range RankByValidation(r.Runs) {
 		rows = append(rows, []string{fmt.Sprint(i + 1), fmt.Sprintf("%.6g", run.Lambda), pct(run.TrainAccuracy), pct(run.ValidationAccuracy), pct(run.TestAccuracy)})
@@ -200,13 +205,13 @@ func searchSection(d *document, name string, r *Result, reportTop []SearchRun) {
 
 func finalSection(d *document, r *Result) {
 	ref := References["final"]
-	d.h("3.4 Final training")
+	d.h("3.4 Final training", "experiments.Final", "experiments.FinalLambda", "network.MiniBatchGD", "experiments.SaveModel")
 	if r == nil || r.Final == nil {
 		missing(d, "final")
 		return
 	}
-	d.p("%s λ from %s. The model is saved as %s.", paramsLine(r.Params), r.LambdaSource, r.Model)
-	if r.Params.Lambda != reportLambda {
+	d.p("%s λ from %s. The model is saved as %s.", paramsLine(r.Hyperparams), r.LambdaSource, r.Model)
+	if r.Hyperparams.Lambda != reportLambda {
 		d.p("The report used λ = %g, the best of its fine search by test accuracy; ours is chosen by validation accuracy.", reportLambda)
 	}
 	f := r.Final
@@ -229,4 +234,9 @@ func finalSection(d *document, r *Result) {
 	}
 	d.p("n_s = 2⌊n / n_batch⌋ as in the searches (the assignment leaves n_s open for this run; the report does not give it).")
 	plots(d, r, chartOrder...)
+	if r.Insight == nil {
+		d.p("The pictures of the trained network (its weights, confusion matrix and mistakes) are drawn by `go run . final`; "+
+			"these results come from an older run. For any saved model: `go run . show -model %s`.", filepath.Join(r.Dir, "model.bin"))
+	}
+	picturesOf(d, r)
 }

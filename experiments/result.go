@@ -11,28 +11,18 @@ import (
 	"twolayer/network"
 )
 
-// Metrics are the cost (loss plus λ‖W‖²), loss (mean cross-entropy) and
-// accuracy of the network on one data set.
-type Metrics struct {
-	Cost     float64 `json:"cost"`
-	Loss     float64 `json:"loss"`
-	Accuracy float64 `json:"accuracy"`
-}
-
-func fromNetwork(m network.Metrics) Metrics {
-	return Metrics{Cost: m.Cost, Loss: m.Loss, Accuracy: m.Accuracy}
-}
-
-// FinalMetrics holds the metrics at the end of training.
+// FinalMetrics holds the metrics (cost, loss, accuracy) at the end of
+// training.
 type FinalMetrics struct {
-	Train      Metrics  `json:"train"`
-	Validation Metrics  `json:"validation"`
-	Test       *Metrics `json:"test,omitempty"`
+	Train      network.Metrics  `json:"train"`
+	Validation network.Metrics  `json:"validation"`
+	Test       *network.Metrics `json:"test,omitempty"`
 }
 
-// Params are the hyperparameters and data of a run, every one of them, so
-// that summary.json says exactly what was run.
-type Params struct {
+// Hyperparams are the hyperparameters and data of a run, every one of them,
+// so that summary.json says exactly what was run (the network's own
+// parameters, its weights, are network.Params).
+type Hyperparams struct {
 	Lambda          float64   `json:"lambda"`
 	Lambdas         []float64 `json:"lambdas,omitempty"` // searches: the λ tried, sorted
 	EtaMin          float64   `json:"eta_min"`
@@ -63,27 +53,22 @@ type SearchRun struct {
 	Seconds            float64 `json:"seconds"`
 }
 
-// Check is one row of the gradient check table: one numeric method, λ and
-// parameter.
+// Check is one row of the gradient check table: the comparison of one
+// parameter's gradients for one numeric method and λ.
 type Check struct {
-	Method    string  `json:"method"` // "forward" (ComputeGradsNum) or "centered" (ComputeGradsNumSlow)
-	Lambda    float64 `json:"lambda"`
-	Param     string  `json:"param"` // W1, b1, W2, b2
-	Entries   int     `json:"entries"`
-	AbsErrors int     `json:"abs_errors"` // entries with |g_a − g_n| > ε
-	RelErrors int     `json:"rel_errors"` // entries with |g_a − g_n| / max(ε, |g_a| + |g_n|) > ε
-	MaxAbs    float64 `json:"max_abs"`
-	MaxRel    float64 `json:"max_rel"`
+	Method string  `json:"method"` // "forward" (ComputeGradsNum) or "centered" (ComputeGradsNumSlow)
+	Lambda float64 `json:"lambda"`
+	network.GradComparison
 }
 
 // Result is what an experiment found; it is written as summary.json.
 type Result struct {
-	Experiment string        `json:"experiment"` // command name, e.g. "one-cycle"
-	Section    string        `json:"section"`    // report section, e.g. "3.1(a)"
-	Title      string        `json:"title"`
-	Params     *Params       `json:"params,omitempty"`
-	Final      *FinalMetrics `json:"final,omitempty"`
-	Seconds    float64       `json:"seconds"`
+	Experiment  string        `json:"experiment"` // command name, e.g. "one-cycle"
+	Section     string        `json:"section"`    // report section, e.g. "3.1(a)"
+	Title       string        `json:"title"`
+	Hyperparams *Hyperparams  `json:"params,omitempty"`
+	Final       *FinalMetrics `json:"final,omitempty"`
+	Seconds     float64       `json:"seconds"`
 
 	// Searches (3.2, 3.3): every λ in order, and the top three by
 	// validation accuracy.
@@ -95,6 +80,10 @@ type Result struct {
 	// Final training (3.4): where λ came from, and the saved model.
 	LambdaSource string `json:"lambda_source,omitempty"`
 	Model        string `json:"model,omitempty"`
+	// Insight is what the trained network does on the test set (3.4): the
+	// confusion matrix, per-class accuracy and worst mistakes, whose
+	// pictures are among Files (see AddPictures).
+	Insight *Insight `json:"insight,omitempty"`
 
 	Notes []string `json:"notes,omitempty"` // data warnings and other remarks
 	Files []string `json:"files,omitempty"` // the files written, relative to the output directory

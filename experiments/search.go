@@ -13,7 +13,7 @@ import (
 	"twolayer/experiments/plot"
 )
 
-// Search settings of sections 3.2 and 3.3 (assignment-notes.md).
+// Search settings of sections 3.2 and 3.3 (docs/assignment.md, "Searches").
 const (
 	searchNVal    = 5000 // validation images held out of the five batches: 45,000 / 5,000
 	searchBatch   = 500  // batch size, as in the report
@@ -75,22 +75,17 @@ func Fine(ctx context.Context, o Options) (*Result, error) {
 // those of the best run; search.csv and search.svg show all runs.
 func search(ctx context.Context, o Options, name, section, title string, lambdas []float64) (*Result, error) {
 	start := time.Now()
-	nVal := pick(o.NVal, searchNVal)
-	data, err := loadSplit(ctx, o, "all", nVal)
+	base, err := allBatchesSetup(ctx, o, name, section, searchNVal, searchBatch, searchCycles)
 	if err != nil {
 		return nil, err
 	}
-	batch := pick(o.BatchSize, searchBatch)
-	n := data.Train.Len()
+	base.Config.RecordsPerCycle = pick(o.RecordsPerCycle, searchRecordsPerCycle)
 	r := &Result{Experiment: name, Section: section, Title: title, Dir: filepath.Join(o.OutDir, name)}
 	var bestVal = math.Inf(-1)
 	for i, lambda := range lambdas {
-		s := Setup{
-			Name: name, Section: section, Split: "all", NVal: nVal, Init: o.Init,
-			Title:  fmt.Sprintf("%s, best λ = %.3g", title, lambda),
-			Config: reportConfig(o, lambda, 2*(n/max(batch, 1)), searchCycles, batch),
-		}
-		s.Config.RecordsPerCycle = pick(o.RecordsPerCycle, searchRecordsPerCycle)
+		s := base
+		s.Title = fmt.Sprintf("%s, best λ = %.3g", title, lambda)
+		s.Config.Lambda = lambda
 		o.logf("%s: λ = %.6g (%d of %d)", name, lambda, i+1, len(lambdas))
 		run, _, err := train(ctx, o, s)
 		if err != nil {
@@ -105,13 +100,13 @@ func search(ctx context.Context, o Options, name, section, title string, lambdas
 		})
 		if run.Final.Validation.Accuracy > bestVal {
 			bestVal = run.Final.Validation.Accuracy
-			r.Params, r.Final, r.History, r.Title = run.Params, run.Final, run.History, s.Title
+			r.Hyperparams, r.Final, r.History, r.Title = run.Hyperparams, run.Final, run.History, s.Title
 		}
 	}
-	r.Params.Lambdas = lambdas
+	r.Hyperparams.Lambdas = lambdas
 	r.Best = RankByValidation(r.Runs)
 	r.Best = r.Best[:min(searchTopRuns, len(r.Best))]
-	r.Params.Lambda = r.Best[0].Lambda
+	r.Hyperparams.Lambda = r.Best[0].Lambda
 	r.Notes = append(r.Notes, "ranked by validation accuracy; the report ranked by test accuracy, which lets the test set choose λ")
 	r.Seconds = time.Since(start).Seconds()
 	extra := map[string][]byte{"search.csv": searchCSV(r.Runs), "search.svg": searchChart(r.Runs, title).SVG()}

@@ -2,7 +2,6 @@ package experiments
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -40,9 +39,10 @@ func Train(ctx context.Context, o Options, s Setup) (*Result, error) {
 	return r, nil
 }
 
-// train does the work of Train without writing anything: it returns the
-// result (with History) and the trained parameters.
-func train(ctx context.Context, o Options, s Setup) (*Result, *network.Params, error) {
+// train does the work of Train without writing anything (but the model
+// file when s.Save is set): it returns the result (with History) and the
+// trained model with the statistics of its training set.
+func train(ctx context.Context, o Options, s Setup) (*Result, *network.Model, error) {
 	start := time.Now()
 	if s.Hidden == 0 {
 		s.Hidden = o.Hidden
@@ -64,50 +64,56 @@ func train(ctx context.Context, o Options, s Setup) (*Result, *network.Params, e
 	if err != nil {
 		return nil, nil, err
 	}
-	trainSet, valSet, testSet := set(data.Train), set(data.Validation), set(data.Test)
-	if err := s.Config.Validate(trainSet.Len()); err != nil {
+	if err := s.Config.Validate(data.Train.Len()); err != nil {
 		return nil, nil, Usagef("%v", err)
 	}
-	p := network.InitializeWeights(cifar.ImageSize, s.Hidden, cifar.NumClasses, s.Init, o.Seed)
+	net := network.InitializeWeights(cifar.ImageSize, s.Hidden, cifar.NumClasses, s.Init, o.Seed)
 	bar := o.bar(s.Name)
-	hist, err := network.MiniBatchGD(ctx, p, trainSet, valSet, s.Config, bar.Update)
+	hist, err := network.MiniBatchGD(ctx, net, data.Train, data.Validation, s.Config, bar.Update)
 	bar.Done()
 	if err != nil {
 		return nil, nil, err
 	}
 	lambda := s.Config.Lambda
-	test := fromNetwork(network.Evaluate(p, testSet, lambda))
+	test := network.Evaluate(net, data.Test, lambda)
 	r := &Result{
-		Experiment: s.Name,
-		Section:    s.Section,
-		Title:      s.Title,
-		Params:     params(s, data, o),
+		Experiment:  s.Name,
+		Section:     s.Section,
+		Title:       s.Title,
+		Hyperparams: hyperparams(s, data, o),
 		Final: &FinalMetrics{
-			Train:      fromNetwork(network.Evaluate(p, trainSet, lambda)),
-			Validation: fromNetwork(network.Evaluate(p, valSet, lambda)),
+			Train:      network.Evaluate(net, data.Train, lambda),
+			Validation: network.Evaluate(net, data.Validation, lambda),
 			Test:       &test,
 		},
 		History: hist,
 		Dir:     filepath.Join(o.OutDir, s.Name),
 	}
+	m := &network.Model{Params: net, Stats: data.Stats, Config: s.Config, Classes: cifar.ClassNames(o.shared.dir)}
 	if s.Save != "" {
-		m := &network.Model{Params: p, Mean: data.Stats.Mean, Std: data.Stats.Std, Config: s.Config, Classes: cifar.ClassNames(o.shared.dir)}
-		if err := os.MkdirAll(filepath.Dir(s.Save), 0o755); err != nil {
-			return nil, nil, err
-		}
-		if err := m.Save(s.Save); err != nil {
+		if err := SaveModel(s.Save, m); err != nil {
 			return nil, nil, err
 		}
 		r.Model = s.Save
 	}
 	r.Seconds = time.Since(start).Seconds()
-	return r, p, nil
+	return r, m, nil
 }
 
-// params describes the run s on data for summary.json.
-func params(s Setup, data *cifar.Split, o Options) *Params {
+// SaveModel writes m to path in the model file format (network.Model),
+// atomically (WriteFileAtomic), creating the directory if needed.
+func SaveModel(path string, m *network.Model) error {
+	b, err := m.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	return WriteBytesAtomic(path, b)
+}
+
+// hyperparams describes the run s on data for summary.json.
+func hyperparams(s Setup, data *cifar.Split, o Options) *Hyperparams {
 	c := s.Config
-	return &Params{
+	return &Hyperparams{
 		Lambda: c.Lambda, EtaMin: c.EtaMin, EtaMax: c.EtaMax,
 		StepSize: c.StepSize, Cycles: c.Cycles, BatchSize: c.BatchSize, Updates: c.Steps(),
 		Hidden: s.Hidden, Init: s.Init.String(), Shuffle: c.Shuffle, RecordsPerCycle: c.RecordsPerCycle,
@@ -115,6 +121,25 @@ func params(s Setup, data *cifar.Split, o Options) *Params {
 		NTrain: data.Train.Len(), NValidation: data.Validation.Len(), NTest: data.Test.Len(),
 		DataDir: o.shared.dir,
 	}
+}
+
+// allBatchesSetup loads the split of all five batches that the searches
+// (3.2, 3.3) and the final training (3.4) use, with nVal validation images,
+// and returns the setup of a run on it with batches of batch images and
+// cycles cycles of n_s = 2⌊n / n_batch⌋ steps (docs/assignment.md,
+// "Cyclical learning rate"); Options override nVal, batch and cycles. λ is
+// 0 and the title empty, for the caller to set.
+func allBatchesSetup(ctx context.Context, o Options, name, section string, nVal, batch, cycles int) (Setup, error) {
+	nVal = pick(o.NVal, nVal)
+	data, err := loadSplit(ctx, o, "all", nVal)
+	if err != nil {
+		return Setup{}, err
+	}
+	batch = pick(o.BatchSize, batch)
+	return Setup{
+		Name: name, Section: section, Split: "all", NVal: nVal, Init: o.Init,
+		Config: reportConfig(o, 0, 2*(data.Train.Len()/max(batch, 1)), cycles, batch),
+	}, nil
 }
 
 // reportConfig returns the report's configuration: η from 1e-5 to 1e-1,

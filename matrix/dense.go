@@ -32,15 +32,6 @@ func New(r, c int) *Dense {
 	return &Dense{rows: r, cols: c, stride: c, data: make([]float64, r*c)}
 }
 
-// NewFromData returns an r×c matrix that uses data (row-major, len r·c) as
-// its storage, without copying. It panics if len(data) ≠ r·c.
-func NewFromData(r, c int, data []float64) *Dense {
-	if r < 0 || c < 0 || len(data) != r*c {
-		panic(fmt.Sprintf("matrix.NewFromData: %d values for a %d×%d matrix", len(data), r, c))
-	}
-	return &Dense{rows: r, cols: c, stride: c, data: data}
-}
-
 // Dims returns the number of rows and columns.
 func (m *Dense) Dims() (r, c int) { return m.rows, m.cols }
 
@@ -49,9 +40,6 @@ func (m *Dense) Rows() int { return m.rows }
 
 // Cols returns the number of columns.
 func (m *Dense) Cols() int { return m.cols }
-
-// Stride returns the distance in the backing slice between (i, j) and (i+1, j).
-func (m *Dense) Stride() int { return m.stride }
 
 // shape formats the dimensions for panic messages, e.g. "50×3072".
 func (m *Dense) shape() string { return fmt.Sprintf("%d×%d", m.rows, m.cols) }
@@ -115,36 +103,6 @@ func (m *Dense) Clone() *Dense {
 	c := New(m.rows, m.cols)
 	c.Copy(m)
 	return c
-}
-
-// Fill sets every element of m to v.
-func (m *Dense) Fill(v float64) {
-	for i := 0; i < m.rows; i++ {
-		r := m.Row(i)
-		for j := range r {
-			r[j] = v
-		}
-	}
-}
-
-// Zero sets every element of m to 0.
-func (m *Dense) Zero() { m.Fill(0) }
-
-// Equal reports whether a and b have the same shape and bitwise-equal elements
-// (NaNs compare unequal).
-func Equal(a, b *Dense) bool {
-	if a.rows != b.rows || a.cols != b.cols {
-		return false
-	}
-	for i := 0; i < a.rows; i++ {
-		ra, rb := a.Row(i), b.Row(i)
-		for j := range ra {
-			if ra[j] != rb[j] {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // sameShape panics unless every matrix in ms has the shape of d.

@@ -8,28 +8,16 @@ import (
 )
 
 // elementwiseOps lists the element-wise operations with, for each, the
-// value it must produce from the elements x (of a or g) and y (of b or h)
-// at (i, j) and the vector element v[i] or v[j] where it takes a vector.
+// value it must produce from the elements x (of a) and y (of b) at (i, j)
+// and the vector element v[i] where it takes one.
 var elementwiseOps = []struct {
 	name string
 	run  func(dst, a, b *Dense, v []float64)
-	want func(x, y, vi, vj float64) float64
-	vec  string // "", "col" (len rows) or "row" (len cols)
+	want func(x, y, vi float64) float64
+	vec  bool // takes a vector of length rows
 }{
-	{"Add", func(d, a, b *Dense, _ []float64) { Add(d, a, b) }, func(x, y, _, _ float64) float64 { return x + y }, ""},
-	{"Sub", func(d, a, b *Dense, _ []float64) { Sub(d, a, b) }, func(x, y, _, _ float64) float64 { return x - y }, ""},
-	{"Scale", func(d, a, _ *Dense, _ []float64) { Scale(d, -2.5, a) }, func(x, _, _, _ float64) float64 { return -2.5 * x }, ""},
-	{"AddScaled", func(d, a, b *Dense, _ []float64) { AddScaled(d, a, -0.1, b) }, func(x, y, _, _ float64) float64 { return x + -0.1*y }, ""},
-	{"MulElem", func(d, a, b *Dense, _ []float64) { MulElem(d, a, b) }, func(x, y, _, _ float64) float64 { return x * y }, ""},
-	{"AddColVector", func(d, a, _ *Dense, v []float64) { AddColVector(d, a, v) }, func(x, _, vi, _ float64) float64 { return x + vi }, "col"},
-	{"AddRowVector", func(d, a, _ *Dense, v []float64) { AddRowVector(d, a, v) }, func(x, _, _, vj float64) float64 { return x + vj }, "row"},
-	{"ReLU", func(d, a, _ *Dense, _ []float64) { ReLU(d, a) }, func(x, _, _, _ float64) float64 { return max(0, x) }, ""},
-	{"MaskPositive", func(d, a, b *Dense, _ []float64) { MaskPositive(d, a, b) }, func(x, y, _, _ float64) float64 {
-		if y > 0 {
-			return x
-		}
-		return 0
-	}, ""},
+	{"AddScaled", func(d, a, b *Dense, _ []float64) { AddScaled(d, a, -0.1, b) }, func(x, y, _ float64) float64 { return x + -0.1*y }, false},
+	{"AddColVector", func(d, a, _ *Dense, v []float64) { AddColVector(d, a, v) }, func(x, _, vi float64) float64 { return x + vi }, true},
 }
 
 // TestElementwise runs each operation on strided views into a separate
@@ -42,13 +30,9 @@ func TestElementwise(t *testing.T) {
 			const r, c = 7, 5
 			a, _ := randView(rng, r, c, true)
 			b, _ := randView(rng, r, c, true)
-			b.Set(0, 0, 0) // a zero h for MaskPositive
 			var v []float64
-			switch op.vec {
-			case "col":
+			if op.vec {
 				v = randDense(rng, 1, r).data
-			case "row":
-				v = randDense(rng, 1, c).data
 			}
 			a0 := a.Clone()
 			dst, whole := randView(rng, r, c, true)
@@ -59,13 +43,11 @@ func TestElementwise(t *testing.T) {
 			op.run(dst, a, b, v)
 			for i := 0; i < r; i++ {
 				for j := 0; j < c; j++ {
-					var vi, vj float64
-					if op.vec == "col" {
+					var vi float64
+					if op.vec {
 						vi = v[i]
-					} else if op.vec == "row" {
-						vj = v[j]
 					}
-					if got, want := dst.At(i, j), op.want(a0.At(i, j), b.At(i, j), vi, vj); got != want {
+					if got, want := dst.At(i, j), op.want(a0.At(i, j), b.At(i, j), vi); got != want {
 						t.Fatalf("%s (in place %v): element (%d, %d) = %v, want %v", op.name, inPlace, i, j, got, want)
 					}
 				}
@@ -90,21 +72,9 @@ func TestElementwisePanics(t *testing.T) {
 		f    func()
 		want string
 	}{
-		{"Add", func() { Add(a, a, b) }, "matrix.Add: shape mismatch: 2×3 and 3×2"},
-		{"Sub", func() { Sub(b, a, a) }, "matrix.Sub: shape mismatch: 3×2 and 2×3"},
-		{"Scale", func() { Scale(a, 2, b) }, "matrix.Scale: shape mismatch"},
-		{"AddScaled", func() { AddScaled(a, a, 2, b) }, "matrix.AddScaled: shape mismatch"},
-		{"MulElem", func() { MulElem(a, b, a) }, "matrix.MulElem: shape mismatch"},
-		{"ReLU", func() { ReLU(a, b) }, "matrix.ReLU: shape mismatch"},
-		{"MaskPositive", func() { MaskPositive(a, a, b) }, "matrix.MaskPositive: shape mismatch"},
+		{"AddScaled", func() { AddScaled(a, a, 2, b) }, "matrix.AddScaled: shape mismatch: 2×3 and 3×2"},
 		{"AddColVector", func() { AddColVector(a, a, make([]float64, 3)) }, "matrix.AddColVector: vector of length 3 for a 2×3 matrix (want 2)"},
-		{"AddRowVector", func() { AddRowVector(a, a, make([]float64, 2)) }, "matrix.AddRowVector: vector of length 2 for a 2×3 matrix (want 3)"},
 		{"RowSums", func() { RowSums(make([]float64, 3), a) }, "matrix.RowSums: destination of length 3 for a 2×3 matrix (want 2)"},
-		{"ColSums", func() { ColSums(make([]float64, 2), a) }, "matrix.ColSums: destination of length 2 for a 2×3 matrix (want 3)"},
-		{"ArgmaxRows", func() { ArgmaxRows(make([]int, 3), a) }, "matrix.ArgmaxRows: destination of length 3 for a 2×3 matrix"},
-		{"ArgmaxRows no columns", func() { ArgmaxRows(make([]int, 2), New(2, 0)) }, "matrix.ArgmaxRows:"},
-		{"ArgmaxCols", func() { ArgmaxCols(make([]int, 2), a) }, "matrix.ArgmaxCols: destination of length 2 for a 2×3 matrix"},
-		{"ArgmaxCols no rows", func() { ArgmaxCols(make([]int, 3), New(0, 3)) }, "matrix.ArgmaxCols:"},
 	}
 	for _, tc := range cases {
 		if msg := panicMessage(tc.f); !strings.Contains(msg, tc.want) {
@@ -128,23 +98,8 @@ func TestReductions(t *testing.T) {
 		if rs[0] != 10 || rs[1] != 9 || rs[2] != -3 {
 			t.Errorf("RowSums = %v, want [10 9 -3]", rs)
 		}
-		cs := []float64{99, 99, 99, 99} // overwritten, not added to
-		ColSums(cs, x)
-		if cs[0] != 2 || cs[1] != 4 || cs[2] != 0 || cs[3] != 10 {
-			t.Errorf("ColSums = %v, want [2 4 0 10]", cs)
-		}
 		if s := SumSquares(x); s != 1+4+9+16+1+0+25+25+4+4+64+1 {
 			t.Errorf("SumSquares = %v, want 154", s)
-		}
-		ar := make([]int, 3)
-		ArgmaxRows(ar, x)
-		if ar[0] != 3 || ar[1] != 2 || ar[2] != 0 { // row 1 ties at 5: the first wins
-			t.Errorf("ArgmaxRows = %v, want [3 2 0]", ar)
-		}
-		ac := []int{7, 7, 7, 7}
-		ArgmaxCols(ac, x)
-		if ac[0] != 2 || ac[1] != 0 || ac[2] != 1 || ac[3] != 1 { // column 1 ties at 2: the first wins
-			t.Errorf("ArgmaxCols = %v, want [2 0 1 1]", ac)
 		}
 	}
 }

@@ -79,8 +79,8 @@ func BenchmarkMiniBatchGD(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		train = Set{X: split.Train.X, Y: split.Train.Labels}
-		val = Set{X: split.Validation.X, Y: split.Validation.Labels}
+		train = cifar.Set{X: split.Train.X, Labels: split.Train.Labels}
+		val = cifar.Set{X: split.Validation.X, Labels: split.Validation.Labels}
 	}
 	b.ResetTimer()
 	for range b.N {

@@ -5,18 +5,19 @@ import (
 	"math"
 )
 
-// DefaultEps is the threshold ε of the report's gradient comparison.
+// DefaultEps is the threshold ε of the report's gradient comparison
+// (section 2.9).
 const DefaultEps = 1e-6
 
 // GradComparison compares one parameter's analytic gradient g_a with a
 // numeric one g_n by the report's two metrics (section 2.9).
 type GradComparison struct {
-	Param     string  // "W1", "b1", "W2" or "b2"
-	Entries   int     // number of entries of the parameter
-	AbsErrors int     // entries with |g_a − g_n| > ε
-	RelErrors int     // entries with |g_a − g_n| / max(ε, |g_a| + |g_n|) > ε
-	MaxAbs    float64 // largest |g_a − g_n|
-	MaxRel    float64 // largest |g_a − g_n| / max(ε, |g_a| + |g_n|)
+	Param     string  `json:"param"`      // "W1", "b1", "W2" or "b2"
+	Entries   int     `json:"entries"`    // number of entries of the parameter
+	AbsErrors int     `json:"abs_errors"` // entries with |g_a − g_n| > ε
+	RelErrors int     `json:"rel_errors"` // entries with |g_a − g_n| / max(ε, |g_a| + |g_n|) > ε
+	MaxAbs    float64 `json:"max_abs"`    // largest |g_a − g_n|
+	MaxRel    float64 `json:"max_rel"`    // largest |g_a − g_n| / max(ε, |g_a| + |g_n|)
 }
 
 // AbsPercent returns AbsErrors as a percentage of Entries.
@@ -25,6 +26,7 @@ func (c GradComparison) AbsPercent() float64 { return percent(c.AbsErrors, c.Ent
 // RelPercent returns RelErrors as a percentage of Entries.
 func (c GradComparison) RelPercent() float64 { return percent(c.RelErrors, c.Entries) }
 
+// percent returns 100·a/n, 0 when n is 0.
 func percent(a, n int) float64 {
 	if n == 0 {
 		return 0

@@ -22,18 +22,21 @@
 // # Files
 //
 // Each file holds one part of the report's section 2, with the report's
-// function names beside the Go ones:
+// function names beside the Go ones. The layers come in forward order, each
+// forward pass beside the backward pass that inverts it:
 //
-//	params.go    initialize_weights → InitializeWeights
-//	forward.go   ReLu, Softmax, EvaluateClassifier; the layers' forward passes
-//	backward.go  ComputeGradients; the layers' backward passes
-//	cost.go      ComputeCost, ComputeAccuracy, Evaluate (in chunks)
-//	numgrad.go   ComputeGradsNum (forward difference), ComputeGradsNumSlow (centered)
-//	numgrad_fast.go  a centered difference that reuses the forward pass (for the tests at d = 3072)
-//	compare.go   the comparison of analytic and numeric gradients (report 2.9)
-//	schedule.go  the triangular cyclical learning rate
-//	config.go    the training configuration and its validation
-//	train.go     MiniBatchGD and the allocation-free Trainer
-//	model.go     a trained model's binary file format
-//	predict.go   Predict
+//	params.go      initialize_weights → InitializeWeights; Params
+//	classifier.go  EvaluateClassifier: the forward pass through the layers, on a reusable workspace
+//	layer1.go      first layer: S1 = W1·Xᵀ + b1·1ᵀ and ReLu → ReLU, forward and backward
+//	layer2.go      second layer: S = W2·H + b2·1ᵀ, forward and backward
+//	softmax.go     Softmax and the cross-entropy, forward and backward (G = P − Y)
+//	gradients.go   ComputeGradients: the backward pass through the layers; the update step
+//	cost.go        ComputeCost, ComputeAccuracy, Evaluate (in chunks)
+//	numgrad.go     ComputeGradsNum (forward difference), ComputeGradsNumSlow (centered)
+//	compare.go     the comparison of analytic and numeric gradients (report 2.9)
+//	schedule.go    the triangular cyclical learning rate
+//	config.go      the training configuration and its validation
+//	train.go       MiniBatchGD and the allocation-free Trainer
+//	model.go       a trained model's binary file format
+//	predict.go     Predict
 package network

@@ -7,6 +7,7 @@ import (
 	"os"
 	"testing"
 
+	"twolayer/cifar"
 	"twolayer/matrix"
 )
 
@@ -110,7 +111,7 @@ func TestGoldenGradients(t *testing.T) {
 	if d, m, k := p.Dims(); d != g.D || m != g.M || k != g.K {
 		t.Fatalf("golden params are %d×%d×%d, want %d×%d×%d", d, m, k, g.D, g.M, g.K)
 	}
-	s := Set{X: dense(g.X), Y: g.Y}
+	s := cifar.Set{X: dense(g.X), Labels: g.Y}
 
 	P, _ := EvaluateClassifier(p, s.X)
 	for k := range g.P {
@@ -192,7 +193,7 @@ func TestGoldenTraining(t *testing.T) {
 	cfg := Config{EtaMin: c.EtaMin, EtaMax: c.EtaMax, StepSize: c.NS, Cycles: c.Cycles, BatchSize: c.NBatch,
 		Lambda: c.Lambda, RecordsPerCycle: c.EvalsPerCycle, RecordInitial: true}
 	p := g.Params0.params()
-	h, err := MiniBatchGD(context.Background(), p, Set{X: dense(g.X), Y: g.Y}, Set{X: dense(g.Xval), Y: g.Yval}, cfg, nil)
+	h, err := MiniBatchGD(context.Background(), p, cifar.Set{X: dense(g.X), Labels: g.Y}, cifar.Set{X: dense(g.Xval), Labels: g.Yval}, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

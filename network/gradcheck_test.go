@@ -104,7 +104,7 @@ func TestGradientsForward(t *testing.T) {
 				gc := ComputeGradsNumSlow(p, s, lambda, DefaultH)
 				for i, cf := range CompareGradients(ga, gn, DefaultEps) {
 					cc := CompareGradients(ga, gc, DefaultEps)[i]
-					if cf.MaxAbs < cc.MaxAbs {
+					if !(cf.MaxAbs >= cc.MaxAbs) {
 						t.Errorf("%s: forward difference max error %.3g < centered %.3g", cf.Param, cf.MaxAbs, cc.MaxAbs)
 					}
 				}
@@ -135,7 +135,7 @@ func TestGradientsFullDim(t *testing.T) {
 			// centeredGradsFast against the literal centered difference.
 			nc := newNumCost(p, s, tc.lambda, DefaultH)
 			same := func(name string, i, j int, fast float64, x *float64) {
-				if lit := nc.derivative(x, 0, true); math.Abs(fast-lit) > 1e-9 {
+				if lit := nc.derivative(x, 0, true); !(math.Abs(fast-lit) <= 1e-9) {
 					t.Errorf("%s[%d][%d]: fast centered difference %.12g, literal %.12g", name, i, j, fast, lit)
 				}
 			}
@@ -204,7 +204,7 @@ func TestCompareGradients(t *testing.T) {
 	for i, w := range want {
 		c := got[i]
 		if c.Param != w.name || c.Entries != w.n || c.AbsErrors != w.a || c.RelErrors != w.r ||
-			math.Abs(c.MaxAbs-w.maxAbs) > 1e-15 || c.MaxRel < w.wantRelG {
+			!(math.Abs(c.MaxAbs-w.maxAbs) <= 1e-15) || !(c.MaxRel >= w.wantRelG) {
 			t.Errorf("%d: got %+v, want %s entries %d abs %d rel %d maxAbs %g maxRel ≥ %g", i, c, w.name, w.n, w.a, w.r, w.maxAbs, w.wantRelG)
 		}
 	}
@@ -240,15 +240,15 @@ func TestReducedProblem(t *testing.T) {
 	p := InitializeWeights(30, 6, 4, InitSqrt, 1)
 	s := randomSet(5, 30, 4, 2)
 	q, r := ReducedProblem(p, s, 20, 2)
-	if d, m, k := q.Dims(); d != 20 || m != 6 || k != 4 || r.Len() != 2 || r.X.Cols() != 20 || len(r.Y) != 2 {
-		t.Fatalf("reduced: params %d×%d×%d, set %d×%d with %d labels", d, m, k, r.Len(), r.X.Cols(), len(r.Y))
+	if d, m, k := q.Dims(); d != 20 || m != 6 || k != 4 || r.Len() != 2 || r.X.Cols() != 20 || len(r.Labels) != 2 {
+		t.Fatalf("reduced: params %d×%d×%d, set %d×%d with %d labels", d, m, k, r.Len(), r.X.Cols(), len(r.Labels))
 	}
 	for i := 0; i < 6; i++ {
 		if !sameBits(q.W1.Row(i), p.W1.Row(i)[:20]) {
 			t.Errorf("W1 row %d is not the first 20 columns of the original", i)
 		}
 	}
-	if !sameBits(r.X.Row(1), s.X.Row(1)[:20]) || r.Y[1] != s.Y[1] {
+	if !sameBits(r.X.Row(1), s.X.Row(1)[:20]) || r.Labels[1] != s.Labels[1] {
 		t.Error("the reduced set is not the first images' first values")
 	}
 	q.W1.Set(0, 0, 42)

@@ -7,19 +7,20 @@ import (
 	"hash/crc32"
 	"math"
 	"os"
-	"path/filepath"
 
-	"twolayer/matrix"
+	"twolayer/cifar"
 )
 
 // Model is a trained network with what is needed to use it on new images: the
-// per-feature normalisation of the training set (x ← (x − Mean)/Std, each of
-// length d, or both empty if the inputs are used as they are), the
-// configuration it was trained with, and the class names (K of them, or none).
+// per-feature normalisation of the training set (Stats.Apply: x ← (x −
+// Mean)/Std, each of length d, or both empty if the inputs are used as they
+// are), the configuration it was trained with, and the class names (K of
+// them, or none).
 //
 // # File format
 //
-// Save writes version 1 of this format; LoadModel reads it. All numbers are little-endian; floats
+// MarshalBinary writes version 1 of this format (the experiments package
+// saves it to a file atomically); LoadModel and UnmarshalModel read it. All numbers are little-endian; floats
 // are IEEE-754 float64, integers unsigned unless said otherwise.
 //
 //	offset  size    field
@@ -38,9 +39,9 @@ import (
 //	60      1       Config.Shuffle, 0 or 1
 //	61      1       Config.RecordInitial, 0 or 1
 //	62      8       Config.Seed, uint64
-//	70      4       s, uint32: length of Mean and of Std, 0 or d
-//	74      8s      Mean, s float64
-//	        8s      Std, s float64
+//	70      4       s, uint32: length of Stats.Mean and of Stats.Std, 0 or d
+//	74      8s      Stats.Mean, s float64
+//	        8s      Stats.Std, s float64
 //	        8md     W1, m×d float64, row by row
 //	        8m      b1
 //	        8Km     W2, K×m float64, row by row
@@ -49,10 +50,10 @@ import (
 //	        c×(4+len) each name: uint32 length in bytes, then its UTF-8 bytes
 //	        4       CRC-32 (IEEE) of every byte before it
 type Model struct {
-	Params    *Params
-	Mean, Std []float64
-	Config    Config
-	Classes   []string
+	Params  *Params
+	Stats   cifar.Stats
+	Config  Config
+	Classes []string
 }
 
 // Model file format constants (see Model).
@@ -62,57 +63,20 @@ const (
 	maxDim       = 1 << 24 // largest d, m or K a model file may declare
 )
 
-// Save writes m to path in the file format of Model, atomically: it
-// writes a temporary file in the same directory and renames it over path, so
-// that path never holds a partial model. It returns an error if m's
-// parameters are inconsistent or the file cannot be written.
-func (m *Model) Save(path string) error {
-	b, err := m.MarshalBinary()
-	if err != nil {
-		return err
-	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
-		return fmt.Errorf("saving the model: %w", err)
-	}
-	tmp := f.Name()
-	err = f.Chmod(0o644) // CreateTemp makes it 0600
-	if err == nil {
-		_, err = f.Write(b)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("saving the model to %s: %w", path, err)
-	}
-	return nil
-}
-
 // MarshalBinary returns m in the model file format. It returns an error if
 // the parameters, the statistics or the class names do not fit together.
 func (m *Model) MarshalBinary() ([]byte, error) {
-	p := m.Params
-	if err := p.Check(); err != nil {
+	net := m.Params
+	if err := net.Check(); err != nil {
 		return nil, err
 	}
-	d, h, k := p.Dims()
+	d, h, k := net.Dims()
 	if d > maxDim || h > maxDim || k > maxDim {
 		return nil, fmt.Errorf("network: model too large (d=%d, m=%d, K=%d)", d, h, k)
 	}
-	if len(m.Mean) != len(m.Std) || (len(m.Mean) != 0 && len(m.Mean) != d) {
-		return nil, fmt.Errorf("network: normalisation has %d means and %d standard deviations (want both 0 or %d)", len(m.Mean), len(m.Std), d)
+	mean, std := m.Stats.Mean, m.Stats.Std
+	if len(mean) != len(std) || (len(mean) != 0 && len(mean) != d) {
+		return nil, fmt.Errorf("network: normalisation has %d means and %d standard deviations (want both 0 or %d)", len(mean), len(std), d)
 	}
 	if len(m.Classes) != 0 && len(m.Classes) != k {
 		return nil, fmt.Errorf("network: %d class names for %d classes", len(m.Classes), k)
@@ -137,15 +101,15 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	}
 	b = append(b, boolByte(c.Shuffle), boolByte(c.RecordInitial))
 	b = le.AppendUint64(b, c.Seed)
-	b = le.AppendUint32(b, uint32(len(m.Mean)))
+	b = le.AppendUint32(b, uint32(len(mean)))
 	appendFloats := func(v []float64) {
 		for _, x := range v {
 			b = le.AppendUint64(b, math.Float64bits(x))
 		}
 	}
-	appendFloats(m.Mean)
-	appendFloats(m.Std)
-	p.each(func(_ string, rows [][]float64) {
+	appendFloats(mean)
+	appendFloats(std)
+	net.each(func(_ string, rows [][]float64) {
 		for _, r := range rows {
 			appendFloats(r)
 		}
@@ -168,7 +132,7 @@ func boolByte(v bool) byte {
 	return 0
 }
 
-// LoadModel reads a model written by Model.Save. It returns a one-line error
+// LoadModel reads a model file (see Model for its format). It returns a one-line error
 // naming the file if it cannot be read, is not a model file (wrong magic), has
 // another version, is truncated, declares impossible dimensions or fails its
 // checksum.
@@ -216,14 +180,14 @@ func UnmarshalModel(b []byte) (*Model, error) {
 	if r.err == nil && s != 0 && s != d {
 		return nil, fmt.Errorf("corrupt model file: %d normalisation values for %d inputs", s, d)
 	}
-	m.Mean, m.Std = r.floats(s), r.floats(s)
-	p := NewParams(d, h, k)
-	p.each(func(_ string, rows [][]float64) {
+	m.Stats.Mean, m.Stats.Std = r.floats(s), r.floats(s)
+	net := NewParams(d, h, k)
+	net.each(func(_ string, rows [][]float64) {
 		for _, row := range rows {
 			r.readFloats(row)
 		}
 	})
-	m.Params = p
+	m.Params = net
 	nc := int(r.u32())
 	if r.err == nil && nc != 0 && nc != k {
 		return nil, fmt.Errorf("corrupt model file: %d class names for %d classes", nc, k)
@@ -303,22 +267,4 @@ func (r *reader) floats(n int) []float64 {
 	v := make([]float64, n)
 	r.readFloats(v)
 	return v
-}
-
-// Normalize applies the model's normalisation to X (n×d, one image per row)
-// in place: x_j ← (x_j − Mean[j]) / Std[j]. It does nothing if the model has
-// no statistics, and panics if X's width is not d.
-func (m *Model) Normalize(X *matrix.Dense) {
-	if len(m.Mean) == 0 {
-		return
-	}
-	if X.Cols() != len(m.Mean) {
-		panic(fmt.Sprintf("network.Model.Normalize: images have %d values, the statistics %d", X.Cols(), len(m.Mean)))
-	}
-	for i := 0; i < X.Rows(); i++ {
-		row := X.Row(i)
-		for j := range row {
-			row[j] = (row[j] - m.Mean[j]) / m.Std[j]
-		}
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"twolayer/cifar"
 	"twolayer/matrix"
 )
 
@@ -22,27 +23,31 @@ func testModel() *Model {
 		mean[j], std[j] = float64(j)/float64(d), 1+float64(j)
 	}
 	cfg := smallConfig()
-	return &Model{Params: p, Mean: mean, Std: std, Config: cfg, Classes: []string{"cat", "dog", "ship ⛵"}}
+	return &Model{Params: p, Stats: cifar.Stats{Mean: mean, Std: std}, Config: cfg, Classes: []string{"cat", "dog", "ship ⛵"}}
+}
+
+// writeModel writes m's file format to path.
+func writeModel(t *testing.T, path string, m *Model) {
+	t.Helper()
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestModelRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "model.2lnn")
 	m := testModel()
-	if err := m.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Save(path); err != nil { // over an existing file
-		t.Fatal(err)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Errorf("the directory holds %d files after saving, want just the model", len(entries))
-	}
+	writeModel(t, path, m)
 	got, err := LoadModel(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !paramsEqual(got.Params, m.Params) || !sameBits(got.Mean, m.Mean) || !sameBits(got.Std, m.Std) ||
+	if !paramsEqual(got.Params, m.Params) || !sameBits(got.Stats.Mean, m.Stats.Mean) || !sameBits(got.Stats.Std, m.Stats.Std) ||
 		got.Config != m.Config || strings.Join(got.Classes, "|") != strings.Join(m.Classes, "|") {
 		t.Fatalf("loaded model differs:\n got %+v\nwant %+v", got, m)
 	}
@@ -73,21 +78,28 @@ func TestModelRoundTrip(t *testing.T) {
 
 	// A model without statistics or class names round-trips too.
 	bare := &Model{Params: m.Params}
-	if err := bare.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := LoadModel(path); err != nil || got.Mean != nil || got.Classes != nil || !paramsEqual(got.Params, bare.Params) {
+	writeModel(t, path, bare)
+	if got, err := LoadModel(path); err != nil || got.Stats.Mean != nil || got.Classes != nil || !paramsEqual(got.Params, bare.Params) {
 		t.Errorf("bare model: %v, %+v", err, got)
 	}
 }
 
+// TestModelNormalize: a loaded model's statistics normalise new images as
+// x_j ← (x_j − Mean[j]) / Std[j].
 func TestModelNormalize(t *testing.T) {
-	m := testModel()
+	path := filepath.Join(t.TempDir(), "model.2lnn")
+	writeModel(t, path, testModel())
+	m, err := LoadModel(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	X := matrix.New(2, 12)
-	X.Fill(1)
-	m.Normalize(X)
+	for j := range X.Row(1) {
+		X.Row(1)[j] = 1
+	}
+	m.Stats.Apply(X)
 	for j := 0; j < 12; j++ {
-		if want := (1 - m.Mean[j]) / m.Std[j]; X.At(1, j) != want {
+		if want := (1 - m.Stats.Mean[j]) / m.Stats.Std[j]; X.At(1, j) != want {
 			t.Errorf("column %d: %g, want %g", j, X.At(1, j), want)
 		}
 	}
@@ -141,15 +153,16 @@ func TestModelBadFiles(t *testing.T) {
 	}
 }
 
-func TestModelSaveErrors(t *testing.T) {
+func TestModelMarshalErrors(t *testing.T) {
 	m := testModel()
 	m.Classes = m.Classes[:2]
-	if err := m.Save(filepath.Join(t.TempDir(), "m")); err == nil || !strings.Contains(err.Error(), "2 class names for 3 classes") {
+	if _, err := m.MarshalBinary(); err == nil || !strings.Contains(err.Error(), "2 class names for 3 classes") {
 		t.Errorf("2 class names: %v", err)
 	}
 	m = testModel()
-	if err := m.Save(filepath.Join(t.TempDir(), "no", "such", "dir", "m")); err == nil {
-		t.Error("saving into a missing directory: no error")
+	m.Stats.Std = m.Stats.Std[:5]
+	if _, err := m.MarshalBinary(); err == nil || !strings.Contains(err.Error(), "12 means and 5 standard deviations") {
+		t.Errorf("5 standard deviations: %v", err)
 	}
 }
 

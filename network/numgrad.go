@@ -1,10 +1,13 @@
 package network
 
-// DefaultH is the step of the numeric gradients that the assignment uses.
+import "twolayer/cifar"
+
+// DefaultH is the step h of the numeric gradients that the assignment uses
+// (report section 2.9).
 const DefaultH = 1e-5
 
 // ComputeGradsNum is the assignment's ComputeGradsNum (report section 2.9):
-// the gradient of the cost J(θ) = ComputeCost(p, s, λ) by forward
+// the gradient of the cost J(θ) = ComputeCost(net, s, λ) by forward
 // differences, entry by entry of W1 (m×d), b1 (m), W2 (K×m), b2 (K):
 //
 //	∂J/∂θ_i ≈ (J(θ + h·e_i) − J(θ)) / h
@@ -12,31 +15,31 @@ const DefaultH = 1e-5
 // Its error is O(h) (about h/2·∂²J/∂θ_i², which includes λh for a weight),
 // so it is the faster but less accurate of the two. It costs one evaluation
 // of J per parameter, so use it on a reduced problem (a few images, few input
-// dimensions). p is changed during the call and restored exactly. It panics
+// dimensions). net is changed during the call and restored exactly. It panics
 // as Evaluate does, or if h ≤ 0.
-func ComputeGradsNum(p *Params, s Set, lambda, h float64) *Grads {
-	return numGrads(p, s, lambda, h, false)
+func ComputeGradsNum(net *Params, s cifar.Set, lambda, h float64) *Grads {
+	return numGrads(net, s, lambda, h, false)
 }
 
 // ComputeGradsNumSlow is the assignment's ComputeGradsNumSlow (report section
-// 2.9): the gradient of J(θ) = ComputeCost(p, s, λ) by centered differences,
+// 2.9): the gradient of J(θ) = ComputeCost(net, s, λ) by centered differences,
 // entry by entry of W1 (m×d), b1 (m), W2 (K×m), b2 (K):
 //
 //	∂J/∂θ_i ≈ (J(θ + h·e_i) − J(θ − h·e_i)) / (2h)
 //
 // Its error is O(h²), so it is more accurate than ComputeGradsNum, at two
-// evaluations of J per parameter. p is changed during the call and restored
+// evaluations of J per parameter. net is changed during the call and restored
 // exactly. It panics as Evaluate does, or if h ≤ 0.
-func ComputeGradsNumSlow(p *Params, s Set, lambda, h float64) *Grads {
-	return numGrads(p, s, lambda, h, true)
+func ComputeGradsNumSlow(net *Params, s cifar.Set, lambda, h float64) *Grads {
+	return numGrads(net, s, lambda, h, true)
 }
 
 // numGrads fills a Grads with the numeric derivative of every entry.
-func numGrads(p *Params, s Set, lambda, h float64, centered bool) *Grads {
-	nc := newNumCost(p, s, lambda, h)
+func numGrads(net *Params, s cifar.Set, lambda, h float64, centered bool) *Grads {
+	nc := newNumCost(net, s, lambda, h)
 	c0 := nc.cost()
-	d, m, k := p.Dims()
-	g := NewGrads(d, m, k)
+	d, m, k := net.Dims()
+	grads := NewGrads(d, m, k)
 	fill := func(dst, params [][]float64) {
 		for i, row := range params {
 			for j := range row {
@@ -44,37 +47,37 @@ func numGrads(p *Params, s Set, lambda, h float64, centered bool) *Grads {
 			}
 		}
 	}
-	fill(rowsOf(g.W1), rowsOf(p.W1))
-	fill([][]float64{g.B1}, [][]float64{p.B1})
-	fill(rowsOf(g.W2), rowsOf(p.W2))
-	fill([][]float64{g.B2}, [][]float64{p.B2})
-	return g
+	fill(rowsOf(grads.W1), rowsOf(net.W1))
+	fill([][]float64{grads.B1}, [][]float64{net.B1})
+	fill(rowsOf(grads.W2), rowsOf(net.W2))
+	fill([][]float64{grads.B2}, [][]float64{net.B2})
+	return grads
 }
 
 // numCost evaluates J(θ) repeatedly on one set with a reused workspace.
 type numCost struct {
-	p         *Params
-	s         Set
+	net       *Params
+	s         cifar.Set
 	lambda, h float64
 	e         *evaluator
 }
 
-func newNumCost(p *Params, s Set, lambda, h float64) *numCost {
-	p.mustCheck("network.ComputeGradsNum")
-	if err := s.check(p, "gradient-check"); err != nil {
+func newNumCost(net *Params, s cifar.Set, lambda, h float64) *numCost {
+	net.mustCheck("network.ComputeGradsNum")
+	if err := checkSet(net, s, "gradient-check"); err != nil {
 		panic("network.ComputeGradsNum: " + err.Error())
 	}
 	if !(h > 0) {
 		panic("network.ComputeGradsNum: the step h must be positive")
 	}
-	return &numCost{p: p, s: s, lambda: lambda, h: h, e: newEvaluator(p, min(s.Len(), EvalChunk))}
+	return &numCost{net: net, s: s, lambda: lambda, h: h, e: newEvaluator(net, min(s.Len(), EvalChunk))}
 }
 
-func (c *numCost) cost() float64 { return c.e.evaluate(c.p, c.s, c.lambda).Cost }
+func (c *numCost) cost() float64 { return c.e.evaluate(c.net, c.s, c.lambda).Cost }
 
 // derivative returns the forward (c0 = J(θ)) or centered difference quotient
-// of J with respect to the parameter *x, which must be an entry of c.p; *x is
-// restored to its bitwise value.
+// of J with respect to the parameter *x, which must be an entry of c.net; *x
+// is restored to its bitwise value.
 func (c *numCost) derivative(x *float64, c0 float64, centered bool) float64 {
 	old := *x
 	defer func() { *x = old }()
@@ -90,11 +93,11 @@ func (c *numCost) derivative(x *float64, c0 float64, centered bool) float64 {
 
 // ReducedProblem returns the reduced problem of the report's gradient check
 // (section 2.9): the first n images of s restricted to their first d values
-// (a view of s.X, n×d), and a copy of p whose W1 keeps only its first d
+// (a view of s.X, n×d), and a copy of net whose W1 keeps only its first d
 // columns (m×d); b1, W2 and b2 are copied unchanged. It panics if n or d is
-// out of range for s and p.
-func ReducedProblem(p *Params, s Set, d, n int) (*Params, Set) {
-	q := p.Clone()
-	q.W1 = p.W1.Slice(0, p.W1.Rows(), 0, d).Clone()
-	return q, Set{X: s.X.Slice(0, n, 0, d), Y: s.Y[:n]}
+// out of range for s and net.
+func ReducedProblem(net *Params, s cifar.Set, d, n int) (*Params, cifar.Set) {
+	q := net.Clone()
+	q.W1 = net.W1.Slice(0, net.W1.Rows(), 0, d).Clone()
+	return q, cifar.Set{X: s.X.Slice(0, n, 0, d), Labels: s.Labels[:n]}
 }

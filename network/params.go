@@ -77,11 +77,11 @@ func InitializeWeights(d, m, k int, init Init, seed uint64) *Params {
 		panic(fmt.Sprintf("network.InitializeWeights: unknown %v", init))
 	}
 	r := rand.New(rand.NewPCG(seed, pcgStream))
-	p := NewParams(d, m, k)
+	net := NewParams(d, m, k)
 	for _, w := range []struct {
 		a *matrix.Dense
 		s float64
-	}{{p.W1, s1}, {p.W2, s2}} {
+	}{{net.W1, s1}, {net.W2, s2}} {
 		for i := 0; i < w.a.Rows(); i++ {
 			row := w.a.Row(i)
 			for j := range row {
@@ -89,7 +89,7 @@ func InitializeWeights(d, m, k int, init Init, seed uint64) *Params {
 			}
 		}
 	}
-	return p
+	return net
 }
 
 // NewParams returns zero parameters for d inputs, m hidden units and k
@@ -99,45 +99,45 @@ func NewParams(d, m, k int) *Params {
 }
 
 // Dims returns the number of inputs d, hidden units m and classes k.
-func (p *Params) Dims() (d, m, k int) { return p.W1.Cols(), p.W1.Rows(), p.W2.Rows() }
+func (net *Params) Dims() (d, m, k int) { return net.W1.Cols(), net.W1.Rows(), net.W2.Rows() }
 
-// Clone returns a deep copy of p.
-func (p *Params) Clone() *Params {
-	return &Params{W1: p.W1.Clone(), B1: append([]float64(nil), p.B1...), W2: p.W2.Clone(), B2: append([]float64(nil), p.B2...)}
+// Clone returns a deep copy of net.
+func (net *Params) Clone() *Params {
+	return &Params{W1: net.W1.Clone(), B1: append([]float64(nil), net.B1...), W2: net.W2.Clone(), B2: append([]float64(nil), net.B2...)}
 }
 
-// Check returns an error if the shapes of p do not fit together
-// (W1 m×d, b1 m, W2 K×m, b2 K) or if p is incomplete.
-func (p *Params) Check() error {
-	if p == nil || p.W1 == nil || p.W2 == nil {
+// Check returns an error if the shapes of net do not fit together
+// (W1 m×d, b1 m, W2 K×m, b2 K) or if net is incomplete.
+func (net *Params) Check() error {
+	if net == nil || net.W1 == nil || net.W2 == nil {
 		return fmt.Errorf("network: parameters are missing")
 	}
-	d, m, k := p.Dims()
+	d, m, k := net.Dims()
 	if d < 1 || m < 1 || k < 1 {
 		return fmt.Errorf("network: empty parameters (d=%d, m=%d, K=%d)", d, m, k)
 	}
-	if len(p.B1) != m || p.W2.Cols() != m || len(p.B2) != k {
+	if len(net.B1) != m || net.W2.Cols() != m || len(net.B2) != k {
 		return fmt.Errorf("network: parameter shapes do not fit: W1 %d×%d, b1 %d, W2 %d×%d, b2 %d (want W1 m×d, b1 m, W2 K×m, b2 K)",
-			m, d, len(p.B1), k, p.W2.Cols(), len(p.B2))
+			m, d, len(net.B1), k, net.W2.Cols(), len(net.B2))
 	}
 	return nil
 }
 
 // mustCheck panics with Check's message; used where a shape mismatch is a
 // programming error.
-func (p *Params) mustCheck(op string) {
-	if err := p.Check(); err != nil {
+func (net *Params) mustCheck(op string) {
+	if err := net.Check(); err != nil {
 		panic(op + ": " + err.Error())
 	}
 }
 
 // each calls f for each parameter in the order W1, b1, W2, b2 with its name
 // and its entries (the weight matrices row by row).
-func (p *Params) each(f func(name string, rows [][]float64)) {
-	f("W1", rowsOf(p.W1))
-	f("b1", [][]float64{p.B1})
-	f("W2", rowsOf(p.W2))
-	f("b2", [][]float64{p.B2})
+func (net *Params) each(f func(name string, rows [][]float64)) {
+	f("W1", rowsOf(net.W1))
+	f("b1", [][]float64{net.B1})
+	f("W2", rowsOf(net.W2))
+	f("b2", [][]float64{net.B2})
 }
 
 func rowsOf(a *matrix.Dense) [][]float64 {
@@ -149,8 +149,8 @@ func rowsOf(a *matrix.Dense) [][]float64 {
 }
 
 // hasNaNOrInf reports whether any parameter is NaN or ±Inf.
-func (p *Params) hasNaNOrInf() bool {
-	return matrix.HasNaNOrInf(p.W1) || matrix.HasNaNOrInf(p.W2) || !finite(p.B1) || !finite(p.B2)
+func (net *Params) hasNaNOrInf() bool {
+	return matrix.HasNaNOrInf(net.W1) || matrix.HasNaNOrInf(net.W2) || !finite(net.B1) || !finite(net.B2)
 }
 
 func finite(v []float64) bool {

@@ -19,7 +19,7 @@ func TestCyclicEta(t *testing.T) {
 		{2000, lo}, {2500, hi}, {2999, lo + (hi-lo)/ns}, {3000, lo}, // cycle 3, start of 4
 		{4 * ns * 10, lo}, {4*ns*10 + ns, hi},
 	} {
-		if got := CyclicEta(tc.t, lo, hi, ns); math.Abs(got-tc.want) > 1e-15 {
+		if got := CyclicEta(tc.t, lo, hi, ns); !(math.Abs(got-tc.want) <= 1e-15) {
 			t.Errorf("CyclicEta(%d) = %.17g, want %.17g", tc.t, got, tc.want)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"twolayer/cifar"
 	"twolayer/matrix"
 )
 
@@ -56,7 +57,7 @@ func (e *DivergedError) Error() string {
 }
 
 // MiniBatchGD is the report's MiniBatchGD (section 2.10): mini-batch gradient
-// descent on p (changed in place) with the cyclical learning rate CyclicEta,
+// descent on net (changed in place) with the cyclical learning rate CyclicEta,
 // for cfg.Steps() = 2·Cycles·n_s update steps. Update step t uses batch
 // j = t mod ⌊n/B⌋ of its epoch, the images j·B..(j+1)·B−1 (B the batch size;
 // the last n mod B images of an epoch are left out), in the order of the
@@ -75,25 +76,27 @@ func (e *DivergedError) Error() string {
 // far and ctx.Err(). A NaN or infinite cost (of a batch or of a recording) or
 // parameter, or a batch loss above MaxLoss, stops training with a
 // *DivergedError. Bad input (a configuration
-// Validate rejects, sets that do not fit p) is an error, with p untouched.
-func MiniBatchGD(ctx context.Context, p *Params, train, val Set, cfg Config, progress func(Progress)) (*History, error) {
-	tr, err := NewTrainer(p, train, cfg)
+// Validate rejects, sets that do not fit net) is an error, with net untouched.
+func MiniBatchGD(ctx context.Context, net *Params, train, val cifar.Set, cfg Config, progress func(Progress)) (*History, error) {
+	tr, err := NewTrainer(net, train, cfg)
 	if err != nil {
 		return nil, err
 	}
 	if val.Len() > 0 {
-		if err := val.check(p, "validation"); err != nil {
+		if err := checkSet(net, val, "validation"); err != nil {
 			return nil, err
 		}
 	}
 	total, every := cfg.Steps(), cfg.RecordEvery()
 	h := &History{Records: make([]Record, 0, total/every+1), Eta: make([]float64, 0, total)}
-	ev := newEvaluator(p, min(max(train.Len(), val.Len()), EvalChunk))
+	ev := newEvaluator(net, min(max(train.Len(), val.Len()), EvalChunk))
 
+	// record evaluates ComputeCost and ComputeAccuracy on both sets, each
+	// from one forward pass (Evaluate), with the evaluator's memory.
 	record := func(step int, eta float64) (*Record, error) {
-		r := Record{Step: step, Eta: eta, Train: ev.evaluate(p, train, cfg.Lambda)}
+		r := Record{Step: step, Eta: eta, Train: ev.evaluate(net, train, cfg.Lambda)}
 		if val.Len() > 0 {
-			r.Val = ev.evaluate(p, val, cfg.Lambda)
+			r.Val = ev.evaluate(net, val, cfg.Lambda)
 		}
 		for _, m := range []Metrics{r.Train, r.Val} {
 			if !m.finiteCost() {
@@ -124,7 +127,7 @@ func MiniBatchGD(ctx context.Context, p *Params, train, val Set, cfg Config, pro
 		}
 		if loss > MaxLoss {
 			return h, &DivergedError{Step: t, Eta: eta, Lambda: cfg.Lambda,
-				What: fmt.Sprintf("the batch's loss is %.3g (untrained it is about ln K = %.2f)", loss, math.Log(float64(tr.p.W2.Rows())))}
+				What: fmt.Sprintf("the batch's loss is %.3g (untrained it is about ln K = %.2f)", loss, math.Log(float64(tr.net.W2.Rows())))}
 		}
 		h.Eta = append(h.Eta, eta)
 		var rec *Record
@@ -137,7 +140,7 @@ func MiniBatchGD(ctx context.Context, p *Params, train, val Set, cfg Config, pro
 			progress(Progress{Step: t + 1, Total: total, Eta: eta, Record: rec})
 		}
 	}
-	if p.hasNaNOrInf() {
+	if net.hasNaNOrInf() {
 		return h, &DivergedError{Step: total, Eta: h.Eta[total-1], Lambda: cfg.Lambda, What: "a parameter is NaN or infinite"}
 	}
 	return h, nil
@@ -147,13 +150,13 @@ func MiniBatchGD(ctx context.Context, p *Params, train, val Set, cfg Config, pro
 // (activations, gradients, the gathered batch and the permutation) is
 // allocated by NewTrainer, so that a step allocates nothing.
 type Trainer struct {
-	p     *Params
-	train Set
+	net   *Params
+	train cifar.Set
 	cfg   Config
 	nb    int // whole batches per epoch, ⌊n/B⌋
 	t     int // the next update step
-	g     *Grads
-	w     *batchWork
+	grads *Grads
+	w     *workspace
 	views []*matrix.Dense // without shuffling: batch j is views[j], rows j·B..(j+1)·B−1 of train.X
 	order []int           // with shuffling: the rows of the current epoch, in order
 	xb    *matrix.Dense   // with shuffling: the gathered batch, B×d
@@ -161,22 +164,22 @@ type Trainer struct {
 	rng   *rand.Rand
 }
 
-// NewTrainer returns a Trainer that will update p in place with the training
-// set train and the configuration cfg. It returns an error if cfg is invalid
-// for train (Config.Validate) or train does not fit p.
-func NewTrainer(p *Params, train Set, cfg Config) (*Trainer, error) {
-	if err := p.Check(); err != nil {
+// NewTrainer returns a Trainer that will update net in place with the
+// training set train and the configuration cfg. It returns an error if cfg is
+// invalid for train (Config.Validate) or train does not fit net.
+func NewTrainer(net *Params, train cifar.Set, cfg Config) (*Trainer, error) {
+	if err := net.Check(); err != nil {
 		return nil, err
 	}
 	if err := cfg.Validate(train.Len()); err != nil {
 		return nil, err
 	}
-	if err := train.check(p, "training"); err != nil {
+	if err := checkSet(net, train, "training"); err != nil {
 		return nil, err
 	}
-	d, m, k := p.Dims()
+	d, m, k := net.Dims()
 	B := cfg.BatchSize
-	tr := &Trainer{p: p, train: train, cfg: cfg, nb: train.Len() / B, g: NewGrads(d, m, k), w: newBatchWork(p, B, true)}
+	tr := &Trainer{net: net, train: train, cfg: cfg, nb: train.Len() / B, grads: NewGrads(d, m, k), w: newWorkspace(net, B, true)}
 	if cfg.Shuffle {
 		tr.order = make([]int, train.Len())
 		tr.xb = matrix.New(B, d)
@@ -194,40 +197,44 @@ func NewTrainer(p *Params, train Set, cfg Config) (*Trainer, error) {
 // T returns the number of update steps taken so far, the t of the next one.
 func (tr *Trainer) T() int { return tr.t }
 
-// Step takes update step t = T(): it computes η_t = CyclicEta(t, ...), the
-// gradients on batch t mod ⌊n/B⌋ of the epoch, and θ ← θ − η_t·∂J/∂θ. It
-// returns η_t and the batch's loss (1/B) Σ −log P[y_i][i] before the update.
-// If that loss is NaN or infinite the parameters are left unchanged (the step
-// still counts). It allocates nothing.
+// Step takes update step t = T(): on batch t mod ⌊n/B⌋ of the epoch it
+// runs EvaluateClassifier's forward pass and ComputeGradients' backward pass
+// (on the Trainer's memory), and takes θ ← θ − η_t·∂J/∂θ with
+// η_t = CyclicEta(t, ...). It returns η_t and the batch's loss
+// (1/B) Σ −log P[y_i][i] before the update. If that loss is NaN or infinite
+// the parameters are left unchanged (the step still counts). It allocates
+// nothing.
 func (tr *Trainer) Step() (eta, loss float64) {
-	t, B := tr.t, tr.cfg.BatchSize
+	t := tr.t
 	tr.t++
-	j := t % tr.nb
-	var X *matrix.Dense
-	var y []int
-	if tr.cfg.Shuffle {
-		if j == 0 {
-			tr.shuffle()
-		}
-		rows := tr.order[j*B : (j+1)*B]
-		for i, r := range rows {
-			copy(tr.xb.Row(i), tr.train.X.Row(r))
-			tr.yb[i] = tr.train.Y[r]
-		}
-		X, y = tr.xb, tr.yb
-	} else {
-		X, y = tr.views[j], tr.train.Y[j*B:(j+1)*B]
-	}
+	X, y := tr.batch(t % tr.nb)
 	eta = CyclicEta(t, tr.cfg.EtaMin, tr.cfg.EtaMax, tr.cfg.StepSize)
-	tr.w.forward(tr.p, X)
-	lossSum, _ := tr.w.softmax(y)
-	loss = lossSum / float64(B)
+	tr.w.evaluateClassifier(tr.net, X)
+	loss = tr.w.crossEntropySum(y) / float64(len(y))
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return eta, loss
 	}
-	tr.w.backward(tr.g, tr.p, X, y, tr.cfg.Lambda)
-	tr.p.update(tr.g, eta)
+	tr.w.computeGradients(tr.grads, tr.net, X, y, tr.cfg.Lambda)
+	tr.net.update(tr.grads, eta)
 	return eta, loss
+}
+
+// batch returns the images (B×d) and labels of batch j of the epoch: rows
+// j·B..(j+1)·B−1 of the training set, or, with shuffling, of the epoch's
+// permutation, which it draws anew at j = 0.
+func (tr *Trainer) batch(j int) (X *matrix.Dense, y []int) {
+	B := tr.cfg.BatchSize
+	if !tr.cfg.Shuffle {
+		return tr.views[j], tr.train.Labels[j*B : (j+1)*B]
+	}
+	if j == 0 {
+		tr.shuffle()
+	}
+	for i, r := range tr.order[j*B : (j+1)*B] {
+		copy(tr.xb.Row(i), tr.train.X.Row(r))
+		tr.yb[i] = tr.train.Labels[r]
+	}
+	return tr.xb, tr.yb
 }
 
 // shuffle draws the row order of a new epoch: a uniform permutation of

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
+
+	"twolayer/cifar"
 )
 
 // TestTrainStepAllocates proves that an update step allocates nothing, with
@@ -64,13 +67,13 @@ func TestOverfit(t *testing.T) {
 	t.Logf("data: %s", src)
 	p := InitializeWeights(3072, 50, 10, InitSqrt, 1)
 	cfg := Config{EtaMin: 0.05, EtaMax: 0.05, StepSize: 100, Cycles: 1, BatchSize: 10, Lambda: 0, RecordsPerCycle: 1, Shuffle: true, Seed: 2}
-	h, err := MiniBatchGD(context.Background(), p, s, Set{}, cfg, nil)
+	h, err := MiniBatchGD(context.Background(), p, s, cifar.Set{}, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := h.Records[len(h.Records)-1].Train
 	t.Logf("after %d steps (%d epochs): cost %.4g, accuracy %g", cfg.Steps(), cfg.Steps()*cfg.BatchSize/s.Len(), m.Cost, m.Accuracy)
-	if m.Accuracy != 1 || m.Cost > 0.05 {
+	if m.Accuracy != 1 || !(m.Cost <= 0.05) {
 		t.Errorf("training accuracy %g and cost %g: want 1 and < 0.05", m.Accuracy, m.Cost)
 	}
 }
@@ -168,7 +171,7 @@ func TestHistory(t *testing.T) {
 		if r.Step != 4*i {
 			t.Errorf("record %d at step %d, want %d", i, r.Step, 4*i)
 		}
-		if r.Val.Cost == 0 || r.Train.Cost <= r.Train.Loss {
+		if !(r.Val.Cost > 0) || !(r.Train.Cost > r.Train.Loss) {
 			t.Errorf("record %d: %+v", i, r)
 		}
 	}
@@ -183,7 +186,8 @@ func TestHistory(t *testing.T) {
 }
 
 // TestShuffleEpochs: with shuffling, every epoch visits ⌊n/B⌋·B distinct
-// images; without, batch j is rows j·B..(j+1)·B−1 and the n mod B others are
+// images in a new order (a permutation drawn anew at the start of every
+// epoch); without, batch j is rows j·B..(j+1)·B−1 and the n mod B others are
 // never used.
 func TestShuffleEpochs(t *testing.T) {
 	s := randomSet(23, 5, 3, 1)
@@ -194,8 +198,10 @@ func TestShuffleEpochs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		var orders [][]int // the rows of each epoch, in the order used
 		for epoch := 0; epoch < 3; epoch++ {
 			seen := map[int]bool{}
+			var order []int
 			for j := 0; j < 4; j++ {
 				tr.Step()
 				for i := 0; i < 5; i++ {
@@ -204,13 +210,24 @@ func TestShuffleEpochs(t *testing.T) {
 						r = tr.order[r]
 					}
 					seen[r] = true
+					order = append(order, r)
 				}
 			}
+			orders = append(orders, order)
 			if len(seen) != 20 {
 				t.Errorf("shuffle=%v epoch %d: %d distinct images, want 20", shuffle, epoch, len(seen))
 			}
 			if !shuffle && (seen[20] || seen[21] || seen[22]) {
 				t.Error("without shuffling, the last 3 images were used")
+			}
+		}
+		for e := 1; e < len(orders); e++ {
+			same := slices.Equal(orders[e], orders[e-1])
+			if shuffle && same {
+				t.Errorf("epoch %d visits the images in the order of epoch %d: the permutation is not drawn anew", e, e-1)
+			}
+			if !shuffle && !same {
+				t.Errorf("without shuffling, epoch %d's order differs from epoch %d's", e, e-1)
 			}
 		}
 	}
@@ -227,7 +244,7 @@ func TestDiverges(t *testing.T) {
 		t.Fatalf("η up to 1e6: error %v, want a *DivergedError", err)
 	}
 	msg := err.Error()
-	if !strings.Contains(msg, "training diverged at step") || !strings.Contains(msg, "λ = 0.01") || de.Eta < cfg.EtaMin {
+	if !strings.Contains(msg, "training diverged at step") || !strings.Contains(msg, "λ = 0.01") || !(de.Eta >= cfg.EtaMin) {
 		t.Errorf("message %q, error %+v", msg, de)
 	}
 	if h == nil || len(h.Eta) != de.Step {
@@ -282,19 +299,19 @@ func TestBadInput(t *testing.T) {
 	good := randomSet(60, 40, 10, 1)
 	wrongWidth := randomSet(60, 41, 10, 1)
 	badLabel := randomSet(60, 40, 10, 1)
-	badLabel.Y[7] = 10
-	short := Set{X: good.X, Y: good.Y[:59]}
+	badLabel.Labels[7] = 10
+	short := cifar.Set{X: good.X, Labels: good.Labels[:59]}
 	for _, tc := range []struct {
 		name       string
-		train, val Set
+		train, val cifar.Set
 		cfg        Config
 		want       string
 	}{
-		{"width", wrongWidth, Set{}, smallConfig(), "41 values per image"},
-		{"label", badLabel, Set{}, smallConfig(), "label 10 (image 7)"},
-		{"labels", short, Set{}, smallConfig(), "60 images but 59 labels"},
+		{"width", wrongWidth, cifar.Set{}, smallConfig(), "41 values per image"},
+		{"label", badLabel, cifar.Set{}, smallConfig(), "label 10 (image 7)"},
+		{"labels", short, cifar.Set{}, smallConfig(), "60 images but 59 labels"},
 		{"val width", good, wrongWidth, smallConfig(), "validation set has 41"},
-		{"config", good, Set{}, Config{}, "invalid training configuration"},
+		{"config", good, cifar.Set{}, Config{}, "invalid training configuration"},
 	} {
 		q := p.Clone()
 		_, err := MiniBatchGD(context.Background(), q, tc.train, tc.val, tc.cfg, nil)
@@ -315,14 +332,14 @@ func TestEvaluateChunks(t *testing.T) {
 	all := Evaluate(p, s, 0.01)
 	var loss, acc float64
 	for i0 := 0; i0 < 2500; i0 += 500 {
-		m := Evaluate(p, Set{X: s.X.RowRange(i0, i0+500), Y: s.Y[i0 : i0+500]}, 0.01)
+		m := Evaluate(p, cifar.Set{X: s.X.RowRange(i0, i0+500), Labels: s.Labels[i0 : i0+500]}, 0.01)
 		loss += m.Loss / 5
 		acc += m.Accuracy / 5
 	}
-	if math.Abs(all.Loss-loss) > 1e-12 || math.Abs(all.Accuracy-acc) > 1e-12 {
+	if !(math.Abs(all.Loss-loss) <= 1e-12) || !(math.Abs(all.Accuracy-acc) <= 1e-12) {
 		t.Errorf("whole set: loss %g acc %g; pieces: %g %g", all.Loss, all.Accuracy, loss, acc)
 	}
-	if reg := 0.01 * p.l2(); math.Abs(all.Cost-all.Loss-reg) > 1e-12 {
+	if reg := 0.01 * p.l2(); !(math.Abs(all.Cost-all.Loss-reg) <= 1e-12) {
 		t.Errorf("cost − loss = %g, want λ‖W‖² = %g", all.Cost-all.Loss, reg)
 	}
 	P, H := EvaluateClassifier(p, s.X)
@@ -331,7 +348,7 @@ func TestEvaluateChunks(t *testing.T) {
 		for k := 0; k < 10; k++ {
 			sum += P.At(k, i)
 		}
-		if math.Abs(sum-1) > 1e-12 {
+		if !(math.Abs(sum-1) <= 1e-12) {
 			t.Errorf("column %d of P sums to %g", i, sum)
 		}
 	}

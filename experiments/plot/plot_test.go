@@ -27,12 +27,12 @@ func TestNiceTicks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		got, step := NiceTicks(tc.lo, tc.hi, tc.max)
-		if math.Abs(step-tc.wantStep) > 1e-12 || len(got) != len(tc.want) {
+		if !(math.Abs(step-tc.wantStep) <= 1e-12) || len(got) != len(tc.want) {
 			t.Errorf("NiceTicks(%g, %g, %d) = %v step %g, want %v step %g", tc.lo, tc.hi, tc.max, got, step, tc.want, tc.wantStep)
 			continue
 		}
 		for i := range got {
-			if math.Abs(got[i]-tc.want[i]) > 1e-9 {
+			if !(math.Abs(got[i]-tc.want[i]) <= 1e-9) {
 				t.Errorf("NiceTicks(%g, %g, %d) = %v, want %v", tc.lo, tc.hi, tc.max, got, tc.want)
 				break
 			}

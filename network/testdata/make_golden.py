@@ -1,10 +1,13 @@
 #!/usr/bin/python3
-"""Writes golden.json, the golden values of network's tests, with the numpy
-reference /work/shared/reference/twolayer.py (float64).
+"""Writes golden.json, the golden values of network's tests, with a numpy
+reference implementation of the same network (float64): a module twolayer.py
+that provides init_params, the forward pass, the cost, the analytic and
+numeric gradients and minibatch_gd, in the assignment's layout (one image per
+column). It is not part of this repository; give its path as the argument.
 
 Run from the repository root:
 
-    /usr/bin/python3 network/testdata/make_golden.py > network/testdata/golden.json
+    /usr/bin/python3 network/testdata/make_golden.py PATH/TO/twolayer.py > network/testdata/golden.json
 
 Everything the Go test needs is in the file: the inputs (images one per row,
 as the Go package stores them; the reference's X is their transpose), the
@@ -26,7 +29,9 @@ import sys
 
 import numpy as np
 
-REF = "/work/shared/reference/twolayer.py"
+if len(sys.argv) != 2:
+    sys.exit("usage: make_golden.py PATH/TO/twolayer.py > golden.json (the numpy reference implementation)")
+REF = sys.argv[1]
 spec = importlib.util.spec_from_file_location("twolayer", REF)
 tl = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(tl)
