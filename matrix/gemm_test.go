@@ -365,15 +365,29 @@ func TestGemmNoAllocs(t *testing.T) {
 	}
 	runtime.GOMAXPROCS(2)
 	step() // starts the worker
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for range 50 {
-		step()
-	}
-	runtime.ReadMemStats(&after)
-	if n := after.Mallocs - before.Mallocs; n != 0 {
+	if n := mallocsDuring(50, step); n != 0 {
 		t.Errorf("GOMAXPROCS=2: %d allocations in 50 training steps, want 0", n)
 	}
+}
+
+// mallocsDuring returns the heap allocations, counted by the runtime for
+// all goroutines (workers included), while f runs n times: the least of
+// three tries. Now and then the runtime itself allocates while the workers
+// run (a new thread, when ReadMemStats restarts the world and no idle one
+// is at hand, was seen on a loaded machine), once in a while, never on
+// every call: the least of three tries is zero when f allocates nothing.
+func mallocsDuring(n int, f func()) uint64 {
+	least := uint64(math.MaxUint64)
+	for range 3 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range n {
+			f()
+		}
+		runtime.ReadMemStats(&after)
+		least = min(least, after.Mallocs-before.Mallocs)
+	}
+	return least
 }
 
 // TestGemmPanics checks the panics and that their messages name the

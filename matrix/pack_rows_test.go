@@ -143,13 +143,7 @@ func TestGemmPackedNoAllocs(t *testing.T) {
 	}
 	runtime.GOMAXPROCS(2)
 	step()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for range 20 {
-		step()
-	}
-	runtime.ReadMemStats(&after)
-	if n := after.Mallocs - before.Mallocs; n != 0 {
+	if n := mallocsDuring(20, step); n != 0 {
 		t.Errorf("GOMAXPROCS=2: %d allocations, want 0", n)
 	}
 }
