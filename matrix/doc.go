@@ -17,7 +17,9 @@
 //
 //  1. gemm.go: Gemm (and gemm) checks the shapes and that C overlaps
 //     neither input, then asks for a plan. pack_rows.go does the same for
-//     a pre-packed B (gemmPacked).
+//     a pre-packed B (gemmPacked). A product with both operands transposed
+//     runs as the transpose of one with neither (gemmTT), where the kernel
+//     can read B unpacked.
 //  2. gemm_plan.go: plan picks the path and cuts the work up: the block
 //     sizes kc (depth of a k block, so that the kernel's slivers stay in
 //     L1), mc and nc (so that a block of packed A stays in L2 and a panel

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // A gemmJob is one call of gemm (or of ParallelFor) being worked on: the
@@ -54,11 +55,12 @@ func newPackBuf() *packBuf {
 // packing buffers, waiting for jobs on pool.work. The free lists recycle jobs
 // and the callers' buffers.
 var pool struct {
-	mu       sync.Mutex
-	started  int
-	work     chan *gemmJob
-	freeJobs freeList[gemmJob]
-	freeBufs freeList[packBuf]
+	mu        sync.Mutex
+	started   int
+	work      chan *gemmJob
+	freeJobs  freeList[gemmJob]
+	freeBufs  freeList[packBuf]
+	freeTemps freeList[[]float64] // the intermediate products of gemmTT
 }
 
 // freeList is a stack of *T kept for reuse, so that steady-state products
@@ -140,11 +142,37 @@ func startWorkers(n int) {
 	pool.mu.Unlock()
 }
 
-// worker helps with the jobs it receives, forever, packing into buf.
+// worker helps with the jobs it receives, forever, packing into buf. After
+// a job it keeps looking for the next one for workerSpin before it blocks.
 func worker(buf *packBuf) {
 	for j := range pool.work {
-		j.runTasks(buf)
-		j.helping.Add(-1)
+		for j != nil {
+			j.runTasks(buf)
+			j.helping.Add(-1)
+			j = nextJob()
+		}
+	}
+}
+
+// workerSpin is how long a worker keeps looking for a job after one.
+var workerSpin = 0 * time.Microsecond
+
+// nextJob returns a job that arrives within workerSpin, or nil.
+func nextJob() *gemmJob {
+	if workerSpin <= 0 {
+		return nil
+	}
+	deadline := time.Now().Add(workerSpin)
+	for {
+		select {
+		case j := <-pool.work:
+			return j
+		default:
+		}
+		if time.Now().After(deadline) {
+			return nil
+		}
+		runtime.Gosched()
 	}
 }
 
