@@ -126,7 +126,9 @@ func BenchmarkMulPacked(b *testing.B) {
 // BenchmarkSerialThreshold times small products both on the calling
 // goroutine alone and split into tasks for the workers, to choose
 // serialFlops (run it with -cpu 2 on an otherwise idle machine, with and
-// without -tags purego):
+// without -tags purego): C = A·Xᵀ (50×k×100, the first layer's shape with a
+// shorter k; the dot path where the kernel has one) and C = G·X (50×k×k·30,
+// the shape of ∂J/∂W1 with a smaller batch).
 //
 //	go test -run '^$' -bench SerialThreshold -cpu 2 ./matrix/
 func BenchmarkSerialThreshold(b *testing.B) {
@@ -135,18 +137,31 @@ func BenchmarkSerialThreshold(b *testing.B) {
 	for _, k := range []int{25, 50, 100, 200, 400, 800} {
 		const m, n = 50, 100
 		a, x, c := randDense(rng, m, k), randDense(rng, n, k), New(m, n)
+		g, xx, c2 := randDense(rng, m, k/5), randDense(rng, k/5, 3072), New(m, 3072)
 		for _, mode := range []string{"serial", "split"} {
-			b.Run(fmt.Sprintf("%s/%dx%dx%d", mode, m, k, n), func(b *testing.B) {
+			set := func() {
 				serialFlops = 0 // split whenever GOMAXPROCS > 1
 				if mode == "serial" {
 					serialFlops = math.MaxInt
 				}
+			}
+			b.Run(fmt.Sprintf("ABt/%s/%dx%dx%d", mode, m, k, n), func(b *testing.B) {
+				set()
 				MulABt(c, a, x)
 				b.ResetTimer()
 				for range b.N {
 					MulABt(c, a, x)
 				}
 				b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+			b.Run(fmt.Sprintf("AB/%s/%dx%dx%d", mode, m, k/5, 3072), func(b *testing.B) {
+				set()
+				Mul(c2, g, xx)
+				b.ResetTimer()
+				for range b.N {
+					Mul(c2, g, xx)
+				}
+				b.ReportMetric(2*float64(m*3072*(k/5))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
 	}
