@@ -4,7 +4,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // A gemmJob is one call of gemm (or of ParallelFor) being worked on: the
@@ -142,37 +141,11 @@ func startWorkers(n int) {
 	pool.mu.Unlock()
 }
 
-// worker helps with the jobs it receives, forever, packing into buf. After
-// a job it keeps looking for the next one for workerSpin before it blocks.
+// worker helps with the jobs it receives, forever, packing into buf.
 func worker(buf *packBuf) {
 	for j := range pool.work {
-		for j != nil {
-			j.runTasks(buf)
-			j.helping.Add(-1)
-			j = nextJob()
-		}
-	}
-}
-
-// workerSpin is how long a worker keeps looking for a job after one.
-var workerSpin = 0 * time.Microsecond
-
-// nextJob returns a job that arrives within workerSpin, or nil.
-func nextJob() *gemmJob {
-	if workerSpin <= 0 {
-		return nil
-	}
-	deadline := time.Now().Add(workerSpin)
-	for {
-		select {
-		case j := <-pool.work:
-			return j
-		default:
-		}
-		if time.Now().After(deadline) {
-			return nil
-		}
-		runtime.Gosched()
+		j.runTasks(buf)
+		j.helping.Add(-1)
 	}
 }
 
