@@ -103,12 +103,15 @@ func planPacked(mk microKernel, m, n, k, procs int) gemmPlan {
 
 // planDot returns the plan of C = A·Bᵀ on the dot path (see gemm_dot.go):
 // k blocks of at most dotKc terms, dotNc rows of B at a time, and the grid of
-// tasks in whole dotTile×dotTile tiles.
+// tasks in whole dotTile×dotTile tiles. Nothing is packed, but a task reads
+// its rows of A once per dotNc rows of B and its rows of B once, from L3 or
+// memory, as packing would: the grid counts that cost as packing's (without
+// it, W1·Xbᵀ was cut into ten tasks that each read all of W1).
 func planDot(mk microKernel, m, n, k, procs int) gemmPlan {
 	p := gemmPlan{mk: mk, m: m, n: n, k: k, dot: true}
 	p.kc = max(1, ceilDiv(k, max(1, ceilDiv(k, dotKc))))
 	p.mc, p.nc = dotTile, dotNc
-	p.grid(dotTile, dotTile, procs, false, false)
+	p.grid(dotTile, dotTile, procs, true, true)
 	return p
 }
 
