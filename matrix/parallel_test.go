@@ -149,3 +149,29 @@ func TestParallelForPanics(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkParallelForHandOff measures what sharing out costs: two chunks
+// of almost no work, one of which a worker takes (run it with -cpu 2).
+func BenchmarkParallelForHandOff(b *testing.B) {
+	var sink [2]float64
+	body := func(lo, hi int) { sink[lo] += 1 }
+	ParallelFor(2, 1, body)
+	for b.Loop() {
+		ParallelFor(2, 1, body)
+	}
+}
+
+// BenchmarkParallelForUpdate times an update pass over W1's 153,600 entries
+// (w ← w − η·g) in chunks of 16,384, shared out as ParallelFor does (run it
+// with -cpu 1,2).
+func BenchmarkParallelForUpdate(b *testing.B) {
+	const n = 153600
+	x, y := make([]float64, n), make([]float64, n)
+	a := newAxpyChunks(x, y)
+	a.eta = 1e-9
+	ParallelFor(n, 16384, a.fn)
+	for b.Loop() {
+		ParallelFor(n, 16384, a.fn)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/entry")
+}
