@@ -1,9 +1,6 @@
 package matrix
 
-import (
-	"fmt"
-	"runtime"
-)
+import "fmt"
 
 // PackedRows is a matrix X (n×d, one item per row, such as the images of a
 // training set) stored once in the order in which the micro-kernel reads
@@ -139,7 +136,7 @@ func gemmPacked(op string, mk microKernel, tA Transpose, alpha float64, a *Dense
 		return
 	}
 	off := b.r0 % b.nr
-	p := planPacked(mk, m, n+off, k, runtime.GOMAXPROCS(0))
+	p := planPacked(mk, m, n+off, k, procsFor(mk, m, n, k))
 	p.off = off
 	if alpha == 0 || k == 0 {
 		p.gm, p.gn, p.tm, p.tn, p.procs = 1, 1, m, n+off, 1

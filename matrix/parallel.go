@@ -34,7 +34,10 @@ func ParallelFor(n, chunk int, body func(lo, hi int)) {
 		panic(fmt.Sprintf("matrix.ParallelFor: %d indices in chunks of %d: want n ≥ 0 and chunk ≥ 1", n, chunk))
 	}
 	chunks := ceilDiv(n, chunk)
-	procs := min(runtime.GOMAXPROCS(0), chunks)
+	procs := 1
+	if chunks > 1 {
+		procs = min(runtime.GOMAXPROCS(0), chunks)
+	}
 	if procs <= 1 {
 		for lo := 0; lo < n; lo += chunk {
 			body(lo, min(lo+chunk, n))
