@@ -78,7 +78,7 @@ func plan(mk microKernel, tA, tB Transpose, m, n, k, procs int) gemmPlan {
 	p := gemmPlan{mk: mk, m: m, n: n, k: k}
 	p.directB = tB == NoTrans && mk.edges && useDirectB(mk.mr, m, n, k)
 	p.blocks()
-	p.grid(mk.mr, mk.nr, procs, true, !p.directB)
+	p.grid(mk.mr, mk.nr, procs)
 	return p
 }
 
@@ -97,7 +97,7 @@ func (p *gemmPlan) blocks() {
 func planPacked(mk microKernel, m, n, k, procs int) gemmPlan {
 	p := gemmPlan{mk: mk, m: m, n: n, k: k}
 	p.blocks()
-	p.grid(mk.mr, mk.nr, procs, true, false)
+	p.grid(mk.mr, mk.nr, procs)
 	return p
 }
 
@@ -105,24 +105,27 @@ func planPacked(mk microKernel, m, n, k, procs int) gemmPlan {
 // k blocks of at most dotKc terms, dotNc rows of B at a time, and the grid of
 // tasks in whole dotTile×dotTile tiles. Nothing is packed, but a task reads
 // its rows of A once per dotNc rows of B and its rows of B once, from L3 or
-// memory, as packing would: the grid counts that cost as packing's (without
-// it, W1·Xbᵀ was cut into ten tasks that each read all of W1).
+// memory, as packing would: grid counts that (when it did not, W1·Xbᵀ was
+// cut into ten tasks that each read all of W1).
 func planDot(mk microKernel, m, n, k, procs int) gemmPlan {
 	p := gemmPlan{mk: mk, m: m, n: n, k: k, dot: true}
 	p.kc = max(1, ceilDiv(k, max(1, ceilDiv(k, dotKc))))
 	p.mc, p.nc = dotTile, dotNc
-	p.grid(dotTile, dotTile, procs, true, true)
+	p.grid(dotTile, dotTile, procs)
 	return p
 }
 
 // grid cuts C into tasks of whole mr×nr tiles (see gemmPlan): one task when
 // the product is too small to be worth sharing out (see serialFlops; the
 // threshold scales with the kernel's tile on every path, since its dot
-// kernel runs about as fast as it),
-// otherwise the grid that minimises the estimated time, each task costing
-// its flops (padding included), its packing (of A and of B, as the flags
-// say) and a fixed cost.
-func (p *gemmPlan) grid(mr, nr, procs int, packA, packB bool) {
+// kernel runs about as fast as it), otherwise the grid that minimises the
+// estimated time, each task costing its flops (padding included), a fixed
+// cost, and the reading of its operands: its rows of A once per panel of nc
+// columns and its columns of B once, counted at the cost of packing them,
+// whether it packs them or not. (Reading B unpacked is no cheaper: when
+// G·X, 50×10000×3072, was cut into 5×6 tasks, each column of X was read
+// from memory by five tasks, and two threads took twice as long as one.)
+func (p *gemmPlan) grid(mr, nr, procs int) {
 	m, n, k := p.m, p.n, p.k
 	mt, nt := ceilDiv(m, mr), ceilDiv(n, nr) // kernel tiles along m and n
 	p.gm, p.gn, p.tm, p.tn, p.procs = 1, 1, mt*mr, nt*nr, 1
@@ -144,13 +147,7 @@ func (p *gemmPlan) grid(mr, nr, procs int, packA, packB bool) {
 			tm, tn := tms*mr, tns*nr
 			rounds := ceilDiv(gm*gn, procs)
 			flops := 2 * float64(tm) * float64(tn) * float64(k)
-			pack := 0.0 // elements packed by a task
-			if packA {
-				pack += float64(tm*ceilDiv(tn, p.nc)) * float64(k)
-			}
-			if packB {
-				pack += float64(tn) * float64(k)
-			}
+			pack := float64(tm*ceilDiv(tn, p.nc)+tn) * float64(k) // elements of A and B a task reads
 			cost := (float64(rounds) + imbalance) * (flops + tile*(packCost*pack+taskCost))
 			if best < 0 || cost < best {
 				best = cost
