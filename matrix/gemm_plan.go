@@ -41,8 +41,12 @@ const (
 // (about 10 µs here) costs more than it saves. Measured with
 // BenchmarkSerialThreshold on 2 cores: splitting (50×k)·(k×100) paid from
 // about 5 Mflop with the AVX2 4×12 kernel and from about 1–2 Mflop with the
-// Go 2×3 one; faster kernels have bigger tiles, hence the scaling. (A
-// variable so that tests can force the parallel path.)
+// Go 2×3 one; faster kernels have bigger tiles, hence the scaling. With the
+// AVX-512 10×16 kernel the threshold is 21 Mflop: the network's small
+// products (0.1 Mflop) stay serial, its mini-batch products (31 Mflop) are
+// shared out. (It could not be measured again for that kernel: the machine
+// was shared, and a second thread got no core of its own. A variable so
+// that tests can force the parallel path.)
 var serialFlops = 1 << 17
 
 // A gemmPlan says how a product C (m×n) += op(A) (m×k) · op(B) (k×n) is cut up.
@@ -56,7 +60,8 @@ var serialFlops = 1 << 17
 // column of tasks may be smaller). tm and tn are multiples of the kernel's mr
 // and nr, so the kernel's tiles are the same at any grid: a tile is the same
 // computation whichever task runs it. A task packs its own panels: op(A) in
-// blocks of mc×kc, op(B) in panels of kc×nc.
+// blocks of mc×kc, op(B) in panels of kc×nc (unless B is read unpacked or
+// pre-packed). The dot path cuts C into dotTile×dotTile tiles instead.
 type gemmPlan struct {
 	mk         microKernel
 	m, n, k    int
