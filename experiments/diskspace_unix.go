@@ -1,0 +1,24 @@
+//go:build linux || darwin || freebsd || dragonfly
+
+package experiments
+
+import (
+	"errors"
+	"syscall"
+)
+
+// diskFree returns the bytes free for an unprivileged user on the file
+// system holding dir (statfs: available blocks × block size).
+func diskFree(dir string) (int64, bool) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, false
+	}
+	return int64(st.Bavail) * int64(st.Bsize), true
+}
+
+// isDiskFull reports whether err says that the disk (or the user's quota)
+// is full.
+func isDiskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
