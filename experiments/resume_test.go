@@ -265,7 +265,9 @@ func TestSectionKeptOrRecomputed(t *testing.T) {
 		{"another m", func(o *Options) { o.Hidden = 20 }, "recomputing: the number of hidden units (50 then, 20 now) differs"},
 		{"other data", func(o *Options) { o.DataDir = changed }, "one-cycle: recomputing: the data (CIFAR-10 files of other content)"},
 		{"a file missing", func(o *Options) { os.Remove(filepath.Join(o.OutDir, "one-cycle", "loss.svg")) }, "one-cycle: recomputing: its file loss.svg is missing"},
-		{"an unreadable summary", func(o *Options) { os.WriteFile(filepath.Join(o.OutDir, "one-cycle", "summary.json"), []byte("{"), 0o644) }, "one-cycle: recomputing: its summary cannot be read"},
+		{"an unreadable summary", func(o *Options) {
+			os.WriteFile(filepath.Join(o.OutDir, "one-cycle", "summary.json"), []byte("{"), 0o644)
+		}, "one-cycle: recomputing: its summary cannot be read"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,10 +2,7 @@
 
 package experiments
 
-import (
-	"errors"
-	"syscall"
-)
+import "syscall"
 
 // diskFree returns the bytes free for an unprivileged user on the file
 // system holding dir (statfs: available blocks × block size).
@@ -15,10 +12,4 @@ func diskFree(dir string) (int64, bool) {
 		return 0, false
 	}
 	return int64(st.Bavail) * int64(st.Bsize), true
-}
-
-// isDiskFull reports whether err says that the disk (or the user's quota)
-// is full.
-func isDiskFull(err error) bool {
-	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
