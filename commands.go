@@ -191,7 +191,7 @@ func showFlags(fs *flag.FlagSet) action {
 func downloadFlags(fs *flag.FlagSet) action {
 	dir := fs.String("dir", "data", "directory to unpack into: DIR/cifar-10-batches-bin")
 	quiet := fs.Bool("quiet", false, "no progress display")
-	url := fs.String("url", cifar.DefaultURL, "address of cifar-10-binary.tar.gz (a mirror, say); its MD5 is checked all the same")
+	url := fs.String("url", cifar.DefaultURL, "address of cifar-10-binary.tar.gz (a mirror, say); accepted when its MD5, or that of every data file in it, is the official one")
 	return func(ctx context.Context, e *env, _ []string) error {
 		opt := cifar.DownloadOptions{URL: *url}
 		if !*quiet {
@@ -206,7 +206,7 @@ func downloadFlags(fs *flag.FlagSet) action {
 }
 
 func verifyFlags(fs *flag.FlagSet) action {
-	data := fs.String("data", "", "CIFAR-10 directory (default: $CIFAR10_DIR, then ./data/cifar-10-batches-bin)")
+	data := fs.String("data", "", "CIFAR-10 directory, of the binary, Python or MATLAB version (default: $CIFAR10_DIR, then ./data/cifar-10-batches-bin)")
 	return func(ctx context.Context, e *env, _ []string) error {
 		dir, err := cifar.FindDir(*data)
 		if fi, serr := os.Stat(*data); err != nil && serr == nil && fi.IsDir() {
@@ -220,13 +220,21 @@ func verifyFlags(fs *flag.FlagSet) action {
 		}
 		bad := 0
 		for _, c := range checks {
-			fmt.Fprintf(e.stdout, "%-18s %s\n", c.Name, c.Status)
+			line := fmt.Sprintf("%-18s %s", c.Name, c.Status)
+			if c.Problem != "" {
+				line += ": " + c.Problem
+			}
+			fmt.Fprintln(e.stdout, line)
 			if c.Status != cifar.StatusOK {
 				bad++
 			}
 		}
 		if bad > 0 {
 			return fmt.Errorf("%d of %d files in %s are not the official ones", bad, len(checks), dir)
+		}
+		if v := cifar.Version(dir); v != "binary" {
+			fmt.Fprintf(e.stdout, "all %d batches of the %s version in %s, re-encoded as binary records, match the official MD5 sums of the binary files\n", len(checks), v, dir)
+			return nil
 		}
 		fmt.Fprintf(e.stdout, "all %d files in %s match the official MD5 sums\n", len(checks), dir)
 		return nil

@@ -79,7 +79,7 @@ var commands = []command{
 	{"predict", "classify PNG or JPEG files (any size) or images of a CIFAR batch file with a saved model", true, predictFlags},
 	{"show", "draw a saved model's weights, class templates, confusion matrix and worst mistakes (PNG + HTML)", false, showFlags},
 	{"download", "download CIFAR-10 into ./data (or -dir)", false, downloadFlags},
-	{"verify", "check the CIFAR-10 files against the official MD5 sums", false, verifyFlags},
+	{"verify", "check the CIFAR-10 files (binary, Python or MATLAB version) against the official MD5 sums", false, verifyFlags},
 }
 
 // env is what every command gets: the output streams and whether stderr is

@@ -174,6 +174,16 @@ func TestCLI(t *testing.T) {
 		t.Errorf("predict on batch images: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 
+	// the Python and MATLAB versions (of the tiny test files of package cifar)
+	tinyPy, _ := filepath.Abs(filepath.Join("cifar", "testdata", "tiny-py"))
+	tinyMat, _ := filepath.Abs(filepath.Join("cifar", "testdata", "tiny-mat"))
+	if r := runBinary(t, bin, work, "predict", "-model", model, "-file", filepath.Join(tinyPy, "test_batch"), "-index", "0,3"); r.code != 0 || !strings.Contains(r.stdout, "of 2 correct") {
+		t.Errorf("predict on images of a pickled batch: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if r := runBinary(t, bin, work, "verify", "-data", tinyMat); r.code != 1 || !strings.Contains(r.stdout, "data_batch_1.mat   differs") {
+		t.Errorf("verify on the tiny MATLAB version: exit %d, stdout %q, want each file listed as differing", r.code, r.stdout)
+	}
+
 	incomplete := filepath.Join(work, "incomplete")
 	os.MkdirAll(incomplete, 0o755)
 	for _, name := range []string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"} {

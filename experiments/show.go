@@ -32,7 +32,7 @@ func Show(ctx context.Context, o Options, modelPath string) (*Insight, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := cifar.LoadBatch(filepath.Join(dir, cifar.TestFile))
+	b, err := cifar.LoadBatch(cifar.BatchPath(dir, cifar.TestFile))
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func Show(ctx context.Context, o Options, modelPath string) (*Insight, error) {
 		Model string `json:"model"`
 		Test  string `json:"test"`
 		*Insight
-	}{modelPath, filepath.Join(dir, cifar.TestFile), in}, "", "  ")
+	}{modelPath, cifar.BatchPath(dir, cifar.TestFile), in}, "", "  ")
 	if err != nil {
 		return nil, err
 	}
