@@ -58,7 +58,7 @@ type Options struct {
 type shared struct {
 	mu       sync.Mutex
 	dir      string // the data directory, once found
-	dataID   string // the identity of its content (DataIdentity), "" if unknown
+	dataID   string // the identity of its content (cifar.Identity), "" if unknown
 	warned   bool
 	splitKey string
 	split    *cifar.Split
@@ -127,7 +127,7 @@ func Usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(form
 // one line. If the download fails too, the error says so and names both
 // fixes. It checks the files once (cifar.Verify): when they differ from the
 // official ones it warns, and it records the identity of their content for
-// the Inputs of the runs (DataIdentity).
+// the Inputs of the runs (cifar.Identity).
 func FindData(ctx context.Context, o Options) (string, error) {
 	o = o.withDefaults()
 	o.shared.mu.Lock()
@@ -162,7 +162,7 @@ func FindData(ctx context.Context, o Options) (string, error) {
 		warning = fmt.Sprintf("warning: could not verify the CIFAR-10 files in %s: %v", dir, err)
 	} else {
 		warning = cifar.CheckWarning(dir, checks)
-		o.shared.dataID = DataIdentity(checks, cifar.ClassNames(dir))
+		o.shared.dataID = cifar.Identity(dir, checks)
 	}
 	if !o.shared.warned && warning != "" {
 		o.shared.warned = true

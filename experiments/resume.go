@@ -21,7 +21,7 @@ import (
 const resultsVersion = 1
 
 // Inputs is everything the result of a run depends on: the program's
-// version, the experiment, the data (by content, see DataIdentity), the seed
+// version, the experiment, the data (by content, see cifar.Identity), the seed
 // and every hyperparameter. A run is computed once for its Inputs: a rerun
 // with the same Inputs keeps the recorded result (unless Options.Fresh), a
 // rerun with other Inputs computes it again. It is written into the run's
@@ -29,7 +29,7 @@ const resultsVersion = 1
 type Inputs struct {
 	Version    int    `json:"version"`    // resultsVersion
 	Experiment string `json:"experiment"` // e.g. "coarse"
-	Data       string `json:"data"`       // the data's identity (DataIdentity)
+	Data       string `json:"data"`       // the data's identity (cifar.Identity)
 	Seed       uint64 `json:"seed"`
 	Split      string `json:"split"`           // "batch1" or "all"
 	NVal       int    `json:"n_val,omitempty"` // validation images of the "all" split
