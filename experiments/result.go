@@ -70,7 +70,11 @@ type Result struct {
 	Title       string        `json:"title"`
 	Hyperparams *Hyperparams  `json:"params,omitempty"`
 	Final       *FinalMetrics `json:"final,omitempty"`
-	Seconds     float64       `json:"seconds"`
+	// Seconds is the time the result took to compute: a run's training
+	// and final evaluation (not the loading of the data), a search's the
+	// sum of its λ runs' (each as recorded when it ran), the gradient
+	// check's the checks'.
+	Seconds float64 `json:"seconds"`
 	// Finished is when the result was computed (RFC 3339, UTC); a result
 	// kept by a rerun keeps its time and its Seconds.
 	Finished string `json:"finished,omitempty"`
