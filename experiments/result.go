@@ -3,8 +3,10 @@ package experiments
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"twolayer/experiments/plot"
@@ -174,7 +176,7 @@ var chartOrder = []string{"cost.svg", "loss.svg", "accuracy.svg", "eta.svg"}
 
 // writeOutputs writes r's summary.json and, when r has a history, its
 // curves.csv and plots, into r.Dir; extra holds more files (name →
-// content). r.Files lists what was written.
+// content). r.Files lists what was written, the extra files by name.
 func writeOutputs(r *Result, extra map[string][]byte) error {
 	files := map[string][]byte{}
 	var names []string
@@ -187,8 +189,8 @@ func writeOutputs(r *Result, extra map[string][]byte) error {
 			names = append(names, name)
 		}
 	}
-	for name, data := range extra {
-		files[name] = data
+	for _, name := range slices.Sorted(maps.Keys(extra)) { // in a fixed order, for r.Files
+		files[name] = extra[name]
 		names = append(names, name)
 	}
 	r.Files = append(append([]string{"summary.json"}, names...), r.Files...)
