@@ -109,12 +109,12 @@ func predictFlags(fs *flag.FlagSet) action {
 	modelPath := fs.String("model", "results/final/model.bin", "the saved model (written by final or train -save)")
 	file := fs.String("file", "", "a CIFAR-10 batch file whose images -index selects")
 	index := fs.String("index", "0", "with -file: comma-separated image indices, e.g. 0,5,17")
-	return func(ctx context.Context, e *env, pngs []string) error {
-		if *file == "" && len(pngs) == 0 {
-			return usagef("nothing to classify: give PNG files (go run . predict -model M a.png b.png) or -file BATCH -index 0,1,2")
+	return func(ctx context.Context, e *env, images []string) error {
+		if *file == "" && len(images) == 0 {
+			return usagef("nothing to classify: give PNG or JPEG files (go run . predict -model M a.png b.jpg) or -file BATCH -index 0,1,2")
 		}
-		if *file != "" && len(pngs) > 0 {
-			return usagef("give either -file or PNG files, not both")
+		if *file != "" && len(images) > 0 {
+			return usagef("give either -file or image files, not both")
 		}
 		var indices []int
 		if *file != "" {
@@ -137,14 +137,17 @@ func predictFlags(fs *flag.FlagSet) action {
 		if *file != "" {
 			preds, err = experiments.PredictBatch(m, *file, indices)
 		} else {
-			preds, err = experiments.PredictPNGs(m, pngs)
+			preds, err = experiments.PredictImages(m, images)
 		}
 		if err != nil {
 			return err
 		}
 		correct := 0
 		for _, p := range preds {
-			line := fmt.Sprintf("%s\t%s\t(p = %.3f)", p.Source, p.Class, p.Probability)
+			line := p.Source
+			for _, g := range p.Top {
+				line += fmt.Sprintf("\t%s %.3f", g.Class, g.Probability)
+			}
 			if p.TrueLabel >= 0 {
 				truth := fmt.Sprint(p.TrueLabel)
 				if p.TrueLabel < len(m.Classes) {
@@ -164,10 +167,30 @@ func predictFlags(fs *flag.FlagSet) action {
 	}
 }
 
+func showFlags(fs *flag.FlagSet) action {
+	modelPath := fs.String("model", "results/final/model.bin", "the saved model (written by final or train -save)")
+	out := fs.String("out", filepath.Join("results", "show"), "directory for the pictures and show.html")
+	data := fs.String("data", "", "CIFAR-10 directory, for the test batch (default: $CIFAR10_DIR, then ./data/cifar-10-batches-bin)")
+	offline := fs.Bool("offline", false, "never download CIFAR-10 when it is not found")
+	return func(ctx context.Context, e *env, _ []string) error {
+		if _, err := os.Stat(*modelPath); errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%s does not exist: train a model first (go run . final, or go run . train -save FILE) or give -model FILE", *modelPath)
+		}
+		o := experiments.Options{DataDir: *data, OutDir: *out, Offline: *offline, Log: e.stderr, Progress: e.stderr, Terminal: e.terminal}
+		in, err := experiments.Show(ctx, o, *modelPath)
+		if err != nil {
+			return interrupted(err, "nothing was written")
+		}
+		fmt.Fprintf(e.stdout, "test accuracy %.2f%% on %d images; pictures and %s in %s\n",
+			100*in.Accuracy, in.N, strings.Join(experiments.ShowFiles, ", "), *out)
+		return nil
+	}
+}
+
 func downloadFlags(fs *flag.FlagSet) action {
 	dir := fs.String("dir", "data", "directory to unpack into: DIR/cifar-10-batches-bin")
 	quiet := fs.Bool("quiet", false, "no progress display")
-	url := fs.String("url", cifar.DefaultURL, "address of cifar-10-binary.tar.gz (a mirror, say); its MD5 is checked all the same")
+	url := fs.String("url", cifar.DefaultURL, "address of cifar-10-binary.tar.gz (a mirror, say); accepted when its MD5, or that of every data file in it, is the official one")
 	return func(ctx context.Context, e *env, _ []string) error {
 		opt := cifar.DownloadOptions{URL: *url}
 		if !*quiet {
@@ -182,7 +205,7 @@ func downloadFlags(fs *flag.FlagSet) action {
 }
 
 func verifyFlags(fs *flag.FlagSet) action {
-	data := fs.String("data", "", "CIFAR-10 directory (default: $CIFAR10_DIR, then ./data/cifar-10-batches-bin)")
+	data := fs.String("data", "", "CIFAR-10 directory, of the binary, Python or MATLAB version (default: $CIFAR10_DIR, then ./data/cifar-10-batches-bin)")
 	return func(ctx context.Context, e *env, _ []string) error {
 		dir, err := cifar.FindDir(*data)
 		if fi, serr := os.Stat(*data); err != nil && serr == nil && fi.IsDir() {
@@ -196,13 +219,21 @@ func verifyFlags(fs *flag.FlagSet) action {
 		}
 		bad := 0
 		for _, c := range checks {
-			fmt.Fprintf(e.stdout, "%-18s %s\n", c.Name, c.Status)
+			line := fmt.Sprintf("%-18s %s", c.Name, c.Status)
+			if c.Problem != "" {
+				line += ": " + c.Problem
+			}
+			fmt.Fprintln(e.stdout, line)
 			if c.Status != cifar.StatusOK {
 				bad++
 			}
 		}
 		if bad > 0 {
 			return fmt.Errorf("%d of %d files in %s are not the official ones", bad, len(checks), dir)
+		}
+		if v := cifar.Version(dir); v != "binary" {
+			fmt.Fprintf(e.stdout, "all %d batches of the %s version in %s, re-encoded as binary records, match the official MD5 sums of the binary files\n", len(checks), v, dir)
+			return nil
 		}
 		fmt.Fprintf(e.stdout, "all %d files in %s match the official MD5 sums\n", len(checks), dir)
 		return nil

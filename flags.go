@@ -17,7 +17,7 @@ type optionFlags func(fs *flag.FlagSet) func(e *env, o *experiments.Options) err
 // and the results go, the seed, -quiet and -offline. They also send messages
 // and progress to e's standard error.
 func commonFlags(fs *flag.FlagSet) func(*env, *experiments.Options) error {
-	data := fs.String("data", "", "CIFAR-10 directory (default: $CIFAR10_DIR, then ./data/cifar-10-batches-bin)")
+	data := fs.String("data", "", "CIFAR-10 directory, of the binary, Python or MATLAB version (default: $CIFAR10_DIR, then ./data/cifar-10-batches-bin)")
 	out := fs.String("out", "results", "directory for the results: OUT/<command>/...")
 	seed := fs.Uint64("seed", 1, "seed of every random choice (weights, λ of the coarse search, shuffling)")
 	quiet := fs.Bool("quiet", false, "no progress display and no messages but warnings, only the results")

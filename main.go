@@ -75,9 +75,10 @@ var commands = []command{
 	{"all", "all of the above in order, then OUT/report.md and OUT/report.html", false, allFlags},
 	{"report", "rewrite OUT/report.md and OUT/report.html from the results already in OUT", false, reportFlags},
 	{"train", "train with any configuration from flags; -save FILE saves the model", false, trainFlags},
-	{"predict", "classify images of a CIFAR batch file or 32×32 PNG files with a saved model", true, predictFlags},
+	{"predict", "classify PNG or JPEG files (any size) or images of a CIFAR batch file with a saved model", true, predictFlags},
+	{"show", "draw a saved model's weights, class templates, confusion matrix and worst mistakes (PNG + HTML)", false, showFlags},
 	{"download", "download CIFAR-10 into ./data (or -dir)", false, downloadFlags},
-	{"verify", "check the CIFAR-10 files against the official MD5 sums", false, verifyFlags},
+	{"verify", "check the CIFAR-10 files (binary, Python or MATLAB version) against the official MD5 sums", false, verifyFlags},
 }
 
 // env is what every command gets: the output streams and whether stderr is

@@ -144,8 +144,44 @@ func TestCLI(t *testing.T) {
 	if r := runBinary(t, bin, work, "predict", "-model", model, good); r.code != 0 || !strings.Contains(r.stdout, "good.png") {
 		t.Errorf("predict on a 32×32 PNG: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
+	// any size: one line per image, the three most probable classes with
+	// their probabilities, in decreasing order
+	if r := runBinary(t, bin, work, "predict", "-model", model, big); r.code != 0 {
+		t.Errorf("predict on a 64×48 PNG: exit %d, stderr %q", r.code, r.stderr)
+	} else if f := strings.Split(strings.TrimSpace(r.stdout), "\t"); len(f) != 4 || f[0] != big {
+		t.Errorf("predict on a 64×48 PNG printed %q, want the file and three classes, tab-separated", r.stdout)
+	} else {
+		last := 1.0
+		for _, g := range f[1:] {
+			var class string
+			var p float64
+			if _, err := fmt.Sscanf(g, "%s %f", &class, &p); err != nil || p > last {
+				t.Errorf("predict: %q is not a class and a probability below %g", g, last)
+			}
+			last = p
+		}
+	}
+	showDir := filepath.Join(work, "show")
+	if r := runBinary(t, bin, work, "show", "-model", model, "-data", data, "-out", showDir); r.code != 0 || !strings.Contains(r.stdout, "test accuracy") {
+		t.Errorf("show: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	for _, name := range []string{"weights.png", "templates.png", "confusion.png", "mistakes.png", "show.html", "show.json"} {
+		if _, err := os.Stat(filepath.Join(showDir, name)); err != nil {
+			t.Errorf("show did not write %s: %v", name, err)
+		}
+	}
 	if r := runBinary(t, bin, work, "predict", "-model", model, "-file", filepath.Join(data, "test_batch.bin"), "-index", "0,1,2"); r.code != 0 || !strings.Contains(r.stdout, "of 3 correct") {
 		t.Errorf("predict on batch images: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+
+	// the Python and MATLAB versions (of the tiny test files of package cifar)
+	tinyPy, _ := filepath.Abs(filepath.Join("cifar", "testdata", "tiny-py"))
+	tinyMat, _ := filepath.Abs(filepath.Join("cifar", "testdata", "tiny-mat"))
+	if r := runBinary(t, bin, work, "predict", "-model", model, "-file", filepath.Join(tinyPy, "test_batch"), "-index", "0,3"); r.code != 0 || !strings.Contains(r.stdout, "of 2 correct") {
+		t.Errorf("predict on images of a pickled batch: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if r := runBinary(t, bin, work, "verify", "-data", tinyMat); r.code != 1 || !strings.Contains(r.stdout, "data_batch_1.mat   differs") {
+		t.Errorf("verify on the tiny MATLAB version: exit %d, stdout %q, want each file listed as differing", r.code, r.stdout)
 	}
 
 	incomplete := filepath.Join(work, "incomplete")
@@ -175,7 +211,9 @@ func TestCLI(t *testing.T) {
 		{"batch larger than the training set", []string{"train", "-data", data, "-out", out, "-quiet", "-batch", "1000"}, 2, "batch size"},
 		{"bad init", []string{"train", "-init", "zeros"}, 2, "init"},
 		{"-save names a directory", append([]string{"train", "-save", work}, quick...), 2, "is a directory"},
-		{"PNG of the wrong size", []string{"predict", "-model", model, big}, 1, "64×48"},
+		{"not an image", []string{"predict", "-model", model, filepath.Join(data, "test_batch.bin")}, 1, "test_batch.bin is not a PNG or JPEG image"},
+		{"show without a model", []string{"show", "-model", filepath.Join(work, "none.bin"), "-data", data}, 1, "none.bin does not exist: train a model first"},
+		{"show with a batch file as the model", []string{"show", "-model", filepath.Join(data, "test_batch.bin"), "-data", data}, 1, "not a model file"},
 		{"missing model", []string{"predict", "-model", filepath.Join(work, "none.bin"), good}, 1, "none.bin: no such file or directory: train one first"},
 		{"index out of range", []string{"predict", "-model", model, "-file", filepath.Join(data, "test_batch.bin"), "-index", "100"}, 1, "out of range"},
 		{"stray argument", []string{"gradcheck", "extra"}, 2, "extra"},

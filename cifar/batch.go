@@ -39,17 +39,23 @@ var pixelValue = func() (t [256]float64) {
 }()
 
 // LoadBatch is the report's LoadBatch (section 2.1): it reads the CIFAR-10
-// binary batch file at path into a Set (X n×3072, one image per row, each
-// pixel byte v as v/255; the n labels). The file is read
-// with a single read into a buffer of its size and decoded without further
+// batch file at path into a Set (X n×3072, one image per row, each pixel
+// byte v as v/255; the n labels). The file may be of any of the three
+// versions, told apart by their first bytes: binary records, a pickle of the
+// Python version or a MAT-file of the MATLAB version (the last two are first
+// turned into binary records, see readRecords). The file is read with a
+// single read into a buffer of its size and decoded without further
 // allocation per record or byte.
 //
 // The error names the file and what is wrong: it cannot be opened or read
 // (errors.Is(err, fs.ErrNotExist) for a missing file), it is empty, its size
-// is not a multiple of RecordSize, or a label is above 9 (the last three are
-// ErrMalformed).
+// is not a multiple of RecordSize, a label is above 9, or the pickle or
+// MAT-file is not a CIFAR-10 batch (all but the first are ErrMalformed).
 func LoadBatch(path string) (*Set, error) {
 	data, err := readWhole(path, nil)
+	if err == nil {
+		data, err = toRecords(path, data, sniff(data))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -139,8 +145,8 @@ func readWhole(path string, buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
-// FormatError reports a file that is not a well-formed CIFAR-10 binary
-// batch. errors.Is(err, ErrMalformed) is true for it.
+// FormatError reports a file that is not a well-formed CIFAR-10 batch (of
+// any version). errors.Is(err, ErrMalformed) is true for it.
 type FormatError struct {
 	File    string // the file's path
 	Problem string // what is wrong with it

@@ -17,16 +17,19 @@ var defaultClassNames = [NumClasses]string{
 // airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck.
 func DefaultClassNames() []string { return append([]string(nil), defaultClassNames[:]...) }
 
-// ClassNames returns the class names in label order from dir/batches.meta.txt:
-// one name per line, CRLF or LF line ends, surrounding spaces and blank lines
-// ignored. When the file is absent or unreadable, or does not hold exactly
-// NumClasses names, it returns DefaultClassNames().
+// ClassNames returns the class names in label order from the file of class
+// names of the version of CIFAR-10 in dir (see Version): batches.meta.txt of
+// the binary version, one name per line, CRLF or LF line ends, surrounding
+// spaces and blank lines ignored; label_names of batches.meta (Python) or
+// batches.meta.mat (MATLAB). When the file is absent or unreadable, or does
+// not hold exactly NumClasses names, it returns DefaultClassNames().
 func ClassNames(dir string) []string {
-	data, err := os.ReadFile(filepath.Join(dir, MetaFile))
+	l, _ := layoutOf(dir)
+	data, err := os.ReadFile(filepath.Join(dir, l.meta))
 	if err != nil {
 		return DefaultClassNames()
 	}
-	names := parseClassNames(string(data))
+	names := l.metaClassNames(data)
 	if len(names) != NumClasses {
 		return DefaultClassNames()
 	}

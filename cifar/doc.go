@@ -1,5 +1,9 @@
-// Package cifar reads, checks, normalises and fetches the CIFAR-10 dataset in
-// its binary form (cifar-10-binary.tar.gz, folder cifar-10-batches-bin).
+// Package cifar reads, checks, normalises and fetches the CIFAR-10 dataset,
+// in any of its three official versions: binary (cifar-10-binary.tar.gz,
+// folder cifar-10-batches-bin), Python (cifar-10-batches-py, pickled dicts)
+// and MATLAB (cifar-10-batches-mat, MAT-files). The pickles and MAT-files
+// are read with the standard library only, and never run anything; each
+// batch is turned into the records of the binary version (layout.go).
 //
 // The binary format, from the dataset's home page: each of the six files
 // (data_batch_1.bin … data_batch_5.bin, test_batch.bin) holds 10,000
@@ -16,8 +20,9 @@
 // ErrChecksum.
 //
 // Where the data lives (FindDir): the -data flag, then $CIFAR10_DIR, then
-// ./data/cifar-10-batches-bin. Download fetches and checks the official
-// archive and unpacks it atomically.
+// ./data/cifar-10-batches-bin; a directory may hold any of the three
+// versions. Download fetches and checks the official binary archive and
+// unpacks it atomically.
 package cifar
 
 import "errors"
@@ -61,7 +66,7 @@ var (
 	// ErrNotFound: a directory does not hold the six data files (see
 	// FindDir, LoadSplitBatch1, LoadSplitAll).
 	ErrNotFound = errors.New("CIFAR-10 files not found")
-	// ErrMalformed: a file is not a well-formed CIFAR-10 binary batch.
+	// ErrMalformed: a file is not a well-formed CIFAR-10 batch.
 	ErrMalformed = errors.New("malformed CIFAR-10 batch file")
 	// ErrChecksum: a downloaded archive or file does not have the expected
 	// MD5.

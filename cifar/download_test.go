@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,12 +28,22 @@ type tarEntry struct {
 
 // makeArchive returns a tar.gz of entries.
 func makeArchive(t *testing.T, entries []tarEntry) []byte {
+	return packArchive(t, entries, gzip.DefaultCompression, time.Time{})
+}
+
+// packArchive returns a tar.gz of entries, compressed at level, with the
+// modification time modTime in each header: the same files packed another
+// way give another archive.
+func packArchive(t *testing.T, entries []tarEntry, level int, modTime time.Time) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	zw, err := gzip.NewWriterLevel(&buf, level)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tw := tar.NewWriter(zw)
 	for _, e := range entries {
-		hdr := &tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.data)), Typeflag: tar.TypeReg}
+		hdr := &tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.data)), Typeflag: tar.TypeReg, ModTime: modTime}
 		if e.dir {
 			hdr.Typeflag, hdr.Mode, hdr.Size = tar.TypeDir, 0o755, 0
 		}
@@ -155,6 +166,9 @@ func TestDownload(t *testing.T) {
 	if !strings.Contains(log.String(), "100%") {
 		t.Errorf("progress output %q lacks 100%%", log.String())
 	}
+	if !strings.Contains(log.String(), "(the archive's MD5 is the official one, and so is each data file's)") {
+		t.Errorf("progress output %q does not say which check passed", log.String())
+	}
 
 	// a second run finds the verified copy and changes nothing
 	if err := Download(context.Background(), parent, opt); err != nil {
@@ -173,6 +187,42 @@ func TestDownload(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(filepath.Join(target, TestFile)); string(data) != "changed" {
 		t.Errorf("the existing copy was modified")
+	}
+}
+
+// TestDownloadRepacked serves the same files packed again (another
+// compression level, other dates): the archive's MD5 is not the official one,
+// but every data file's is, so the download is accepted, saying so.
+func TestDownloadRepacked(t *testing.T) {
+	entries, sums := tinyArchive(t)
+	official := makeArchive(t, entries)
+	slices.Reverse(entries[1:])
+	repacked := packArchive(t, entries, gzip.BestCompression, time.Unix(1e9, 0))
+	if md5hex(repacked) == md5hex(official) {
+		t.Fatal("the re-packed archive has the official MD5")
+	}
+	srv := serve(t, map[string][]byte{"/mirror/cifar-10-binary.tar.gz": repacked})
+	parent := filepath.Join(t.TempDir(), "data")
+	var log bytes.Buffer
+	opt := DownloadOptions{URL: srv.URL + "/mirror/cifar-10-binary.tar.gz", Client: srv.Client(),
+		Progress: &log, ArchiveMD5: md5hex(official), FileMD5: sums}
+	if err := Download(context.Background(), parent, opt); err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []string{
+		"the archive's MD5 " + md5hex(repacked) + " is not the official " + md5hex(official),
+		"(each of the 6 data files has its official MD5; the archive's own MD5 differs",
+	} {
+		if !strings.Contains(log.String(), part) {
+			t.Errorf("progress output %q lacks %q", log.String(), part)
+		}
+	}
+	checks, err := verify(filepath.Join(parent, DirName), sums)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := checkWarning(parent, checks); w != "" {
+		t.Error(w)
 	}
 }
 
@@ -195,6 +245,16 @@ func TestDownloadFailures(t *testing.T) {
 	corrupt = corrupt[:len(corrupt)/2] // a truncated gzip stream
 	notGzip := []byte("<html>this is not the archive</html>")
 	lacking := makeArchive(t, entries[:4]) // without data_batch_4, _5, test_batch
+	// a re-packed archive (another MD5) whose test_batch.bin differs
+	changed := slices.Clone(entries)
+	var changedTest []byte // the changed test_batch.bin
+	for i, e := range changed {
+		if e.name == DirName+"/"+TestFile {
+			changedTest = append(slices.Clone(e.data[:len(e.data)-1]), e.data[len(e.data)-1]^1)
+			changed[i].data = changedTest
+		}
+	}
+	repackedBad := packArchive(t, changed, gzip.BestCompression, time.Unix(1e9, 0))
 	wrongSums := map[string]string{}
 	for k, v := range sums {
 		wrongSums[k] = v
@@ -205,7 +265,7 @@ func TestDownloadFailures(t *testing.T) {
 	// and waits for it to go away.
 	hangCtx, hangCancel := context.WithCancel(context.Background())
 	defer hangCancel()
-	bodies := map[string][]byte{"/good": good, "/corrupt": corrupt, "/notgzip": notGzip, "/lacking": lacking}
+	bodies := map[string][]byte{"/good": good, "/corrupt": corrupt, "/notgzip": notGzip, "/lacking": lacking, "/repacked-bad": repackedBad}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/hang" {
 			w.Write(good[:len(good)/2])
@@ -236,8 +296,11 @@ func TestDownloadFailures(t *testing.T) {
 	}{
 		{"404", context.Background(), "/nothere", md5hex(good), sums, nil,
 			[]string{"/nothere", "HTTP 404", "check the URL"}},
-		{"wrong archive checksum", context.Background(), "/good", strings.Repeat("f", 32), sums, ErrChecksum,
-			[]string{"MD5 " + md5hex(good), "want ffff", "re-run `go run . download`"}},
+		{"re-packed archive, a file differs", context.Background(), "/repacked-bad", md5hex(good), sums, ErrChecksum,
+			[]string{"test_batch.bin has " + md5hex(changedTest) + ", want " + sums[TestFile],
+				"the archive's own MD5 " + md5hex(repackedBad) + " is not the official " + md5hex(good)}},
+		{"re-packed archive, truncated", context.Background(), "/corrupt", md5hex(good), sums, nil,
+			[]string{"/corrupt", "corrupted download?"}},
 		{"truncated archive", context.Background(), "/corrupt", md5hex(corrupt), sums, nil,
 			[]string{"from the archive from", "/corrupt", "corrupted download?"}},
 		{"not gzip", context.Background(), "/notgzip", md5hex(notGzip), sums, nil,

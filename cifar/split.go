@@ -85,14 +85,15 @@ func requireFiles(dir string, names []string) error {
 	} else if err == nil && !st.IsDir() {
 		return fmt.Errorf("cifar: %s is not a directory: %s", dir, fixHint)
 	}
+	l, _ := layoutOf(dir)
 	var missing []string
 	for _, name := range names {
-		if _, err := os.Stat(filepath.Join(dir, name)); errors.Is(err, fs.ErrNotExist) {
-			missing = append(missing, name)
+		if _, err := os.Stat(filepath.Join(dir, l.file(name))); errors.Is(err, fs.ErrNotExist) {
+			missing = append(missing, l.file(name))
 		}
 	}
 	if len(missing) > 0 {
-		return &MissingFilesError{Dir: dir, Missing: missing}
+		return &MissingFilesError{Dir: dir, Missing: missing, Version: l.version}
 	}
 	return nil
 }
@@ -100,29 +101,39 @@ func requireFiles(dir string, names []string) error {
 // loadFiles loads the batch files names of dir, in order, into one Set:
 // it sizes the files first, allocates the matrix once and decodes each file
 // straight into its range of rows, several files at a time (each with its
-// own read buffer). The error, if any, is that of the first bad file.
+// own read buffer). Files of the Python and MATLAB versions are decoded into
+// binary records while sizing them (see readRecords). The error, if any, is
+// that of the first bad file.
 func loadFiles(dir string, names []string) (Set, error) {
+	l, _ := layoutOf(dir)
 	paths := make([]string, len(names))
-	start := make([]int, len(names)+1) // file k fills rows [start[k], start[k+1])
-	for k, name := range names {
-		paths[k] = filepath.Join(dir, name)
-		st, err := os.Stat(paths[k])
-		if err != nil {
-			return Set{}, fmt.Errorf("cifar: %w", err)
+	records := make([][]byte, len(names)) // the decoded records of a Python or MATLAB file
+	start := make([]int, len(names)+1)    // file k fills rows [start[k], start[k+1])
+	errs := make([]error, len(names))
+	parallelFor(len(names), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			paths[k] = filepath.Join(dir, l.file(names[k]))
+			start[k+1], records[k], errs[k] = sizeFile(paths[k], l.format)
 		}
-		n, err := countRecords(paths[k], st.Size())
-		if err != nil {
-			return Set{}, err
+	})
+	for k := range names {
+		if errs[k] != nil {
+			return Set{}, errs[k]
 		}
-		start[k+1] = start[k] + n
+		start[k+1] += start[k]
 	}
 	total := start[len(names)]
 	d := Set{X: matrix.New(total, ImageSize), Labels: make([]int, total)}
-	errs := make([]error, len(names))
 	parallelFor(len(names), func(lo, hi int) {
 		var buf []byte
 		for k := lo; k < hi; k++ {
-			buf, errs[k] = loadInto(paths[k], buf, d.X.RowRange(start[k], start[k+1]), d.Labels[start[k]:start[k+1]])
+			x, labels := d.X.RowRange(start[k], start[k+1]), d.Labels[start[k]:start[k+1]]
+			if records[k] != nil {
+				errs[k] = decodeRecords(paths[k], records[k], x, labels)
+				records[k] = nil
+				continue
+			}
+			buf, errs[k] = loadInto(paths[k], buf, x, labels)
 		}
 	})
 	for _, err := range errs {
@@ -131,6 +142,22 @@ func loadFiles(dir string, names []string) (Set, error) {
 		}
 	}
 	return d, nil
+}
+
+// sizeFile returns the number of records of the batch file at path, of
+// format f: for a binary file, from its size; a file of another format is
+// decoded, and its records are returned too.
+func sizeFile(path string, f format) (int, []byte, error) {
+	if f != formatBinary {
+		rec, err := readRecords(path, f, nil)
+		return len(rec) / RecordSize, rec, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0, nil, fmt.Errorf("cifar: %w", err)
+	}
+	n, err := countRecords(path, st.Size())
+	return n, nil, err
 }
 
 // loadInto reads the batch file at path, using buf as its read buffer, and

@@ -31,12 +31,13 @@ type Status int
 
 // The outcomes of Verify.
 const (
-	StatusOK      Status = iota // present, MD5 matches
-	StatusDiffers               // present, MD5 differs
-	StatusMissing               // not there
+	StatusOK        Status = iota // present, MD5 matches
+	StatusDiffers                 // present, MD5 differs
+	StatusMissing                 // not there
+	StatusMalformed               // a pickle or MAT-file that is not a CIFAR-10 batch
 )
 
-// String returns "ok", "differs" or "missing".
+// String returns "ok", "differs", "missing" or "malformed".
 func (s Status) String() string {
 	switch s {
 	case StatusOK:
@@ -45,21 +46,29 @@ func (s Status) String() string {
 		return "differs"
 	case StatusMissing:
 		return "missing"
+	case StatusMalformed:
+		return "malformed"
 	}
 	return fmt.Sprintf("Status(%d)", int(s))
 }
 
 // FileCheck is the result of checking one data file.
 type FileCheck struct {
-	Name   string // file name, e.g. "data_batch_1.bin"
-	Status Status
-	Got    string // MD5 of the file (hex), empty if missing
-	Want   string // official MD5 (hex)
+	Name    string // file name, e.g. "data_batch_1.bin" (or "data_batch_1", "data_batch_1.mat")
+	Status  Status
+	Got     string // MD5 of the file's records (hex), empty if missing or malformed
+	Want    string // official MD5 (hex) of the binary file
+	Problem string // what is wrong with a malformed file
 }
 
 // Verify computes the MD5 of each of the six data files in dir and compares
-// it with the official one, in DataFiles order. A file that does not exist is
-// StatusMissing; a file that exists but cannot be read is an error (the
+// it with the official one, in DataFiles order. The files may be of any of
+// the three versions (see Version): a batch of the Python or MATLAB version
+// is decoded and re-encoded as the records of the binary version (label
+// byte, 3,072 pixel bytes), whose MD5 is the official binary file's exactly
+// when every label and pixel is the same. A file that does not exist is
+// StatusMissing, a pickle or MAT-file that cannot be decoded
+// StatusMalformed; a file that exists but cannot be read is an error (the
 // checks made so far are returned with it).
 func Verify(dir string) ([]FileCheck, error) {
 	return verify(dir, OfficialMD5())
@@ -67,13 +76,16 @@ func Verify(dir string) ([]FileCheck, error) {
 
 // verify is Verify against the MD5 sums in want.
 func verify(dir string, want map[string]string) ([]FileCheck, error) {
+	l, _ := layoutOf(dir)
 	checks := make([]FileCheck, 0, len(want))
 	for _, name := range DataFiles() {
-		c := FileCheck{Name: name, Want: want[name]}
-		sum, err := fileMD5(filepath.Join(dir, name))
+		c := FileCheck{Name: l.file(name), Want: want[name]}
+		sum, err := l.recordsMD5(filepath.Join(dir, c.Name))
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			c.Status = StatusMissing
+		case errors.Is(err, ErrMalformed):
+			c.Status, c.Problem = StatusMalformed, err.Error()
 		case err != nil:
 			return checks, fmt.Errorf("cifar: checking %w", err)
 		case sum == c.Want:
@@ -115,16 +127,18 @@ func CheckFiles(dir string) (warning string) {
 
 // checkWarning formats the warning of CheckFiles from the checks of dir.
 func checkWarning(dir string, checks []FileCheck) string {
-	var differs, missing []string
+	var differs, missing, malformed []string
 	for _, c := range checks {
 		switch c.Status {
 		case StatusDiffers:
 			differs = append(differs, c.Name)
 		case StatusMissing:
 			missing = append(missing, c.Name)
+		case StatusMalformed:
+			malformed = append(malformed, c.Name)
 		}
 	}
-	if len(differs) == 0 && len(missing) == 0 {
+	if len(differs) == 0 && len(missing) == 0 && len(malformed) == 0 {
 		return ""
 	}
 	var parts []string
@@ -133,6 +147,9 @@ func checkWarning(dir string, checks []FileCheck) string {
 	}
 	if len(missing) > 0 {
 		parts = append(parts, "missing: "+strings.Join(missing, ", "))
+	}
+	if len(malformed) > 0 {
+		parts = append(parts, "malformed: "+strings.Join(malformed, ", "))
 	}
 	return fmt.Sprintf("warning: the CIFAR-10 files in %s are not the official ones (%s); results may not match the report (`go run . download` fetches the official files)",
 		dir, strings.Join(parts, "; "))

@@ -12,6 +12,15 @@
 //	curves.csv     step, η, training and validation cost, loss and accuracy
 //	cost.svg, loss.svg, accuracy.svg, eta.svg   the plots, drawn by package plot
 //
+// Final also draws what the trained network learned and where it goes wrong
+// (AddPictures: Inspect, then WritePictures with package picture):
+//
+//	weights.png, templates.png   the rows of W1 and of W2·W1 as 32×32 colour images
+//	confusion.png, mistakes.png  the confusion matrix on the test set, the most confident mistakes
+//
+// and Show does the same for any saved model. predict's ReadImage reads PNG
+// and JPEG images of any size (picture.ToCIFAR scales them to 32×32).
+//
 // Every file is written atomically (WriteFileAtomic), so an interrupted run
 // leaves complete files or none.
 package experiments

@@ -37,7 +37,9 @@ func FinalLambda(o Options) (lambda float64, source string, err error) {
 // Final reruns section 3.4: the best λ (see FinalLambda), batches of 100,
 // three cycles with n_s = 2⌊n / n_batch⌋ (980 for 49,000 images, the rule of
 // the searches; the assignment leaves n_s open), on 49,000 / 1,000 images
-// of the five batches. The trained model is saved as OUT/final/model.bin.
+// of the five batches. The trained model is saved as OUT/final/model.bin,
+// and pictures of its weights, its confusion matrix on the test set and its
+// worst mistakes are drawn beside it (AddPictures).
 func Final(ctx context.Context, o Options) (*Result, error) {
 	o = o.withDefaults()
 	lambda, source, err := FinalLambda(o)
@@ -52,12 +54,19 @@ func Final(ctx context.Context, o Options) (*Result, error) {
 	s.Title = fmt.Sprintf("3.4 Final training, λ = %g", lambda)
 	s.Config.Lambda = lambda
 	s.Save = filepath.Join(o.OutDir, "final", "model.bin")
-	r, _, err := train(ctx, o, s)
+	r, m, err := train(ctx, o, s)
 	if err != nil {
 		return nil, err
 	}
 	r.LambdaSource = source
 	r.Files = append(r.Files, "model.bin")
+	data, err := loadSplit(ctx, o, s.Split, s.NVal) // the split train used, from the cache
+	if err != nil {
+		return nil, err
+	}
+	if err := AddPictures(r, m, data.Test); err != nil {
+		return nil, err
+	}
 	if err := writeOutputs(r, nil); err != nil {
 		return nil, err
 	}

@@ -1,64 +1,87 @@
 package experiments
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
-	"image/color"
-	"image/png"
+	"image"
+	_ "image/jpeg" // ReadImage decodes JPEG
+	_ "image/png"  // and PNG files
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"twolayer/cifar"
+	"twolayer/experiments/picture"
 	"twolayer/matrix"
 	"twolayer/network"
 )
 
-// Prediction is the class a model gives one image.
+// Prediction is the class a model gives one image, and its runners-up.
 type Prediction struct {
 	Source      string  `json:"source"` // "file.png" or "test_batch.bin[12]"
 	Label       int     `json:"label"`
 	Class       string  `json:"class"`
 	Probability float64 `json:"probability"`
-	TrueLabel   int     `json:"true_label"` // -1 when unknown (PNG files)
+	TrueLabel   int     `json:"true_label"` // -1 when unknown (image files)
+	// Top are the TopClasses most probable classes, most probable first
+	// (Top[0] is Label).
+	Top []Guess `json:"top"`
 }
 
-// ReadPNG reads a 32×32 PNG image as the 3,072 features of a CIFAR-10
-// record: the 1,024 red, then green, then blue values of the pixels in
-// row-major order, each byte v as v/255. Transparent pixels are taken as
-// their colour without alpha. Any other size is an error saying so.
-func ReadPNG(path string) ([]float64, error) {
+// Guess is a class and the probability the network gives it.
+type Guess struct {
+	Label       int     `json:"label"`
+	Class       string  `json:"class"`
+	Probability float64 `json:"probability"`
+}
+
+// TopClasses is the number of classes a Prediction lists.
+const TopClasses = 3
+
+// MaxPixels is the largest image ReadImage decodes, in pixels (a decoded
+// image takes up to 8 bytes a pixel).
+const MaxPixels = 50_000_000
+
+// ReadImage reads a PNG or JPEG image of any size as the 3,072 features of
+// a CIFAR-10 record (see picture.ToCIFAR): the middle square of the image
+// (centre crop, keeping the proportions), scaled to 32×32 by area
+// averaging; then the 1,024 red, green and blue values row by row, each
+// byte v as v/255. A file that is not a PNG or JPEG image, or larger than
+// MaxPixels, is an error saying so in one line; the size is checked from
+// the file's header before decoding.
+func ReadImage(path string) ([]float64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	// the size first, from the header: a photo of many megapixels (or a
-	// header claiming billions of pixels) is refused without decoding it
-	cfg, err := png.DecodeConfig(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s is not a PNG image: %v", path, err)
+	cfg, format, err := image.DecodeConfig(f)
+	if err != nil || (format != "png" && format != "jpeg") {
+		what := "not a PNG or JPEG image"
+		if err == nil {
+			what = "a " + strings.ToUpper(format) + " image; give a PNG or JPEG"
+		} else if !errors.Is(err, image.ErrFormat) {
+			what += " (" + err.Error() + ")"
+		}
+		return nil, fmt.Errorf("%s is %s", path, what)
 	}
-	if cfg.Width != 32 || cfg.Height != 32 {
-		return nil, fmt.Errorf("%s is %d×%d pixels: the network classifies 32×32 images; resize it first", path, cfg.Width, cfg.Height)
+	switch {
+	case cfg.Width < 1 || cfg.Height < 1:
+		return nil, fmt.Errorf("%s is an empty image (%d×%d pixels)", path, cfg.Width, cfg.Height)
+	case int64(cfg.Width)*int64(cfg.Height) > MaxPixels:
+		return nil, fmt.Errorf("%s is %d×%d pixels, more than the %d megapixels this program decodes; make it smaller first",
+			path, cfg.Width, cfg.Height, MaxPixels/1_000_000)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	img, err := png.Decode(f)
+	img, _, err := image.Decode(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s is not a PNG image: %v", path, err)
+		return nil, fmt.Errorf("%s: damaged %s image: %v", path, strings.ToUpper(format), err)
 	}
-	b := img.Bounds()
-	x := make([]float64, cifar.ImageSize)
-	for row := range 32 {
-		for col := range 32 {
-			c := color.NRGBAModel.Convert(img.At(b.Min.X+col, b.Min.Y+row)).(color.NRGBA)
-			j := row*32 + col
-			x[j] = float64(c.R) / 255
-			x[1024+j] = float64(c.G) / 255
-			x[2048+j] = float64(c.B) / 255
-		}
-	}
-	return x, nil
+	return picture.ToCIFAR(img), nil
 }
 
 // checkModel returns an error when m does not take CIFAR-10 images.
@@ -69,15 +92,16 @@ func checkModel(m *network.Model) error {
 	return nil
 }
 
-// PredictPNGs classifies 32×32 PNG files with the model m (normalised with
-// the model's Mean and Std).
-func PredictPNGs(m *network.Model, paths []string) ([]Prediction, error) {
+// PredictImages classifies PNG and JPEG files of any size with the model
+// m: each is read by ReadImage, then normalised with the model's Mean and
+// Std.
+func PredictImages(m *network.Model, paths []string) ([]Prediction, error) {
 	if err := checkModel(m); err != nil {
 		return nil, err
 	}
 	X := matrix.New(len(paths), cifar.ImageSize)
 	for i, p := range paths {
-		x, err := ReadPNG(p)
+		x, err := ReadImage(p)
 		if err != nil {
 			return nil, err
 		}
@@ -122,13 +146,27 @@ func predict(m *network.Model, X *matrix.Dense, sources []string, truth []int) [
 		m.Stats.Apply(X)
 	}
 	labels, probs := network.Predict(m.Params, X)
+	names := classNames(m)
 	out := make([]Prediction, len(labels))
 	for i, l := range labels {
-		class := fmt.Sprint(l)
-		if l < len(m.Classes) {
-			class = m.Classes[l]
+		out[i] = Prediction{Source: sources[i], Label: l, Class: names[l], Probability: probs.At(i, l), TrueLabel: truth[i]}
+		for _, k := range topClasses(probs.Row(i), l, TopClasses) {
+			out[i].Top = append(out[i].Top, Guess{Label: k, Class: names[k], Probability: probs.At(i, k)})
 		}
-		out[i] = Prediction{Source: sources[i], Label: l, Class: class, Probability: probs.At(i, l), TrueLabel: truth[i]}
 	}
 	return out
+}
+
+// topClasses returns the indices of the n largest probabilities of p,
+// largest first, starting with first (the predicted class, which wins ties
+// by coming first); other ties go to the lower index.
+func topClasses(p []float64, first, n int) []int {
+	order := []int{first}
+	for k := range p {
+		if k != first {
+			order = append(order, k)
+		}
+	}
+	slices.SortStableFunc(order[1:], func(a, b int) int { return cmp.Compare(p[b], p[a]) })
+	return order[:min(n, len(order))]
 }

@@ -6,7 +6,11 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
+	"image/gif"
+	"image/jpeg"
 	"image/png"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,22 +19,32 @@ import (
 	"twolayer/cifar"
 )
 
-func TestReadPNG(t *testing.T) {
+// writeImage writes img to dir/name with encode and returns the path.
+func writeImage(t *testing.T, dir, name string, img image.Image, encode func(io.Writer, image.Image) error) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestReadImage(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, w, h int) string {
+	gradient := func(w, h int) image.Image {
 		img := image.NewNRGBA(image.Rect(0, 0, w, h))
 		for y := range h {
 			for x := range w {
 				img.Set(x, y, color.NRGBA{uint8(x), uint8(y), uint8(x + y), 255})
 			}
 		}
-		var b bytes.Buffer
-		png.Encode(&b, img)
-		path := filepath.Join(dir, name)
-		os.WriteFile(path, b.Bytes(), 0o644)
-		return path
+		return img
 	}
-	x, err := ReadPNG(write("ok.png", 32, 32))
+	x, err := ReadImage(writeImage(t, dir, "ok.png", gradient(32, 32), png.Encode))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,11 +53,20 @@ func TestReadPNG(t *testing.T) {
 	if x[j] != 5.0/255 || x[1024+j] != 2.0/255 || x[2048+j] != 7.0/255 {
 		t.Errorf("pixel (2, 5) = %g, %g, %g; want 5/255, 2/255, 7/255", x[j], x[1024+j], x[2048+j])
 	}
-	notPNG := filepath.Join(dir, "text.png")
-	os.WriteFile(notPNG, []byte("hello"), 0o644)
+	// any size is taken: 34×32 is centre-cropped to columns 1..32
+	x, err = ReadImage(writeImage(t, dir, "wide.png", gradient(34, 32), png.Encode))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x[j] != 6.0/255 || x[1024+j] != 2.0/255 {
+		t.Errorf("34×32, pixel (2, 5) = %g, %g; want 6/255, 2/255 (one column cropped on the left)", x[j], x[1024+j])
+	}
+
+	notImage := filepath.Join(dir, "text.png")
+	os.WriteFile(notImage, []byte("hello"), 0o644)
 	// a header claiming 100,000×100,000 pixels: decoding it would try to
 	// allocate 40 GB; the size check must come first, from the header
-	huge, err := os.ReadFile(write("huge.png", 32, 32))
+	huge, err := os.ReadFile(writeImage(t, dir, "huge.png", gradient(32, 32), png.Encode))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,22 +75,69 @@ func TestReadPNG(t *testing.T) {
 	binary.BigEndian.PutUint32(huge[29:], crc32.ChecksumIEEE(huge[12:29]))
 	hugePath := filepath.Join(dir, "huge.png")
 	os.WriteFile(hugePath, huge, 0o644)
+	// a PNG cut short after its header
+	good, _ := os.ReadFile(filepath.Join(dir, "ok.png"))
+	cut := filepath.Join(dir, "cut.png")
+	os.WriteFile(cut, good[:60], 0o644)
+	gifPath := writeImage(t, dir, "a.gif", gradient(8, 8), func(w io.Writer, m image.Image) error { return gif.Encode(w, m, nil) })
 	for _, tc := range []struct{ path, want string }{
-		{write("wide.png", 33, 32), "33×32"},
-		{write("small.png", 16, 16), "16×16"},
-		{notPNG, "not a PNG"},
+		{notImage, "text.png is not a PNG or JPEG image"},
 		{hugePath, "100000×100000"},
+		{cut, "cut.png: damaged PNG image"},
+		{gifPath, "a GIF image; give a PNG or JPEG"},
 		{filepath.Join(dir, "absent.png"), "absent.png"},
 	} {
-		if _, err := ReadPNG(tc.path); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("ReadPNG(%s): error %v, want one mentioning %q", filepath.Base(tc.path), err, tc.want)
+		_, err := ReadImage(tc.path)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("ReadImage(%s): error %v, want one line mentioning %q", filepath.Base(tc.path), err, tc.want)
 		}
 	}
 }
 
-// TestReadPNGMatchesBatch writes an image of a batch file as a PNG and
-// checks that ReadPNG gives back the batch's features exactly.
-func TestReadPNGMatchesBatch(t *testing.T) {
+// TestReadImageJPEG reads a JPEG photo-like image that is wider than high:
+// three vertical bands, red, green and blue, of 32 columns each, 64 rows.
+// The centre crop keeps columns 16..79, so after halving, columns 0..7 are
+// red, 8..23 green and 24..31 blue (within JPEG's loss, away from the edges).
+func TestReadImageJPEG(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 96, 64))
+	bands := []color.NRGBA{{220, 20, 20, 255}, {20, 200, 20, 255}, {20, 20, 220, 255}}
+	for y := range 64 {
+		for x := range 96 {
+			img.SetNRGBA(x, y, bands[x/32])
+		}
+	}
+	path := writeImage(t, t.TempDir(), "photo.jpg", img, func(w io.Writer, m image.Image) error {
+		return jpeg.Encode(w, m, &jpeg.Options{Quality: 95})
+	})
+	x, err := ReadImage(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for row := 2; row < 30; row++ {
+		for col := range 32 {
+			band := 1
+			switch {
+			case col < 6:
+				band = 0
+			case col >= 26:
+				band = 2
+			case col < 10 || col >= 22:
+				continue // the edges between bands, blurred by JPEG
+			}
+			want := bands[band]
+			j := row*32 + col
+			for ch, v := range []uint8{want.R, want.G, want.B} {
+				if got := x[ch*1024+j] * 255; !(math.Abs(got-float64(v)) <= 12) {
+					t.Fatalf("pixel (%d, %d) channel %d = %.1f, want %d ± 12 (band %d)", row, col, ch, got, v, band)
+				}
+			}
+		}
+	}
+}
+
+// TestReadImageMatchesBatch writes an image of a batch file as a PNG and
+// checks that ReadImage gives back the batch's features exactly.
+func TestReadImageMatchesBatch(t *testing.T) {
 	dir := writeFakeCIFAR(t)
 	b, err := cifar.LoadBatch(filepath.Join(dir, "test_batch.bin"))
 	if err != nil {
@@ -83,13 +153,61 @@ func TestReadPNGMatchesBatch(t *testing.T) {
 	png.Encode(&buf, img)
 	path := filepath.Join(t.TempDir(), "img.png")
 	os.WriteFile(path, buf.Bytes(), 0o644)
-	x, err := ReadPNG(path)
+	x, err := ReadImage(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for j := range x {
 		if x[j] != row[j] {
 			t.Fatalf("feature %d = %g, want the batch's %g", j, x[j], row[j])
+		}
+	}
+}
+
+// TestReadImageKinds reads the other kinds of PNG and JPEG a user may
+// have: grey, paletted, 16 bits a channel, a single pixel; each gives the
+// expected uniform colour.
+func TestReadImageKinds(t *testing.T) {
+	dir := t.TempDir()
+	gray := image.NewGray(image.Rect(0, 0, 40, 30))
+	pal := image.NewPaletted(image.Rect(0, 0, 7, 9), color.Palette{color.NRGBA{10, 20, 30, 255}})
+	deep := image.NewNRGBA64(image.Rect(0, 0, 64, 64))
+	one := image.NewNRGBA(image.Rect(0, 0, 1, 1))
+	for y := range 64 {
+		for x := range 64 {
+			deep.SetNRGBA64(x, y, color.NRGBA64{0xffff, 0x8080, 0, 0xffff})
+		}
+	}
+	for y := range 30 {
+		for x := range 40 {
+			gray.SetGray(x, y, color.Gray{77})
+		}
+	}
+	one.SetNRGBA(0, 0, color.NRGBA{200, 100, 50, 255})
+	jpegGray := func(w io.Writer, m image.Image) error { return jpeg.Encode(w, m, &jpeg.Options{Quality: 100}) }
+	for _, tc := range []struct {
+		name    string
+		img     image.Image
+		encode  func(io.Writer, image.Image) error
+		r, g, b float64 // bytes
+	}{
+		{"gray.png", gray, png.Encode, 77, 77, 77},
+		{"gray.jpg", gray, jpegGray, 77, 77, 77},
+		{"paletted.png", pal, png.Encode, 10, 20, 30},
+		{"deep.png", deep, png.Encode, 255, 128, 0},
+		{"one.png", one, png.Encode, 200, 100, 50},
+	} {
+		x, err := ReadImage(writeImage(t, dir, tc.name, tc.img, tc.encode))
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		for j := range 1024 {
+			for ch, want := range []float64{tc.r, tc.g, tc.b} {
+				if got := 255 * x[ch*1024+j]; !(math.Abs(got-want) <= 1) {
+					t.Fatalf("%s: pixel %d channel %d = %.2f, want %g", tc.name, j, ch, got, want)
+				}
+			}
 		}
 	}
 }

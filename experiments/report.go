@@ -37,7 +37,7 @@ func buildReport(a *AllResult) *document {
 	searchSection(d, "fine", byName["fine"], reportFineTop)
 	finalSection(d, byName["final"])
 
-	d.h("Machine and timings")
+	d.h("Machine and timings", "experiments.ThisMachine")
 	m := a.Machine
 	d.table([][]string{
 		{"CPU", "cores", "GOMAXPROCS", "Go", "OS"},
@@ -96,7 +96,7 @@ func missing(d *document, name string) {
 }
 
 func gradCheckSection(d *document, r *Result) {
-	d.h("2.9 Gradient check")
+	d.h("2.9 Gradient check", "experiments.GradCheck", "network.ComputeGradients", "network.ComputeGradsNum", "network.ComputeGradsNumSlow")
 	if r == nil {
 		missing(d, "gradcheck")
 		return
@@ -124,7 +124,9 @@ func gradCheckSection(d *document, r *Result) {
 func cyclesSection(d *document, name string, text, all *Result) {
 	ref := References[name]
 	title := map[string]string{"one-cycle": "3.1(a) One cycle", "three-cycles": "3.1(b) Three cycles"}[name]
-	d.h(title)
+	fn := map[string]string{"one-cycle": "experiments.OneCycle", "three-cycles": "experiments.ThreeCycles"}[name]
+	d.h(title, fn, "cifar.LoadSplitBatch1", "cifar.LoadSplitAll", "network.InitializeWeights", "network.MiniBatchGD", "network.CyclicEta",
+		"network.ComputeCost", "network.ComputeAccuracy", "experiments.Charts")
 	rows := [][]string{{"run", "train acc", "validation acc", "test acc", "Δ report (test)", "Δ assignment (test)", "public solutions"}}
 	public := fmt.Sprintf("%s–%s", pct(ref.PublicLow), pct(ref.PublicHigh))
 	for _, r := range []*Result{text, all} {
@@ -169,7 +171,10 @@ func cyclesSection(d *document, name string, text, all *Result) {
 
 func searchSection(d *document, name string, r *Result, reportTop []SearchRun) {
 	ref := References[name]
-	d.h(map[string]string{"coarse": "3.2 Coarse search for λ", "fine": "3.3 Fine search for λ"}[name])
+	d.h(map[string]string{"coarse": "3.2 Coarse search for λ", "fine": "3.3 Fine search for λ"}[name],
+		map[string]string{"coarse": "experiments.Coarse", "fine": "experiments.Fine"}[name],
+		map[string]string{"coarse": "experiments.CoarseLambdas", "fine": "experiments.FineLambdas"}[name],
+		"network.MiniBatchGD", "experiments.RankByValidation")
 	if r == nil {
 		missing(d, name)
 		return
@@ -200,7 +205,7 @@ func searchSection(d *document, name string, r *Result, reportTop []SearchRun) {
 
 func finalSection(d *document, r *Result) {
 	ref := References["final"]
-	d.h("3.4 Final training")
+	d.h("3.4 Final training", "experiments.Final", "experiments.FinalLambda", "network.MiniBatchGD", "experiments.SaveModel")
 	if r == nil || r.Final == nil {
 		missing(d, "final")
 		return
@@ -229,4 +234,9 @@ func finalSection(d *document, r *Result) {
 	}
 	d.p("n_s = 2⌊n / n_batch⌋ as in the searches (the assignment leaves n_s open for this run; the report does not give it).")
 	plots(d, r, chartOrder...)
+	if r.Insight == nil {
+		d.p("The pictures of the trained network (its weights, confusion matrix and mistakes) are drawn by `go run . final`; "+
+			"these results come from an older run. For any saved model: `go run . show -model %s`.", filepath.Join(r.Dir, "model.bin"))
+	}
+	picturesOf(d, r)
 }

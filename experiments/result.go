@@ -82,6 +82,10 @@ type Result struct {
 	// Final training (3.4): where λ came from, and the saved model.
 	LambdaSource string `json:"lambda_source,omitempty"`
 	Model        string `json:"model,omitempty"`
+	// Insight is what the trained network does on the test set (3.4): the
+	// confusion matrix, per-class accuracy and worst mistakes, whose
+	// pictures are among Files (see AddPictures).
+	Insight *Insight `json:"insight,omitempty"`
 
 	Notes []string `json:"notes,omitempty"` // data warnings and other remarks
 	Files []string `json:"files,omitempty"` // the files written, relative to the output directory

@@ -39,9 +39,10 @@ func Train(ctx context.Context, o Options, s Setup) (*Result, error) {
 	return r, nil
 }
 
-// train does the work of Train without writing anything: it returns the
-// result (with History) and the trained parameters.
-func train(ctx context.Context, o Options, s Setup) (*Result, *network.Params, error) {
+// train does the work of Train without writing anything (but the model
+// file when s.Save is set): it returns the result (with History) and the
+// trained model with the statistics of its training set.
+func train(ctx context.Context, o Options, s Setup) (*Result, *network.Model, error) {
 	start := time.Now()
 	if s.Hidden == 0 {
 		s.Hidden = o.Hidden
@@ -88,15 +89,15 @@ func train(ctx context.Context, o Options, s Setup) (*Result, *network.Params, e
 		History: hist,
 		Dir:     filepath.Join(o.OutDir, s.Name),
 	}
+	m := &network.Model{Params: net, Stats: data.Stats, Config: s.Config, Classes: cifar.ClassNames(o.shared.dir)}
 	if s.Save != "" {
-		m := &network.Model{Params: net, Stats: data.Stats, Config: s.Config, Classes: cifar.ClassNames(o.shared.dir)}
 		if err := SaveModel(s.Save, m); err != nil {
 			return nil, nil, err
 		}
 		r.Model = s.Save
 	}
 	r.Seconds = time.Since(start).Seconds()
-	return r, net, nil
+	return r, m, nil
 }
 
 // SaveModel writes m to path in the model file format (network.Model),
