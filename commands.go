@@ -18,7 +18,7 @@ import (
 // and, in the action it returns, what it does with them.
 
 func allFlags(fs *flag.FlagSet) action {
-	opts := options(fs, commonFlags, overrideFlags)
+	opts := options(fs, freshFlag, commonFlags, overrideFlags)
 	return func(ctx context.Context, e *env, _ []string) error {
 		o, err := opts(e)
 		if err != nil {
@@ -33,6 +33,7 @@ func allFlags(fs *flag.FlagSet) action {
 			if a != nil && len(a.Sections) > 0 {
 				finished = "finished " + strings.Join(a.Finished(), ", ") + "; the report in " + o.OutDir + " shows them"
 			}
+			finished += "; the same command continues from the finished runs"
 			return interrupted(err, finished)
 		}
 		return nil
