@@ -442,3 +442,18 @@ func BenchmarkPackHelpers(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(100*3072), "ns/elem")
 	})
 }
+
+// TestAVX512Kernel runs the AVX-512 kernel, its dot kernel and its masked
+// packing through the product on the network's shapes, against the naive
+// product: the same checks the sweeps make with every kernel this CPU can
+// run, here by name, so that a CPU without AVX-512 says so (it skips).
+func TestAVX512Kernel(t *testing.T) {
+	requireAVX512(t)
+	rng := rand.New(rand.NewPCG(31, 32))
+	mk := avx512Kernel10x16
+	for _, ts := range append([]trainingShape{{"odd", 37, 53, 301, Trans, NoTrans}, {"oddTT", 37, 53, 301, Trans, Trans}}, trainingShapes...) {
+		forEachPath(mk, func() {
+			runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, 0.5, 0.25, true})
+		})
+	}
+}
