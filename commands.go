@@ -18,7 +18,7 @@ import (
 // and, in the action it returns, what it does with them.
 
 func allFlags(fs *flag.FlagSet) action {
-	opts := options(fs, commonFlags, overrideFlags)
+	opts := options(fs, freshFlag, commonFlags, overrideFlags)
 	bonus := fs.Bool("bonus", false, "also run the bonus ablation (go run . bonus) after the report's sections, and add it to the report")
 	return func(ctx context.Context, e *env, _ []string) error {
 		o, err := opts(e)
@@ -35,6 +35,7 @@ func allFlags(fs *flag.FlagSet) action {
 			if a != nil && len(a.Sections) > 0 {
 				finished = "finished " + strings.Join(a.Finished(), ", ") + "; the report in " + o.OutDir + " shows them"
 			}
+			finished += "; the same command continues from the finished runs"
 			return interrupted(err, finished)
 		}
 		return nil

@@ -55,6 +55,17 @@ func overrideFlags(fs *flag.FlagSet) func(*env, *experiments.Options) error {
 	}
 }
 
+// freshFlag turns off keeping results: the commands of the report's
+// sections and all keep a run whose results are already in OUT, computed
+// from the same parameters, seed and data.
+func freshFlag(fs *flag.FlagSet) func(*env, *experiments.Options) error {
+	fresh := fs.Bool("fresh", false, "recompute everything; without it, results already in OUT from the same parameters, seed and data are kept, and an interrupted search continues")
+	return func(_ *env, o *experiments.Options) error {
+		o.Fresh = *fresh
+		return nil
+	}
+}
+
 // splitFlag is section 3.1's choice of data.
 func splitFlag(fs *flag.FlagSet) func(*env, *experiments.Options) error {
 	split := fs.String("split", "batch1", "data setup: batch1 (train data_batch_1, validate data_batch_2) or all (49,000/1,000, to OUT/<command>-all)")
@@ -123,7 +134,7 @@ func section(run func(context.Context, experiments.Options) (*experiments.Result
 			}
 			r, err := run(ctx, o)
 			if err != nil {
-				return interrupted(err, "nothing was written for this run")
+				return interrupted(err, "the run in progress wrote nothing; finished runs are kept, and the same command continues from them")
 			}
 			fmt.Fprint(e.stdout, r.Summary())
 			return nil

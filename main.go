@@ -12,7 +12,8 @@
 // code is 2 for a usage error (unknown command, bad flag value, impossible
 // setting) and 1 for a failure (missing data, unreadable file, interrupted).
 // Ctrl-C stops cleanly: the run in progress writes nothing, the finished
-// ones keep their files.
+// ones keep their files, and the same command continues from them (-fresh
+// recomputes everything).
 //
 // Every command has one shape (see command): it declares its flags, the
 // flags are parsed, and the command runs. main.go holds that shape and the
@@ -61,21 +62,21 @@ type action func(ctx context.Context, e *env, args []string) error
 // commands lists the subcommands in the order of the report.
 var commands = []command{
 	{"gradcheck", "2.9: analytic gradients against forward and centered differences", false,
-		section(experiments.GradCheck, commonFlags)},
+		section(experiments.GradCheck, freshFlag, commonFlags)},
 	{"one-cycle", "3.1(a): λ = 0.01, η 1e-5..1e-1, n_s = 500, batch 100, 1 cycle (-split all: 49,000/1,000)", false,
-		section(experiments.OneCycle, commonFlags, overrideFlags, splitFlag)},
+		section(experiments.OneCycle, freshFlag, commonFlags, overrideFlags, splitFlag)},
 	{"three-cycles", "3.1(b): as one-cycle with n_s = 800 and 3 cycles", false,
-		section(experiments.ThreeCycles, commonFlags, overrideFlags, splitFlag)},
+		section(experiments.ThreeCycles, freshFlag, commonFlags, overrideFlags, splitFlag)},
 	{"coarse", "3.2: 8 random λ = 10^l, l in [-5, -1]; 45,000/5,000, batch 500, 2 cycles; ranked by validation", false,
-		section(experiments.Coarse, commonFlags, overrideFlags)},
+		section(experiments.Coarse, freshFlag, commonFlags, overrideFlags)},
 	{"fine", "3.3: λ in {0, 0.001, ..., 0.007}, otherwise as coarse", false,
-		section(experiments.Fine, commonFlags, overrideFlags)},
+		section(experiments.Fine, freshFlag, commonFlags, overrideFlags)},
 	{"final", "3.4: the best λ of fine, batch 100, 3 cycles, 49,000/1,000; saves the model", false,
-		section(experiments.Final, commonFlags, overrideFlags, lambdaFlag)},
+		section(experiments.Final, freshFlag, commonFlags, overrideFlags, lambdaFlag)},
 	{"all", "all of the above in order, then OUT/report.md and OUT/report.html (-bonus: and bonus)", false, allFlags},
 	{"lr-range", "beyond the report: Smith's learning-rate range test; prints the suggested η_min and η_max", false, lrRangeFlags},
-	{"bonus", "beyond the report: the optional exercises, one technique per row (about 25 min; -quick: a few)", false,
-		section(experiments.Bonus, commonFlags, overrideFlags, bonusFlags)},
+	{"bonus", "beyond the report: the optional exercises, one technique per row (about 20 min; -quick: a few)", false,
+		section(experiments.Bonus, freshFlag, commonFlags, overrideFlags, bonusFlags)},
 	{"report", "rewrite OUT/report.md and OUT/report.html from the results already in OUT", false, reportFlags},
 	{"train", "train with any configuration from flags; -save FILE saves the model", false, trainFlags},
 	{"predict", "classify PNG or JPEG files (any size) or images of a CIFAR batch file with a saved model, several, or an ensemble", true, predictFlags},
@@ -177,6 +178,7 @@ func listCommands(w io.Writer) {
 		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\ncommon flags: -data DIR, -out DIR (default results), -seed N, -quiet, -offline")
+	fmt.Fprintln(w, "the report's sections and all keep results already in OUT from the same parameters, seed and data; -fresh recomputes them")
 }
 
 // interrupted turns a cancellation into a message saying what finished.

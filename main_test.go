@@ -246,6 +246,7 @@ func TestCLI(t *testing.T) {
 		{"bonus with negative m", []string{"bonus", "-hidden", "-5", "-data", data}, 2, "-hidden -5"},
 		{"lr-range falling", []string{"lr-range", "-from", "1", "-to", "0.1", "-data", data}, 2, "η must rise"},
 		{"predict with a missing second model", []string{"predict", "-model", model + "," + filepath.Join(work, "none.bin"), good}, 1, "none.bin"},
+		{"-out under a file", []string{"all", "-data", data, "-out", filepath.Join(good, "out")}, 1, "cannot create the output directory " + filepath.Join(good, "out")},
 		{"verify an incomplete copy", []string{"verify", "-data", incomplete}, 1, "6 of 6 files"},
 		{"download from nowhere", []string{"download", "-quiet", "-dir", filepath.Join(work, "dl"), "-url", "http://127.0.0.1:1/cifar-10-binary.tar.gz"}, 1, "127.0.0.1:1"},
 	}
@@ -278,6 +279,33 @@ func TestCLI(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestResumeCLI: a section run again with the same flags is kept and says
+// so on stderr; -fresh computes it again; another seed too, saying why.
+func TestResumeCLI(t *testing.T) {
+	bin := buildBinary(t)
+	data := writeFakeData(t)
+	work := t.TempDir()
+	args := []string{"one-cycle", "-data", data, "-out", filepath.Join(work, "out"), "-ns", "2", "-batch", "50"}
+	steps := []struct {
+		extra []string
+		want  string // on stderr
+	}{
+		{nil, "step"},
+		{nil, "one-cycle: kept from the run of"},
+		{[]string{"-fresh"}, "one-cycle: recomputing: -fresh"},
+		{[]string{"-seed", "2"}, "one-cycle: recomputing: the seed (1 then, 2 now) differs"},
+	}
+	for _, s := range steps {
+		r := runBinary(t, bin, work, append(args, s.extra...)...)
+		if r.code != 0 || !strings.Contains(r.stderr, s.want) {
+			t.Errorf("one-cycle %q: exit %d, stderr %q lacks %q", s.extra, r.code, r.stderr, s.want)
+		}
+		if kept := strings.Contains(r.stderr, "kept"); kept == strings.Contains(r.stderr, "step") {
+			t.Errorf("one-cycle %q: kept %v, and trained %v:\n%s", s.extra, kept, !kept, r.stderr)
+		}
 	}
 }
 

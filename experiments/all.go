@@ -21,11 +21,14 @@ type AllResult struct {
 	Results []*Result `json:"-"`
 }
 
-// SectionRun is one finished experiment of All.
+// SectionRun is one finished experiment of All: its Seconds and Finished
+// are those of the run that computed it, which may be an earlier one whose
+// result All kept.
 type SectionRun struct {
 	Experiment string  `json:"experiment"`
 	Section    string  `json:"section"`
 	Seconds    float64 `json:"seconds"`
+	Finished   string  `json:"finished,omitempty"` // when it was computed, RFC 3339
 	Dir        string  `json:"dir"`
 }
 
@@ -68,10 +71,19 @@ var rangeTestStep = step{"lr-range", nil}
 // fails or ctx is cancelled, it stops, still writes the report of what
 // finished (saying what is missing), and returns the error with the
 // AllResult.
+//
+// A rerun continues where the last one stopped: each experiment keeps the
+// result recorded under OUT with the same inputs (parameters, seed, data),
+// and a search its finished λ runs, unless Options.Fresh. Before the
+// first experiment, it checks that OUT takes files and has room for what
+// All writes (checkOutput).
 func All(ctx context.Context, o Options) (*AllResult, error) {
 	o = o.withDefaults()
-	start := time.Now()
+	start := o.now()
 	a := &AllResult{Started: start.UTC().Format(time.RFC3339), Machine: ThisMachine()}
+	if err := checkOutput(o, o.OutDir, allBytes(o)); err != nil {
+		return nil, err
+	}
 	var runErr error
 	steps := allSteps(o)
 	if o.WithBonus {
@@ -88,9 +100,9 @@ func All(ctx context.Context, o Options) (*AllResult, error) {
 			fmt.Fprint(o.Log, r.Summary())
 		}
 		a.Results = append(a.Results, r)
-		a.Sections = append(a.Sections, SectionRun{Experiment: r.Experiment, Section: r.Section, Seconds: r.Seconds, Dir: r.Dir})
+		a.Sections = append(a.Sections, SectionRun{Experiment: r.Experiment, Section: r.Section, Seconds: r.Seconds, Finished: r.Finished, Dir: r.Dir})
 	}
-	a.Seconds = time.Since(start).Seconds()
+	a.Seconds = o.now().Sub(start).Seconds()
 	a.Report = []string{"report.md", "report.html", "summary.json"}
 	if err := WriteReport(o.OutDir, a); err != nil {
 		return a, err
@@ -121,7 +133,7 @@ func (a *AllResult) Finished() []string {
 // sections' times.
 func Report(o Options) (*AllResult, error) {
 	o = o.withDefaults()
-	a := &AllResult{Started: time.Now().UTC().Format(time.RFC3339), Machine: ThisMachine(), Report: []string{"report.md", "report.html"}}
+	a := &AllResult{Started: o.now().UTC().Format(time.RFC3339), Machine: ThisMachine(), Report: []string{"report.md", "report.html"}}
 	for _, s := range append(allSteps(o), bonusAllStep, rangeTestStep) {
 		dir := filepath.Join(o.OutDir, s.name)
 		r, err := ReadSummary(filepath.Join(dir, "summary.json"))
@@ -133,11 +145,32 @@ func Report(o Options) (*AllResult, error) {
 		}
 		r.Dir = dir
 		a.Results = append(a.Results, r)
-		a.Sections = append(a.Sections, SectionRun{Experiment: r.Experiment, Section: r.Section, Seconds: r.Seconds, Dir: dir})
+		a.Sections = append(a.Sections, SectionRun{Experiment: r.Experiment, Section: r.Section, Seconds: r.Seconds, Finished: r.Finished, Dir: dir})
 		a.Seconds += r.Seconds
 	}
 	if len(a.Results) == 0 {
 		return nil, fmt.Errorf("no experiment results in %s: run some first (go run . all, or one section, e.g. go run . one-cycle)", o.OutDir)
 	}
 	return a, WriteReport(o.OutDir, a)
+}
+
+// allBytes estimates the bytes All writes: the files of every experiment
+// and the report, which holds every plot and picture again (the PNGs in
+// base64, a third larger).
+func allBytes(o Options) int64 {
+	text, all := o, o
+	text.Split, all.Split = "batch1", "all"
+	n := int64(2 * summaryBytes) // gradcheck
+	for _, p := range []Options{text, all} {
+		n += runBytes(cycleSetup(p, "one-cycle", "3.1(a)", "", 500, 1))
+		n += runBytes(cycleSetup(p, "three-cycles", "3.1(b)", "", 800, 3))
+	}
+	s := allBatchesSetup(o, "coarse", "3.2", searchNVal, searchBatch, searchCycles)
+	s.Config.RecordsPerCycle = pick(o.RecordsPerCycle, searchRecordsPerCycle)
+	n += searchBytes(s, coarseCount) + searchBytes(s, len(FineLambdas()))
+	n += finalBytes(allBatchesSetup(o, "final", "3.4", finalNVal, finalBatch, finalCycles), o.Hidden)
+	if o.WithBonus {
+		n += bonusBytes(o)
+	}
+	return n + n/2
 }

@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,8 +19,8 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 	// a failing writer leaves the old content and no temporary file behind
 	boom := errors.New("boom")
-	err := WriteFileAtomic(path, func(f *os.File) error {
-		f.WriteString("half")
+	err := WriteFileAtomic(path, func(f io.Writer) error {
+		io.WriteString(f, "half")
 		return boom
 	})
 	if !errors.Is(err, boom) {

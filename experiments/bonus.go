@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
+	"path/filepath"
 
 	"twolayer/cifar"
 	"twolayer/network"
@@ -229,8 +229,19 @@ type bonusRun struct {
 // run.
 func Bonus(ctx context.Context, o Options) (*Result, error) {
 	o = o.withDefaults()
-	start := time.Now()
-	data, err := loadSplit(ctx, o, "all", pick(o.NVal, bonusNVal))
+	if _, err := FindData(ctx, o); err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(o.OutDir, "bonus")
+	in := bonusInputs(o)
+	if r := keptSection(o, dir, in); r != nil {
+		return r, nil
+	}
+	if err := checkOutput(o, dir, bonusBytes(o)); err != nil {
+		return nil, err
+	}
+	start := o.now()
+	data, err := loadSplit(ctx, o, "all", in.NVal)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +250,7 @@ func Bonus(ctx context.Context, o Options) (*Result, error) {
 	var prev *bonusRun
 	var bestNets []*network.Params
 	for i, st := range steps {
-		rowStart := time.Now()
+		rowStart := o.now()
 		o.logf("bonus: row %d of %d, %s", i+1, len(steps), st.name)
 		cands := st.candidates(setting)
 		run, judged, err := bonusTrain(ctx, o, data, cands, prev, fmt.Sprintf("bonus %d/%d", i+1, len(steps)))
@@ -263,7 +274,7 @@ func Bonus(ctx context.Context, o Options) (*Result, error) {
 		if i > 0 {
 			row.Change = row.Test - b.Rows[i-1].Test
 		}
-		row.Seconds = time.Since(rowStart).Seconds()
+		row.Seconds = o.now().Sub(rowStart).Seconds()
 		o.logf("bonus: %s (%s): train %.2f%%, validation %.2f%%, test %.2f%% (%.0f s)",
 			st.name, settingLine(setting), 100*row.Train, 100*row.Validation, 100*row.Test, row.Seconds)
 		b.Rows = append(b.Rows, row)
@@ -272,7 +283,47 @@ func Bonus(ctx context.Context, o Options) (*Result, error) {
 		}
 		prev = run
 	}
-	return writeBonus(o, data, b, bestNets, start)
+	r, err := writeBonus(o, data, b, bestNets, start)
+	if r != nil {
+		r.Inputs = &in
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, WriteSummary(filepath.Join(r.Dir, "summary.json"), r)
+}
+
+// bonusInputs returns the Inputs of the ablation with the options o: the
+// plan itself is the program's (resultsVersion), so what varies is the
+// data, the seed, the validation images, the wide rows' m, -quick (in the
+// experiment's name) and the schedule's overrides (in Config).
+func bonusInputs(o Options) Inputs {
+	start, _ := bonusPlan(o)
+	name := "bonus"
+	if o.Quick {
+		name = "bonus -quick"
+	}
+	wide := pick(o.WideHidden, 1000)
+	if o.Quick {
+		wide = pick(o.WideHidden, 200)
+	}
+	return Inputs{
+		Version: resultsVersion, Experiment: name, Data: o.shared.dataID, Seed: o.Seed,
+		Split: "all", NVal: pick(o.NVal, bonusNVal), Hidden: wide, Init: "sqrt",
+		Config: &network.Config{StepSize: start.StepSize, Cycles: start.Cycles, BatchSize: start.BatchSize},
+	}
+}
+
+// bonusBytes estimates the bytes the ablation writes: the summary, the
+// curves and plots of seven runs, the largest ensemble of wide networks
+// the plan can save, and the pictures.
+func bonusBytes(o Options) int64 {
+	in := bonusInputs(o)
+	_, steps := bonusPlan(o)
+	cycles := int64(2 * in.Config.Cycles) // the long row's, at most
+	records := int64(len(steps)) * 2 * cycles * 2
+	return 2*summaryBytes + int64(len(steps))*csvRowBytes*records + 3*(svgBase+2*svgPerPoint*records) +
+		cycles*modelBytes(in.Hidden) + picturesBytes
 }
 
 // chooseEnsemble returns, among the candidates that share run's training

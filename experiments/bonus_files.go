@@ -12,7 +12,9 @@ import (
 
 // writeBonus writes the ablation's files into OUT/bonus/: the curves of
 // every run, the plots, the best row's model (model.bin) or ensemble
-// (ensemble.bin), and summary.json last. It returns the Result it wrote.
+// (ensemble.bin) and its pictures, having removed the old summary.json
+// first (beginOutputs); the caller writes the new one last. It returns the
+// Result to write.
 func writeBonus(o Options, data *cifar.Split, b *BonusResult, bestNets []*network.Params, start time.Time) (*Result, error) {
 	best := b.Rows[b.Best].Setting
 	r := &Result{
@@ -31,6 +33,9 @@ func writeBonus(o Options, data *cifar.Split, b *BonusResult, bestNets []*networ
 	}
 	if best.Flip || best.Shift > 0 {
 		r.Hyperparams.Augment = augmentLine(best)
+	}
+	if err := beginOutputs(r.Dir); err != nil {
+		return nil, err
 	}
 	files := map[string][]byte{}
 	var names []string
@@ -78,8 +83,9 @@ func writeBonus(o Options, data *cifar.Split, b *BonusResult, bestNets []*networ
 		return nil, err
 	}
 	r.Model = filepath.Join(r.Dir, b.Model)
-	r.Seconds = time.Since(start).Seconds()
-	return r, WriteSummary(filepath.Join(r.Dir, "summary.json"), r)
+	end := o.now()
+	r.Seconds, r.Finished = end.Sub(start).Seconds(), end.UTC().Format(time.RFC3339)
+	return r, nil
 }
 
 // bonusChartOrder is the order of the ablation's plots in the report.

@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"context"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -211,5 +212,34 @@ func TestThousands(t *testing.T) {
 		if got := thousands(n); got != want {
 			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// TestBonusKept: a second ablation with the same inputs keeps the first's
+// result (and says so); -quick, another seed or -fresh computes it again.
+func TestBonusKept(t *testing.T) {
+	dir := writeFakeCIFAR(t)
+	o := bonusOptions(t, dir)
+	var log strings.Builder
+	o.Log, o.Quiet = &log, false
+	o.Progress = io.Discard
+	first, err := Bonus(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := Bonus(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Finished != first.Finished || !strings.Contains(log.String(), "bonus -quick: kept from the run of") {
+		t.Errorf("the second ablation was not kept: finished %s then %s; log:\n%s", first.Finished, second.Finished, log.String())
+	}
+	o.Seed++
+	log.Reset()
+	if _, err := Bonus(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "recomputing") || !strings.Contains(log.String(), "seed") {
+		t.Errorf("another seed: log:\n%s", log.String())
 	}
 }

@@ -8,17 +8,18 @@ import (
 // OneCycle reruns section 3.1(a), the assignment's figure 3: λ = 0.01,
 // η from 1e-5 to 1e-1, n_s = 500, batches of 100, one cycle. It trains on
 // Options.Split: "batch1" (the text's setup, written to OUT/one-cycle) or
-// "all" (49,000 / 1,000, written to OUT/one-cycle-all).
+// "all" (49,000 / 1,000, written to OUT/one-cycle-all). A run recorded
+// there with the same inputs is kept (keptSection).
 func OneCycle(ctx context.Context, o Options) (*Result, error) {
 	o = o.withDefaults()
-	return Train(ctx, o, cycleSetup(o, "one-cycle", "3.1(a)", "One cycle", 500, 1))
+	return trainSection(ctx, o, cycleSetup(o, "one-cycle", "3.1(a)", "One cycle", 500, 1))
 }
 
 // ThreeCycles reruns section 3.1(b), the assignment's figure 4: as
 // OneCycle but with n_s = 800 and three cycles.
 func ThreeCycles(ctx context.Context, o Options) (*Result, error) {
 	o = o.withDefaults()
-	return Train(ctx, o, cycleSetup(o, "three-cycles", "3.1(b)", "Three cycles", 800, 3))
+	return trainSection(ctx, o, cycleSetup(o, "three-cycles", "3.1(b)", "Three cycles", 800, 3))
 }
 
 // cycleSetup is the setup of the 3.1 runs. Its title names the step size

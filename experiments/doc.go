@@ -21,6 +21,16 @@
 // and Show does the same for any saved model. predict's ReadImage reads PNG
 // and JPEG images of any size (picture.ToCIFAR scales them to 32×32).
 //
+// A search (Coarse, Fine) writes each λ run as soon as it finishes, as a
+// unit of its own (summary.json, curves.csv, history.json) under
+// Options.OutDir/<search>/runs/<i>-lambda-<λ>/.
+//
 // Every file is written atomically (WriteFileAtomic), so an interrupted run
-// leaves complete files or none.
+// leaves complete files or none, and summary.json last. A rerun keeps what
+// is already computed: a section, or a search's λ run, whose summary.json
+// records the same Inputs (every hyperparameter, the seed, the data's
+// identity) is kept rather than computed again, unless Options.Fresh; a
+// run with other inputs is computed again, never mixed with them. Before
+// training, checkOutput makes sure the output directory takes files and
+// has room for them.
 package experiments

@@ -186,23 +186,6 @@ func (w *cancelOnWrite) Write(p []byte) (int, error) {
 	return w.Buffer.Write(p)
 }
 
-func TestSearchInterruptedSaysWhatFinished(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	o := tinyOptions(t, writeFakeCIFAR(t))
-	log := &cancelOnWrite{at: "(3 of 8)", cancel: cancel}
-	o.Quiet, o.Log, o.Progress = false, log, io.Discard
-	if _, err := Fine(ctx, o); !errors.Is(err, context.Canceled) {
-		t.Fatalf("error %v, want context.Canceled", err)
-	}
-	if !strings.Contains(log.String(), "fine: interrupted after 2 of 8 λ") {
-		t.Errorf("log %q does not say how many λ had finished", log.String())
-	}
-	if _, err := os.Stat(filepath.Join(o.OutDir, "fine")); !os.IsNotExist(err) {
-		t.Errorf("the interrupted search wrote %s", filepath.Join(o.OutDir, "fine"))
-	}
-}
-
 func TestSearchesRankByValidation(t *testing.T) {
 	o := tinyOptions(t, writeFakeCIFAR(t))
 	for _, run := range []func(context.Context, Options) (*Result, error){Coarse, Fine} {

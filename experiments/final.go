@@ -39,26 +39,41 @@ func FinalLambda(o Options) (lambda float64, source string, err error) {
 // the searches; the assignment leaves n_s open), on 49,000 / 1,000 images
 // of the five batches. The trained model is saved as OUT/final/model.bin,
 // and pictures of its weights, its confusion matrix on the test set and its
-// worst mistakes are drawn beside it (AddPictures).
+// worst mistakes are drawn beside it (AddPictures). A final training
+// recorded with the same inputs (the λ among them) is kept (keptSection).
 func Final(ctx context.Context, o Options) (*Result, error) {
 	o = o.withDefaults()
 	lambda, source, err := FinalLambda(o)
 	if err != nil {
 		return nil, err
 	}
-	o.logf("final: λ = %g from %s", lambda, source)
-	s, err := allBatchesSetup(ctx, o, "final", "3.4", finalNVal, finalBatch, finalCycles)
-	if err != nil {
+	if _, err := FindData(ctx, o); err != nil {
 		return nil, err
 	}
+	s := allBatchesSetup(o, "final", "3.4", finalNVal, finalBatch, finalCycles)
 	s.Title = fmt.Sprintf("3.4 Final training, λ = %g", lambda)
 	s.Config.Lambda = lambda
-	s.Save = filepath.Join(o.OutDir, "final", "model.bin")
+	dir := filepath.Join(o.OutDir, "final")
+	in := inputsOf(o, s)
+	if r := keptSection(o, dir, in); r != nil {
+		return r, nil
+	}
+	if err := checkOutput(o, dir, finalBytes(s, o.Hidden)); err != nil {
+		return nil, err
+	}
+	o.logf("final: λ = %g from %s", lambda, source)
 	r, m, err := train(ctx, o, s)
 	if err != nil {
 		return nil, err
 	}
-	r.LambdaSource = source
+	r.LambdaSource, r.Inputs = source, &in
+	if err := beginOutputs(dir); err != nil {
+		return nil, err
+	}
+	r.Model = filepath.Join(dir, "model.bin")
+	if err := SaveModel(r.Model, m); err != nil {
+		return nil, err
+	}
 	r.Files = append(r.Files, "model.bin")
 	data, err := loadSplit(ctx, o, s.Split, s.NVal) // the split train used, from the cache
 	if err != nil {
@@ -71,4 +86,10 @@ func Final(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// finalBytes estimates the bytes the final training of s writes: a run's
+// files, the model and the pictures.
+func finalBytes(s Setup, hidden int) int64 {
+	return runBytes(s) + modelBytes(hidden) + picturesBytes
 }

@@ -31,14 +31,27 @@ var gradLambdas = []float64{0, 0.01}
 // whose absolute error |g_a − g_n| and relative error
 // |g_a − g_n| / max(ε, |g_a| + |g_n|) exceed ε = 1e-6.
 //
-// Its summary.json holds the table as "checks"; there are no curves.
+// Its summary.json holds the table as "checks"; there are no curves. A
+// check recorded with the same inputs is kept (keptSection).
 func GradCheck(ctx context.Context, o Options) (*Result, error) {
 	o = o.withDefaults()
-	start := time.Now()
+	if _, err := FindData(ctx, o); err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(o.OutDir, "gradcheck")
+	in := Inputs{Version: resultsVersion, Experiment: "gradcheck", Data: o.shared.dataID, Seed: o.Seed,
+		Split: "batch1", Hidden: o.Hidden, Init: o.Init.String()}
+	if r := keptSection(o, dir, in); r != nil {
+		return r, nil
+	}
+	if err := checkOutput(o, dir, 2*summaryBytes); err != nil {
+		return nil, err
+	}
 	data, err := loadSplit(ctx, o, "batch1", 0)
 	if err != nil {
 		return nil, err
 	}
+	start := o.now()
 	n := min(gradImages, data.Train.Len())
 	full := network.InitializeWeights(cifar.ImageSize, o.Hidden, cifar.NumClasses, o.Init, o.Seed)
 	net, s := network.ReducedProblem(full, data.Train, gradDims, n)
@@ -50,7 +63,8 @@ func GradCheck(ctx context.Context, o Options) (*Result, error) {
 			Hidden: o.Hidden, Init: o.Init.String(), Seed: o.Seed, Split: data.Name,
 			NTrain: n, DataDir: o.shared.dir,
 		},
-		Dir: filepath.Join(o.OutDir, "gradcheck"),
+		Dir:    dir,
+		Inputs: &in,
 	}
 	for _, lambda := range gradLambdas {
 		if err := ctx.Err(); err != nil {
@@ -67,7 +81,8 @@ func GradCheck(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 	r.Notes = append(r.Notes, "reduced problem: the first 20 input dimensions of the first training image, h = 1e-5, ε = 1e-6")
-	r.Seconds = time.Since(start).Seconds()
+	end := o.now()
+	r.Seconds, r.Finished = end.Sub(start).Seconds(), end.UTC().Format(time.RFC3339)
 	if err := writeOutputs(r, map[string][]byte{"checks.txt": []byte(ChecksTable(r.Checks))}); err != nil {
 		return nil, err
 	}

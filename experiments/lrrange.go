@@ -99,11 +99,15 @@ type RangeTestResult struct {
 // and plots of accuracy and loss against log₁₀ η.
 func LRRange(ctx context.Context, o Options, s RangeSetup) (*Result, error) {
 	o = o.withDefaults()
-	start := time.Now()
 	s = s.withDefaults()
 	if s.Hidden < 1 || s.Steps < 2 || !(s.From > 0) || !(s.To > s.From) || math.IsInf(s.To, 0) {
 		return nil, Usagef("range test: need m ≥ 1 (%d), at least 2 steps (%d) and 0 < from < to (%g, %g)", s.Hidden, s.Steps, s.From, s.To)
 	}
+	dir := filepath.Join(o.OutDir, "lr-range")
+	if err := checkOutput(o, dir, summaryBytes+int64(rangePoints+1)*(csvRowBytes+4*svgPerPoint)+2*svgBase); err != nil {
+		return nil, err
+	}
+	start := o.now()
 	data, err := loadSplit(ctx, o, "all", pick(o.NVal, bonusNVal))
 	if err != nil {
 		return nil, err
@@ -131,8 +135,12 @@ func LRRange(ctx context.Context, o Options, s RangeSetup) (*Result, error) {
 		Section:    "bonus",
 		Title:      fmt.Sprintf("Learning-rate range test, m = %d", s.Hidden),
 		RangeTest:  rt,
-		Dir:        filepath.Join(o.OutDir, "lr-range"),
-		Seconds:    time.Since(start).Seconds(),
+		Dir:        dir,
+	}
+	end := o.now()
+	r.Seconds, r.Finished = end.Sub(start).Seconds(), end.UTC().Format(time.RFC3339)
+	if err := beginOutputs(dir); err != nil {
+		return nil, err
 	}
 	files := map[string][]byte{"range.csv": rangeCSV(rt)}
 	names := []string{"range.csv"}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"twolayer/cifar"
 	"twolayer/network"
@@ -22,6 +23,9 @@ type Options struct {
 	Seed    uint64 // seed of every random choice (weights, λ of the coarse search, shuffling)
 	Quiet   bool   // no progress display and no messages
 	Offline bool   // never download the data
+	// Fresh recomputes every run; without it a run whose results are
+	// already under OutDir, computed from the same Inputs, is kept.
+	Fresh bool
 
 	// Split is the data setup of section 3.1: "batch1" (the text's: train
 	// data_batch_1, validate data_batch_2; the default) or "all" (all five
@@ -54,13 +58,15 @@ type Options struct {
 	Progress io.Writer // the progress display; nil means os.Stderr
 	Terminal bool      // draw a redrawn bar (stderr is a terminal) rather than plain lines
 
-	shared *shared // data cache and once-only warnings, shared by copies of Options
+	shared *shared          // data cache and once-only warnings, shared by copies of Options
+	clock  func() time.Time // the time of the results; nil means time.Now (tests set a fixed one)
 }
 
 // shared is the state that the experiments of one All run share.
 type shared struct {
 	mu       sync.Mutex
 	dir      string // the data directory, once found
+	dataID   string // the identity of its content (cifar.Identity), "" if unknown
 	warned   bool
 	splitKey string
 	split    *cifar.Split
@@ -87,6 +93,14 @@ func (o Options) withDefaults() Options {
 		o.shared = &shared{}
 	}
 	return o
+}
+
+// now returns the current time, of o.clock when set.
+func (o Options) now() time.Time {
+	if o.clock != nil {
+		return o.clock()
+	}
+	return time.Now()
 }
 
 // logf writes a one-line message unless quiet.
@@ -119,7 +133,9 @@ func Usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(form
 // when no copy is found and nothing names one (-data and $CIFAR10_DIR are
 // empty) and Offline is not set, a fresh download into ./data, announced in
 // one line. If the download fails too, the error says so and names both
-// fixes. When the files differ from the official ones, it warns once.
+// fixes. It checks the files once (cifar.Verify): when they differ from the
+// official ones it warns, and it records the identity of their content for
+// the Inputs of the runs (cifar.Identity).
 func FindData(ctx context.Context, o Options) (string, error) {
 	o = o.withDefaults()
 	o.shared.mu.Lock()
@@ -148,11 +164,17 @@ func FindData(ctx context.Context, o Options) (string, error) {
 			return "", err
 		}
 	}
-	if !o.shared.warned {
+	checks, err := cifar.Verify(dir)
+	warning := ""
+	if err != nil {
+		warning = fmt.Sprintf("warning: could not verify the CIFAR-10 files in %s: %v", dir, err)
+	} else {
+		warning = cifar.CheckWarning(dir, checks)
+		o.shared.dataID = cifar.Identity(dir, checks)
+	}
+	if !o.shared.warned && warning != "" {
 		o.shared.warned = true
-		if w := cifar.CheckFiles(dir); w != "" {
-			fmt.Fprintln(o.Log, w) // a warning, not progress: -quiet does not silence it
-		}
+		fmt.Fprintln(o.Log, warning) // a warning, not progress: -quiet does not silence it
 	}
 	o.shared.dir = dir
 	return dir, nil

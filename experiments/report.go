@@ -44,11 +44,15 @@ func buildReport(a *AllResult) *document {
 		{"CPU", "cores", "GOMAXPROCS", "Go", "OS"},
 		{m.CPU, fmt.Sprint(m.Cores), fmt.Sprint(m.GOMAXPROCS), m.GoVersion, m.OS},
 	})
-	rows := [][]string{{"section", "experiment", "seconds"}}
+	rows := [][]string{{"section", "experiment", "seconds", "computed"}}
 	for _, r := range a.Results {
-		rows = append(rows, []string{r.Section, r.Experiment, fmt.Sprintf("%.1f", r.Seconds)})
+		computed := "—"
+		if r.Finished != "" {
+			computed = runDate(r.Finished)
+		}
+		rows = append(rows, []string{r.Section, r.Experiment, fmt.Sprintf("%.1f", r.Seconds), computed})
 	}
-	rows = append(rows, []string{"", "total (with data loading and plots)", fmt.Sprintf("%.1f", a.Seconds)})
+	rows = append(rows, []string{"", "total of this run (with data loading and plots)", fmt.Sprintf("%.1f", a.Seconds), ""})
 	d.table(rows)
 	return d
 }

@@ -3,8 +3,10 @@ package experiments
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"twolayer/experiments/plot"
@@ -70,7 +72,14 @@ type Result struct {
 	Title       string        `json:"title"`
 	Hyperparams *Hyperparams  `json:"params,omitempty"`
 	Final       *FinalMetrics `json:"final,omitempty"`
-	Seconds     float64       `json:"seconds"`
+	// Seconds is the time the result took to compute: a run's training
+	// and final evaluation (not the loading of the data), a search's the
+	// sum of its λ runs' (each as recorded when it ran), the gradient
+	// check's the checks'.
+	Seconds float64 `json:"seconds"`
+	// Finished is when the result was computed (RFC 3339, UTC); a result
+	// kept by a rerun keeps its time and its Seconds.
+	Finished string `json:"finished,omitempty"`
 
 	// Searches (3.2, 3.3): every λ in order, and the top three by
 	// validation accuracy.
@@ -94,6 +103,9 @@ type Result struct {
 
 	Notes []string `json:"notes,omitempty"` // data warnings and other remarks
 	Files []string `json:"files,omitempty"` // the files written, relative to the output directory
+	// Inputs is what the result was computed from; a rerun with the same
+	// Inputs keeps it (see kept).
+	Inputs *Inputs `json:"inputs,omitempty"`
 
 	// History is the training history of the run (of the best λ for a
 	// search); it is written as curves.csv, not into summary.json.
@@ -185,8 +197,14 @@ var chartOrder = []string{"cost.svg", "loss.svg", "accuracy.svg", "eta.svg"}
 
 // writeOutputs writes r's summary.json and, when r has a history, its
 // curves.csv and plots, into r.Dir; extra holds more files (name →
-// content). r.Files lists what was written.
+// content). r.Files lists what was written, the extra files by name.
+//
+// The old summary.json goes first and the new one is written last
+// (beginOutputs): a run whose writing stops half-way has no summary.
 func writeOutputs(r *Result, extra map[string][]byte) error {
+	if err := beginOutputs(r.Dir); err != nil {
+		return err
+	}
 	files := map[string][]byte{}
 	var names []string
 	if r.History != nil && len(r.History.Records) > 0 {
@@ -198,8 +216,8 @@ func writeOutputs(r *Result, extra map[string][]byte) error {
 			names = append(names, name)
 		}
 	}
-	for name, data := range extra {
-		files[name] = data
+	for _, name := range slices.Sorted(maps.Keys(extra)) { // in a fixed order, for r.Files
+		files[name] = extra[name]
 		names = append(names, name)
 	}
 	r.Files = append(append([]string{"summary.json"}, names...), r.Files...)

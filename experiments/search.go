@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -73,47 +74,119 @@ func Fine(ctx context.Context, o Options) (*Result, error) {
 
 // search trains one network per λ and ranks them. Its curves and plots are
 // those of the best run; search.csv and search.svg show all runs.
+//
+// Each λ is a unit (see unit) with its files in OUT/<name>/runs/<i>-lambda-<λ>/,
+// written as soon as it finishes: a search that stops (Ctrl-C, a crash, a
+// full disk) keeps its finished runs, and a rerun with the same inputs runs
+// only the others. A whole search recorded with the same inputs is kept as
+// it is (keptSection).
 func search(ctx context.Context, o Options, name, section, title string, lambdas []float64) (*Result, error) {
-	start := time.Now()
-	base, err := allBatchesSetup(ctx, o, name, section, searchNVal, searchBatch, searchCycles)
-	if err != nil {
+	if _, err := FindData(ctx, o); err != nil {
 		return nil, err
 	}
+	base := allBatchesSetup(o, name, section, searchNVal, searchBatch, searchCycles)
 	base.Config.RecordsPerCycle = pick(o.RecordsPerCycle, searchRecordsPerCycle)
-	r := &Result{Experiment: name, Section: section, Title: title, Dir: filepath.Join(o.OutDir, name)}
-	var bestVal = math.Inf(-1)
-	for i, lambda := range lambdas {
-		s := base
-		s.Title = fmt.Sprintf("%s, best λ = %.3g", title, lambda)
-		s.Config.Lambda = lambda
-		o.logf("%s: λ = %.6g (%d of %d)", name, lambda, i+1, len(lambdas))
-		run, _, err := train(ctx, o, s)
+	dir := filepath.Join(o.OutDir, name)
+	in := inputsOf(o, base)
+	in.Lambdas = lambdas
+	if r := keptSection(o, dir, in); r != nil {
+		return r, nil
+	}
+	if err := checkOutput(o, dir, searchBytes(base, len(lambdas))); err != nil {
+		return nil, err
+	}
+	units := searchUnits(dir, base, title, lambdas)
+	runs := make([]*Result, len(units))
+	for i, u := range units {
+		o.logf("%s: λ = %.6g (%d of %d)", name, u.Setup.Config.Lambda, i+1, len(units))
+		r, wasKept, why, err := u.run(ctx, o)
 		if err != nil {
-			if ctx.Err() != nil && i > 0 {
-				o.logf("%s: interrupted after %d of %d λ; a search writes its results only when all are done", name, i, len(lambdas))
+			if i > 0 {
+				o.logf("%s: stopped after %d of %d λ; their results are kept in %s and a rerun continues from them",
+					name, i, len(units), filepath.Join(dir, "runs"))
 			}
 			return nil, err
 		}
+		switch {
+		case wasKept:
+			o.logf("%s: λ = %.6g kept from the run of %s", name, u.Setup.Config.Lambda, runDate(r.Finished))
+		case why != "":
+			o.logf("%s: λ = %.6g recomputed: %s", name, u.Setup.Config.Lambda, why)
+		}
+		runs[i] = r
+	}
+	r := searchResult(name, section, title, dir, lambdas, runs)
+	r.Inputs = &in
+	r.Finished = o.now().UTC().Format(time.RFC3339)
+	extra := map[string][]byte{"search.csv": searchCSV(r.Runs), "search.svg": searchChart(r.Runs, title).SVG()}
+	if err := writeOutputs(r, extra); err != nil {
+		return nil, err
+	}
+	removeOtherRuns(o, dir, units)
+	return r, nil
+}
+
+// searchUnits returns the units of a search: one per λ, in order, each the
+// run base with that λ, in dir/runs/<i>-lambda-<λ> (i from 1).
+func searchUnits(dir string, base Setup, title string, lambdas []float64) []unit {
+	units := make([]unit, len(lambdas))
+	for i, lambda := range lambdas {
+		s := base
+		s.Title = fmt.Sprintf("%s, λ = %.3g", title, lambda)
+		s.Config.Lambda = lambda
+		units[i] = unit{Dir: filepath.Join(dir, "runs", fmt.Sprintf("%d-lambda-%.6g", i+1, lambda)), Setup: s}
+	}
+	return units
+}
+
+// searchResult gathers the runs of a search, in the order of lambdas, into
+// its Result: every run, the top three by validation accuracy, and the
+// hyperparameters, final metrics and history of the best (the first of the
+// best when several tie). Its Seconds are the sum of the runs' Seconds,
+// each as recorded when the run was computed.
+func searchResult(name, section, title, dir string, lambdas []float64, runs []*Result) *Result {
+	r := &Result{Experiment: name, Section: section, Title: title, Dir: dir}
+	bestVal := math.Inf(-1)
+	for _, run := range runs {
 		r.Runs = append(r.Runs, SearchRun{
-			Lambda: lambda, ValidationAccuracy: run.Final.Validation.Accuracy, TestAccuracy: run.Final.Test.Accuracy,
+			Lambda: run.Hyperparams.Lambda, ValidationAccuracy: run.Final.Validation.Accuracy, TestAccuracy: run.Final.Test.Accuracy,
 			TrainAccuracy: run.Final.Train.Accuracy, ValidationCost: run.Final.Validation.Cost, Seconds: run.Seconds,
 		})
+		r.Seconds += run.Seconds
 		if run.Final.Validation.Accuracy > bestVal {
 			bestVal = run.Final.Validation.Accuracy
-			r.Hyperparams, r.Final, r.History, r.Title = run.Hyperparams, run.Final, run.History, s.Title
+			p := *run.Hyperparams
+			r.Hyperparams, r.Final, r.History = &p, run.Final, run.History
 		}
 	}
 	r.Hyperparams.Lambdas = lambdas
 	r.Best = RankByValidation(r.Runs)
 	r.Best = r.Best[:min(searchTopRuns, len(r.Best))]
 	r.Hyperparams.Lambda = r.Best[0].Lambda
+	r.Title = fmt.Sprintf("%s, best λ = %.3g", title, r.Best[0].Lambda)
 	r.Notes = append(r.Notes, "ranked by validation accuracy; the report ranked by test accuracy, which lets the test set choose λ")
-	r.Seconds = time.Since(start).Seconds()
-	extra := map[string][]byte{"search.csv": searchCSV(r.Runs), "search.svg": searchChart(r.Runs, title).SVG()}
-	if err := writeOutputs(r, extra); err != nil {
-		return nil, err
+	return r
+}
+
+// removeOtherRuns removes from dir/runs what is not one of units: the
+// runs of an earlier search with other inputs, which the search's results
+// no longer refer to.
+func removeOtherRuns(o Options, dir string, units []unit) {
+	entries, err := os.ReadDir(filepath.Join(dir, "runs"))
+	if err != nil {
+		return
 	}
-	return r, nil
+	keep := map[string]bool{}
+	for _, u := range units {
+		keep[filepath.Base(u.Dir)] = true
+	}
+	for _, e := range entries {
+		if !keep[e.Name()] {
+			if err := os.RemoveAll(filepath.Join(dir, "runs", e.Name())); err == nil {
+				o.logf("%s: removed runs/%s, a run of an earlier search with other inputs", filepath.Base(dir), e.Name())
+			}
+		}
+	}
 }
 
 // RankByValidation returns the runs sorted by decreasing validation

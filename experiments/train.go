@@ -21,6 +21,9 @@ type Setup struct {
 	Split   string       // "batch1" or "all"
 	NVal    int          // validation images of the "all" split
 	Save    string       // if not empty, the trained model is saved there
+	// StepSizeFromData sets n_s = 2⌊n / n_batch⌋ from the n training
+	// images once they are loaded; Config.StepSize is then ignored.
+	StepSizeFromData bool
 }
 
 // Train runs one training run described by s and writes its outputs under
@@ -33,6 +36,8 @@ func Train(ctx context.Context, o Options, s Setup) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	in := inputsOf(o, s)
+	r.Inputs = &in
 	if err := writeOutputs(r, nil); err != nil {
 		return nil, err
 	}
@@ -41,9 +46,10 @@ func Train(ctx context.Context, o Options, s Setup) (*Result, error) {
 
 // train does the work of Train without writing anything (but the model
 // file when s.Save is set): it returns the result (with History) and the
-// trained model with the statistics of its training set.
+// trained model with the statistics of its training set. Its Seconds are
+// those of the training and the final evaluation (the data are loaded
+// first, or taken from the cache, and not counted).
 func train(ctx context.Context, o Options, s Setup) (*Result, *network.Model, error) {
-	start := time.Now()
 	if s.Hidden == 0 {
 		s.Hidden = o.Hidden
 	}
@@ -57,16 +63,24 @@ func train(ctx context.Context, o Options, s Setup) (*Result, *network.Model, er
 		return nil, nil, Usagef("unknown split %q: use batch1 or all", s.Split)
 	}
 	// settings that cannot work with any data are reported before loading it
-	if err := s.Config.Validate(max(s.Config.BatchSize, 1)); err != nil {
+	check := s.Config
+	if s.StepSizeFromData {
+		check.StepSize = 1
+	}
+	if err := check.Validate(max(check.BatchSize, 1)); err != nil {
 		return nil, nil, Usagef("%v", err)
 	}
 	data, err := loadSplit(ctx, o, s.Split, s.NVal)
 	if err != nil {
 		return nil, nil, err
 	}
+	if s.StepSizeFromData {
+		s.Config.StepSize = 2 * (data.Train.Len() / max(s.Config.BatchSize, 1))
+	}
 	if err := s.Config.Validate(data.Train.Len()); err != nil {
 		return nil, nil, Usagef("%v", err)
 	}
+	start := o.now()
 	net := network.InitializeWeights(cifar.ImageSize, s.Hidden, cifar.NumClasses, s.Init, o.Seed)
 	bar := o.bar(s.Name)
 	hist, err := network.MiniBatchGD(ctx, net, data.Train, data.Validation, s.Config, bar.Update)
@@ -96,8 +110,28 @@ func train(ctx context.Context, o Options, s Setup) (*Result, *network.Model, er
 		}
 		r.Model = s.Save
 	}
-	r.Seconds = time.Since(start).Seconds()
+	end := o.now()
+	r.Seconds = end.Sub(start).Seconds()
+	r.Finished = end.UTC().Format(time.RFC3339)
 	return r, m, nil
+}
+
+// trainSection is Train for a run of the report: the result recorded under
+// OUT/s.Name from the same inputs is kept (keptSection); otherwise it checks
+// that OUT can take the results (checkOutput), then trains.
+func trainSection(ctx context.Context, o Options, s Setup) (*Result, error) {
+	o = o.withDefaults()
+	if _, err := FindData(ctx, o); err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(o.OutDir, s.Name)
+	if r := keptSection(o, dir, inputsOf(o, s)); r != nil {
+		return r, nil
+	}
+	if err := checkOutput(o, dir, runBytes(s)); err != nil {
+		return nil, err
+	}
+	return Train(ctx, o, s)
 }
 
 // SaveModel writes m to path in the model file format (network.Model),
@@ -127,23 +161,19 @@ func hyperparams(s Setup, data *cifar.Split, o Options) *Hyperparams {
 	return h
 }
 
-// allBatchesSetup loads the split of all five batches that the searches
-// (3.2, 3.3) and the final training (3.4) use, with nVal validation images,
-// and returns the setup of a run on it with batches of batch images and
-// cycles cycles of n_s = 2⌊n / n_batch⌋ steps (docs/assignment.md,
-// "Cyclical learning rate"); Options override nVal, batch and cycles. λ is
-// 0 and the title empty, for the caller to set.
-func allBatchesSetup(ctx context.Context, o Options, name, section string, nVal, batch, cycles int) (Setup, error) {
-	nVal = pick(o.NVal, nVal)
-	data, err := loadSplit(ctx, o, "all", nVal)
-	if err != nil {
-		return Setup{}, err
-	}
-	batch = pick(o.BatchSize, batch)
+// allBatchesSetup returns the setup of a run on the split of all five
+// batches that the searches (3.2, 3.3) and the final training (3.4) use,
+// with nVal validation images, batches of batch images and cycles cycles of
+// n_s = 2⌊n / n_batch⌋ steps, n the training images (docs/assignment.md,
+// "Cyclical learning rate"; train sets n_s once the data is loaded);
+// Options override nVal, batch, cycles and n_s. λ is 0 and the title empty,
+// for the caller to set.
+func allBatchesSetup(o Options, name, section string, nVal, batch, cycles int) Setup {
 	return Setup{
-		Name: name, Section: section, Split: "all", NVal: nVal, Init: o.Init,
-		Config: reportConfig(o, 0, 2*(data.Train.Len()/max(batch, 1)), cycles, batch),
-	}, nil
+		Name: name, Section: section, Split: "all", NVal: pick(o.NVal, nVal), Init: o.Init,
+		Config:           reportConfig(o, 0, 0, cycles, batch),
+		StepSizeFromData: o.StepSize == 0,
+	}
 }
 
 // reportConfig returns the report's configuration: η from 1e-5 to 1e-1,

@@ -44,3 +44,31 @@ func hasAVX2FMA() bool {
 	const avx2 = 1 << 5
 	return ebx7&avx2 != 0
 }
+
+// hasAVX512F reports whether the CPU and the operating system together
+// support the AVX-512 Foundation instructions on the 32 ZMM registers and
+// the opmask registers:
+//
+//   - CPUID leaf 1, ECX: OSXSAVE (bit 27), so that XGETBV may be used;
+//   - XCR0 bits 1 and 2 (SSE and upper YMM state) and 5, 6 and 7 (opmask
+//     state, the upper 256 bits of ZMM0–15, and ZMM16–31): the OS saves
+//     all of them on a context switch;
+//   - CPUID leaf 7 subleaf 0, EBX: AVX512F (bit 16).
+func hasAVX512F() bool {
+	maxLeaf, _, _, _ := cpuid(0, 0)
+	if maxLeaf < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const osxsave = 1 << 27
+	if ecx1&osxsave == 0 {
+		return false
+	}
+	const zmmState = 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7
+	if xcr0, _ := xgetbv(); xcr0&zmmState != zmmState {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	const avx512f = 1 << 16
+	return ebx7&avx512f != 0
+}

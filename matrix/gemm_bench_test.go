@@ -77,10 +77,58 @@ func BenchmarkMul(b *testing.B) {
 	}
 }
 
+// BenchmarkMulPacked measures what packing the images once saves in the
+// forward products W1·Xbᵀ (a mini-batch) and W1·Xᵀ (all 10,000 images):
+// dense is MulABt on the row view (packing Xb, or on the dot path reading
+// it, as the installed kernel does), packed is MulABtPacked from a copy
+// packed for the kernel, PackRows is MulABtPacked as PackRows prepares X on
+// this CPU (a packed copy, or X itself where the dot path is faster).
+//
+//	go test -run '^$' -bench MulPacked -cpu 1,2 ./matrix/
+func BenchmarkMulPacked(b *testing.B) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	x := benchImages()
+	w1 := randDense(rng, 50, 3072)
+	packed, prepared := packRows(x, &kern), PackRows(x)
+	for _, sc := range []struct {
+		name   string
+		i0, i1 int
+	}{{"W1XbT/50x3072x100", 5000, 5100}, {"W1XT/50x3072x10000", 0, 10000}} {
+		n := sc.i1 - sc.i0
+		xb, pb, rb := x.RowRange(sc.i0, sc.i1), packed.RowRange(sc.i0, sc.i1), prepared.RowRange(sc.i0, sc.i1)
+		for _, v := range []struct {
+			name string
+			f    func(c *Dense)
+		}{
+			{"dense", func(c *Dense) { MulABt(c, w1, xb) }},
+			{"packed", func(c *Dense) { MulABtPacked(c, w1, pb) }},
+			{"PackRows", func(c *Dense) { MulABtPacked(c, w1, rb) }},
+		} {
+			b.Run(sc.name+"/"+v.name, func(b *testing.B) {
+				c := New(50, n)
+				v.f(c)
+				b.ResetTimer()
+				cpu0 := cpuTime()
+				for range b.N {
+					v.f(c)
+				}
+				cpu := cpuTime() - cpu0
+				flops := 2 * 50 * 3072 * float64(n) * float64(b.N)
+				b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				if cpu > 0 {
+					b.ReportMetric(flops/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkSerialThreshold times small products both on the calling
 // goroutine alone and split into tasks for the workers, to choose
 // serialFlops (run it with -cpu 2 on an otherwise idle machine, with and
-// without -tags purego):
+// without -tags purego): C = A·Xᵀ (50×k×100, the first layer's shape with a
+// shorter k; the dot path where the kernel has one) and C = G·X (50×k×k·30,
+// the shape of ∂J/∂W1 with a smaller batch).
 //
 //	go test -run '^$' -bench SerialThreshold -cpu 2 ./matrix/
 func BenchmarkSerialThreshold(b *testing.B) {
@@ -89,18 +137,31 @@ func BenchmarkSerialThreshold(b *testing.B) {
 	for _, k := range []int{25, 50, 100, 200, 400, 800} {
 		const m, n = 50, 100
 		a, x, c := randDense(rng, m, k), randDense(rng, n, k), New(m, n)
+		g, xx, c2 := randDense(rng, m, k/5), randDense(rng, k/5, 3072), New(m, 3072)
 		for _, mode := range []string{"serial", "split"} {
-			b.Run(fmt.Sprintf("%s/%dx%dx%d", mode, m, k, n), func(b *testing.B) {
+			set := func() {
 				serialFlops = 0 // split whenever GOMAXPROCS > 1
 				if mode == "serial" {
 					serialFlops = math.MaxInt
 				}
+			}
+			b.Run(fmt.Sprintf("ABt/%s/%dx%dx%d", mode, m, k, n), func(b *testing.B) {
+				set()
 				MulABt(c, a, x)
 				b.ResetTimer()
 				for range b.N {
 					MulABt(c, a, x)
 				}
 				b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+			b.Run(fmt.Sprintf("AB/%s/%dx%dx%d", mode, m, k/5, 3072), func(b *testing.B) {
+				set()
+				Mul(c2, g, xx)
+				b.ResetTimer()
+				for range b.N {
+					Mul(c2, g, xx)
+				}
+				b.ReportMetric(2*float64(m*3072*(k/5))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
 	}

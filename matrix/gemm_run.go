@@ -6,23 +6,37 @@ import (
 	"sync/atomic"
 )
 
-// A gemmJob is one call of gemm being worked on: the plan, the operands, and
-// a counter from which the goroutines working on it take task numbers.
-// Jobs are recycled (see pool.freeJobs), so that gemm does not allocate.
+// A gemmJob is one call of gemm (or of ParallelFor) being worked on: the
+// plan, the operands, and a counter from which the goroutines working on it
+// take task numbers. Jobs are recycled (see pool.freeJobs), so that gemm
+// does not allocate.
 type gemmJob struct {
 	plan        gemmPlan
 	tA, tB      Transpose
 	alpha, beta float64
-	a, b, c     Dense // copies of the headers: the caller's may stay on its stack
+	a, b, c     Dense       // copies of the headers: the caller's may stay on its stack
+	xp          *PackedRows // B, pre-packed (then b is unused), or nil
+	tasks       int64       // the number of tasks
 	next        atomic.Int64
 	helping     atomic.Int32 // workers handed the job that have not finished with it
+
+	// A ParallelFor: body is called on chunks of chunk indices of 0..n−1
+	// (nil for a product).
+	body     func(lo, hi int)
+	n, chunk int
 }
 
 // packBuf holds one goroutine's packing buffers, kept across calls.
 type packBuf struct {
 	a, b []float64 // packed A block (mc×kc), packed B panel (kc×nc)
 	tile []float64 // mr×nr scratch tile for the edges of C
+
+	dotRows [2 * dotTile]*float64 // the rows a dotFn reads (see dotTask)
+	dotOut  [32]float64           // and its results
 }
+
+// maxTile bounds mr·nr of every kernel, the size of the scratch tile.
+const maxTile = 256
 
 // newPackBuf returns buffers of the sizes the cache budgets allow (see
 // plan), so that they need not grow later: which goroutine gets which task
@@ -32,7 +46,7 @@ func newPackBuf() *packBuf {
 	return &packBuf{
 		a:    make([]float64, l2Budget/8),
 		b:    make([]float64, l3Budget/8),
-		tile: make([]float64, 256),
+		tile: make([]float64, maxTile),
 	}
 }
 
@@ -40,11 +54,12 @@ func newPackBuf() *packBuf {
 // packing buffers, waiting for jobs on pool.work. The free lists recycle jobs
 // and the callers' buffers.
 var pool struct {
-	mu       sync.Mutex
-	started  int
-	work     chan *gemmJob
-	freeJobs freeList[gemmJob]
-	freeBufs freeList[packBuf]
+	mu        sync.Mutex
+	started   int
+	work      chan *gemmJob
+	freeJobs  freeList[gemmJob]
+	freeBufs  freeList[packBuf]
+	freeTemps freeList[[]float64] // the intermediate products of gemmTT
 }
 
 // freeList is a stack of *T kept for reuse, so that steady-state products
@@ -76,13 +91,31 @@ func (l *freeList[T]) put(x *T) {
 func init() { pool.work = make(chan *gemmJob, 256) }
 
 // run carries out plan p: on the calling goroutine alone when p has one
-// task, otherwise with p.procs−1 workers of the pool helping.
-func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense) {
-	j := pool.freeJobs.get(func() *gemmJob { return new(gemmJob) })
+// task, otherwise with p.procs−1 workers of the pool helping. B is b, or
+// when b is nil the pre-packed xp.
+func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, xp *PackedRows, beta float64, c *Dense) {
+	j := newJob()
 	j.plan, j.tA, j.tB, j.alpha, j.beta = *p, tA, tB, alpha, beta
-	j.a, j.b, j.c = *a, *b, *c
+	j.a, j.c, j.xp = *a, *c, xp
+	if b != nil {
+		j.b = *b
+	}
+	j.tasks = int64(p.gm * p.gn)
+	buf := pool.freeBufs.get(newPackBuf)
+	j.share(p.procs, buf)
+	pool.freeBufs.put(buf)
+	j.a, j.b, j.c, j.xp = Dense{}, Dense{}, Dense{}, nil // do not keep the caller's memory alive
+	pool.freeJobs.put(j)
+}
+
+// newJob returns a job from the free list, or a new one.
+func newJob() *gemmJob { return pool.freeJobs.get(func() *gemmJob { return new(gemmJob) }) }
+
+// share does the tasks of j on the calling goroutine (packing into buf)
+// with procs−1 workers of the pool helping, and returns when all are done.
+func (j *gemmJob) share(procs int, buf *packBuf) {
 	j.next.Store(0)
-	helpers := p.procs - 1
+	helpers := procs - 1
 	if helpers > 0 {
 		startWorkers(helpers)
 		j.helping.Store(int32(helpers))
@@ -90,17 +123,13 @@ func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, beta float64
 			pool.work <- j
 		}
 	}
-	buf := pool.freeBufs.get(newPackBuf)
 	j.runTasks(buf)
-	pool.freeBufs.put(buf)
 	// Wait for the helpers to finish their last task. This yields rather
 	// than blocks: the wait is short (at most about one task), and blocking
 	// on a WaitGroup now and then allocates in the runtime.
 	for j.helping.Load() != 0 {
 		runtime.Gosched()
 	}
-	j.a, j.b, j.c = Dense{}, Dense{}, Dense{} // do not keep the caller's memory alive
-	pool.freeJobs.put(j)
 }
 
 // startWorkers makes sure that at least n workers exist.
@@ -130,73 +159,127 @@ func grow(s []float64, n int) []float64 {
 
 // runTasks takes task numbers from j until none are left and does them.
 func (j *gemmJob) runTasks(buf *packBuf) {
-	total := int64(j.plan.gm * j.plan.gn)
 	for {
 		t := j.next.Add(1) - 1
-		if t >= total {
+		if t >= j.tasks {
 			return
 		}
-		j.task(int(t), buf)
+		switch {
+		case j.body != nil:
+			lo := int(t) * j.chunk
+			j.body(lo, min(lo+j.chunk, j.n))
+		case j.plan.dot:
+			j.dotTask(int(t), buf)
+		default:
+			j.task(int(t), buf)
+		}
 	}
 }
 
 // task computes tile t of C (row-major in the grid of tasks): it applies
 // beta to the tile, then adds alpha·op(A)·op(B) over the tile one k block
-// at a time, in the loop order of GotoBLAS.
+// at a time, in the loop order of GotoBLAS. With beta = 0 the kernel stores
+// the first k block over C instead of adding it, so C is not cleared first.
+// With p.directB the kernel reads B where it is, and only A is packed; with
+// a pre-packed B (j.xp) it reads B's slivers from there.
+//
+// The grid is laid over the columns of C shifted right by p.off (see
+// gemmPlan), so that the tiles of a pre-packed B start at its groups: C's
+// column jj is the grid's column jj+p.off, and the grid's first p.off
+// columns are not in C.
 func (j *gemmJob) task(t int, buf *packBuf) {
 	p := &j.plan
 	mr, nr := p.mk.mr, p.mk.nr
 	i0, j0 := t/p.gn*p.tm, t%p.gn*p.tn
 	i1, j1 := min(i0+p.tm, p.m), min(j0+p.tn, p.n)
-	scaleTile(&j.c, j.beta, i0, i1, j0, j1)
+	cj0, cj1 := max(j0-p.off, 0), j1-p.off // the task's columns of C
 	if j.alpha == 0 || p.k == 0 {
+		scaleTile(&j.c, j.beta, i0, i1, cj0, cj1)
 		return
 	}
+	if j.beta != 0 {
+		scaleTile(&j.c, j.beta, i0, i1, cj0, cj1)
+	}
 	buf.a = grow(buf.a, ceilDiv(min(p.mc, i1-i0), mr)*mr*p.kc)
-	buf.b = grow(buf.b, ceilDiv(min(p.nc, j1-j0), nr)*nr*p.kc)
+	if !p.directB && j.xp == nil {
+		buf.b = grow(buf.b, ceilDiv(min(p.nc, j1-j0), nr)*nr*p.kc)
+	}
 	buf.tile = grow(buf.tile, mr*nr)
 	for jc := j0; jc < j1; jc += p.nc {
 		nlen := min(p.nc, j1-jc)
 		for pc := 0; pc < p.k; pc += p.kc {
 			kc := min(p.kc, p.k-pc)
-			packB(buf.b, &j.b, j.tB, pc, kc, jc, nlen, &p.mk)
+			var bp bPanel
+			switch {
+			case p.directB:
+				bp = bPanel{data: j.b.data[pc*j.b.stride+jc:], ldb: j.b.stride, next: nr}
+			case j.xp != nil:
+				bp = j.xp.panel(jc, pc)
+			default:
+				packB(buf.b, &j.b, j.tB, pc, kc, jc, nlen, &p.mk)
+				bp = bPanel{data: buf.b, ldb: nr, next: kc * nr}
+			}
 			for ic := i0; ic < i1; ic += p.mc {
 				mlen := min(p.mc, i1-ic)
 				packA(buf.a, &j.a, j.tA, j.alpha, ic, mlen, pc, kc, &p.mk)
-				j.macroKernel(buf, ic, mlen, jc, nlen, kc)
+				j.macroKernel(buf, bp, ic, mlen, jc, nlen, kc, pc > 0 || j.beta != 0)
 			}
 		}
 	}
 }
 
+// A bPanel is where the kernel reads the B panel of one k block: sliver s
+// (grid columns s·nr..s·nr+nr of the panel) starts at data[s·next] and has
+// row stride ldb. Packed into the buffer: next = kc·nr, ldb = nr; B read
+// unpacked: next = nr, ldb = B's stride; pre-packed: see PackedRows.panel.
+type bPanel struct {
+	data      []float64
+	ldb, next int
+}
+
 // macroKernel adds the product of the packed A block (rows ic..ic+mlen of C)
-// and the packed B panel (columns jc..jc+nlen) to C, one mr×nr tile at a
-// time: for each B sliver (kept in L1), the A slivers stream from L2. Tiles
-// that stick out of C are computed into the scratch tile and the part inside
-// C is added from there.
-func (j *gemmJob) macroKernel(buf *packBuf, ic, mlen, jc, nlen, kc int) {
+// and the B panel bp (grid columns jc..jc+nlen) to C, one mr×nr tile at a
+// time: for each B sliver (kept in L1), the A slivers stream from L2. A tile
+// that sticks out of C (at the bottom, or at either side for a kernel
+// without edges) is computed into the scratch tile and the part inside C is
+// added (or, without add, copied) from there; a kernel with edges computes
+// the columns inside C itself.
+func (j *gemmJob) macroKernel(buf *packBuf, bp bPanel, ic, mlen, jc, nlen, kc int, add bool) {
 	mk := j.plan.mk
 	mr, nr, fn := mk.mr, mk.nr, mk.fn
 	c, ldc := j.c.data, j.c.stride
+	off := j.plan.off
 	for jr := 0; jr < nlen; jr += nr {
-		bs := buf.b[jr*kc : (jr+nr)*kc]
-		cols := min(nr, nlen-jr)
+		bs := bp.data[jr/nr*bp.next:]
+		// The sliver's columns lo..hi lie in C, from C's column cj+lo on.
+		cj := jc + jr - off
+		lo, hi := max(0, -cj), min(nr, nlen-jr)
+		whole := lo == 0 && hi == nr
 		for ir := 0; ir < mlen; ir += mr {
 			as := buf.a[ir*kc : (ir+mr)*kc]
 			rows := min(mr, mlen-ir)
-			off := (ic+ir)*ldc + jc + jr
-			if rows == mr && cols == nr {
-				fn(kc, as, bs, c[off:], ldc)
+			co := (ic+ir)*ldc + cj + lo // C[ic+ir][cj+lo]
+			if rows == mr && (whole || mk.edges) {
+				fn(kc, as, bs[lo:], bp.ldb, c[co:], ldc, hi-lo, add)
 				continue
 			}
 			tile := buf.tile[:mr*nr]
-			clear(tile)
-			fn(kc, as, bs, tile, nr)
+			if mk.edges {
+				fn(kc, as, bs[lo:], bp.ldb, tile, nr, hi-lo, false)
+			} else {
+				fn(kc, as, bs, bp.ldb, tile, nr, nr, false)
+				tile = tile[lo:]
+			}
 			for i := 0; i < rows; i++ {
-				dst := c[off+i*ldc:]
-				dst = dst[:cols]
+				dst := c[co+i*ldc:]
+				dst = dst[:hi-lo]
+				src := tile[i*nr : i*nr+hi-lo]
+				if !add {
+					copy(dst, src)
+					continue
+				}
 				for jj := range dst {
-					dst[jj] += tile[i*nr+jj]
+					dst[jj] += src[jj]
 				}
 			}
 		}

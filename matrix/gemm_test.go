@@ -97,31 +97,53 @@ func checkClose(t *testing.T, what string, got, want, mag *Dense, k int) {
 	}
 }
 
-// testKernels returns the kernels the product is tested with: the portable
-// ones, those of the architecture that this CPU can run, and loop kernels of
-// odd shapes, so that the driver is known to work for any mr and nr.
+// realKernels returns the kernels the program may select: the portable one
+// and those of the architecture that this CPU can run.
+func realKernels() []microKernel {
+	return append([]microKernel{goKernel}, archKernels()...)
+}
+
+// testKernels returns the kernels the product is tested with: the real
+// ones and loop kernels of odd shapes, with and without edges, so that the
+// driver is known to work for any mr and nr.
 func testKernels() []microKernel {
-	ks := append(append([]microKernel(nil), goKernels...), archKernels()...)
+	ks := realKernels()
 	for _, sz := range [][2]int{{1, 1}, {5, 7}, {8, 6}, {12, 4}, {4, 12}} {
-		ks = append(ks, loopKernel(sz[0], sz[1]))
+		ks = append(ks, loopKernel(sz[0], sz[1], false))
+	}
+	for _, sz := range [][2]int{{3, 5}, {10, 16}} {
+		ks = append(ks, loopKernel(sz[0], sz[1], true))
 	}
 	return ks
 }
 
-// loopKernel returns a plain-loop micro-kernel for mr×nr tiles.
-func loopKernel(mr, nr int) microKernel {
-	fn := func(kc int, a, b, c []float64, ldc int) {
+// loopKernel returns a plain-loop micro-kernel for mr×nr tiles, with edges
+// (computing only the first cols columns, B read with any stride) or
+// without (then it checks that it is called on a whole tile of packed B).
+func loopKernel(mr, nr int, edges bool) microKernel {
+	fn := func(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool) {
+		if !edges && (cols != nr || ldb != nr) {
+			panic(fmt.Sprintf("loop %d×%d without edges called with cols = %d, ldb = %d", mr, nr, cols, ldb))
+		}
 		for i := 0; i < mr; i++ {
-			for j := 0; j < nr; j++ {
+			for j := 0; j < cols; j++ {
 				s := 0.0
 				for p := 0; p < kc; p++ {
-					s += a[p*mr+i] * b[p*nr+j]
+					s += a[p*mr+i] * b[p*ldb+j]
 				}
-				c[i*ldc+j] += s
+				if add {
+					c[i*ldc+j] += s
+				} else {
+					c[i*ldc+j] = s
+				}
 			}
 		}
 	}
-	return microKernel{name: fmt.Sprintf("loop %d×%d", mr, nr), mr: mr, nr: nr, fn: fn}
+	name := fmt.Sprintf("loop %d×%d", mr, nr)
+	if edges {
+		name += " edges"
+	}
+	return microKernel{name: name, mr: mr, nr: nr, fn: fn, edges: edges, kc: 64}
 }
 
 // gemmCase is one product of the sweep.
@@ -182,41 +204,66 @@ func TestGemmSweep(t *testing.T) {
 	alphas := []float64{1, -0.5, 2.5}
 	betas := []float64{0, 1, -1.5}
 	for _, mk := range testKernels() {
-		for d := 1; d <= 67; d++ {
-			for dim := 0; dim < 3; dim++ {
-				sz := [3]int{1 + rng.IntN(67), 1 + rng.IntN(67), 1 + rng.IntN(67)}
-				sz[dim] = d
-				tc := gemmCase{
-					m: sz[0], n: sz[1], k: sz[2],
-					tA: rng.IntN(2) == 1, tB: rng.IntN(2) == 1,
-					alpha: alphas[rng.IntN(len(alphas))], beta: betas[rng.IntN(len(betas))],
-					strided: rng.IntN(2) == 1,
+		forEachPath(mk, func() {
+			for d := 1; d <= 67; d++ {
+				for dim := 0; dim < 3; dim++ {
+					sz := [3]int{1 + rng.IntN(67), 1 + rng.IntN(67), 1 + rng.IntN(67)}
+					sz[dim] = d
+					tc := gemmCase{
+						m: sz[0], n: sz[1], k: sz[2],
+						tA: rng.IntN(2) == 1, tB: rng.IntN(2) == 1,
+						alpha: alphas[rng.IntN(len(alphas))], beta: betas[rng.IntN(len(betas))],
+						strided: rng.IntN(2) == 1,
+					}
+					runCase(t, rng, mk, tc)
 				}
-				runCase(t, rng, mk, tc)
 			}
+		})
+	}
+}
+
+// forEachPath runs f once for each way kernel mk may compute a product:
+// for a kernel with edges with op(B) = B always packed and always read
+// unpacked (see useDirectB), for a kernel with a dotFn with the dot path
+// always and never taken (see useDot); else once.
+func forEachPath(mk microKernel, f func()) {
+	defer func(u func(mr, m, n, k int) bool, d func(m, n, k int) bool) { useDirectB, useDot = u, d }(useDirectB, useDot)
+	for _, direct := range []bool{false, true} {
+		if direct && !mk.edges {
+			continue
+		}
+		useDirectB = func(mr, m, n, k int) bool { return direct }
+		for _, dot := range []bool{false, true} {
+			if dot && mk.dot == nil {
+				continue
+			}
+			useDot = func(m, n, k int) bool { return dot }
+			f()
 		}
 	}
 }
 
 // TestGemmVariants runs each combination of transposes, alpha, beta and
-// strided views once on a shape that is no multiple of any block, with every
-// kernel, and 1×1×1.
+// strided views once on shapes that are no multiple of any block (one deep
+// enough for several k blocks), with every kernel, and 1×1×1.
 func TestGemmVariants(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, mk := range testKernels() {
-		for _, sz := range [][3]int{{1, 1, 1}, {37, 29, 53}, {5, 67, 1}} {
-			for _, tA := range []Transpose{NoTrans, Trans} {
-				for _, tB := range []Transpose{NoTrans, Trans} {
-					for _, alpha := range []float64{1, -0.25, 0} {
-						for _, beta := range []float64{0, 1, 0.5} {
-							for _, strided := range []bool{false, true} {
-								runCase(t, rng, mk, gemmCase{sz[0], sz[1], sz[2], tA, tB, alpha, beta, strided})
+		forEachPath(mk, func() {
+			for _, sz := range [][3]int{{1, 1, 1}, {37, 29, 53}, {5, 67, 1}, {23, 41, 800}} {
+				for _, tA := range []Transpose{NoTrans, Trans} {
+					for _, tB := range []Transpose{NoTrans, Trans} {
+						for _, alpha := range []float64{1, -0.25, 0} {
+							for _, beta := range []float64{0, 1, 0.5} {
+								for _, strided := range []bool{false, true} {
+									runCase(t, rng, mk, gemmCase{sz[0], sz[1], sz[2], tA, tB, alpha, beta, strided})
+								}
 							}
 						}
 					}
 				}
 			}
-		}
+		})
 	}
 }
 
@@ -255,14 +302,16 @@ var trainingShapes = []trainingShape{
 func TestGemmTrainingShapes(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	rng := rand.New(rand.NewPCG(7, 8))
-	kernels := append(append([]microKernel(nil), goKernels...), archKernels()...)
-	shapes := append([]trainingShape{{"odd", 131, 203, 517, Trans, Trans}}, trainingShapes...)
+	kernels := realKernels()
+	shapes := append([]trainingShape{{"odd", 131, 203, 517, Trans, Trans}, {"oddNN", 131, 203, 517, NoTrans, NoTrans}}, trainingShapes...)
 	for _, ts := range shapes {
 		for _, mk := range kernels {
-			if p := plan(mk, ts.m, ts.n, ts.k, 2); ts.name == "odd" && p.gm*p.gn < 2 {
+			if p := plan(mk, ts.tA, ts.tB, ts.m, ts.n, ts.k, 2); ts.name == "odd" && p.gm*p.gn < 2 {
 				t.Fatalf("%s: the odd shape is not split into tasks: %+v", mk.name, p)
 			}
-			runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, 1.0 / 3, 0, true})
+			forEachPath(mk, func() {
+				runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, 1.0 / 3, 0, true})
+			})
 		}
 	}
 }
@@ -316,15 +365,29 @@ func TestGemmNoAllocs(t *testing.T) {
 	}
 	runtime.GOMAXPROCS(2)
 	step() // starts the worker
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for range 50 {
-		step()
-	}
-	runtime.ReadMemStats(&after)
-	if n := after.Mallocs - before.Mallocs; n != 0 {
+	if n := mallocsDuring(50, step); n != 0 {
 		t.Errorf("GOMAXPROCS=2: %d allocations in 50 training steps, want 0", n)
 	}
+}
+
+// mallocsDuring returns the heap allocations, counted by the runtime for
+// all goroutines (workers included), while f runs n times: the least of
+// three tries. Now and then the runtime itself allocates while the workers
+// run (a new thread, when ReadMemStats restarts the world and no idle one
+// is at hand, was seen on a loaded machine), once in a while, never on
+// every call: the least of three tries is zero when f allocates nothing.
+func mallocsDuring(n int, f func()) uint64 {
+	least := uint64(math.MaxUint64)
+	for range 3 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range n {
+			f()
+		}
+		runtime.ReadMemStats(&after)
+		least = min(least, after.Mallocs-before.Mallocs)
+	}
+	return least
 }
 
 // TestGemmPanics checks the panics and that their messages name the
@@ -388,27 +451,38 @@ func panicMessage(f func()) (msg string) {
 func TestPlan(t *testing.T) {
 	for _, mk := range testKernels() {
 		for _, sz := range [][3]int{{50, 100, 3072}, {50, 3072, 100}, {50, 10000, 3072}, {3072, 50, 10000}, {1024, 1024, 1024}, {10, 100, 50}, {7, 1, 100000}} {
-			m, n, k := sz[0], sz[1], sz[2]
-			p1 := plan(mk, m, n, k, 1)
-			for _, procs := range []int{1, 2, 4} {
-				p := plan(mk, m, n, k, procs)
-				where := fmt.Sprintf("%s %dx%dx%d procs=%d: %+v", mk.name, m, n, k, procs, p)
-				if p.kc != p1.kc {
-					t.Errorf("%s: kc = %d, but %d with one goroutine", where, p.kc, p1.kc)
-				}
-				if p.tm%mk.mr != 0 || p.tn%mk.nr != 0 || p.mc%mk.mr != 0 || p.nc%mk.nr != 0 {
-					t.Errorf("%s: tm, tn, mc, nc not multiples of the kernel's %d×%d", where, mk.mr, mk.nr)
-				}
-				if ceilDiv(m, p.tm) != p.gm || ceilDiv(n, p.tn) != p.gn {
-					t.Errorf("%s: grid does not cover C exactly", where)
-				}
-				if p.procs > procs || p.procs > p.gm*p.gn {
-					t.Errorf("%s: %d workers", where, p.procs)
-				}
-				if procs >= 2 && 2*m*n*k >= 1<<24 && p.procs < 2 {
-					t.Errorf("%s: a product of %d flops runs on one goroutine", where, 2*m*n*k)
-				}
+			for _, tB := range []Transpose{NoTrans, Trans} {
+				checkPlan(t, mk, tB, sz[0], sz[1], sz[2])
 			}
+		}
+	}
+}
+
+// checkPlan checks the plans of one product for TestPlan.
+func checkPlan(t *testing.T, mk microKernel, tB Transpose, m, n, k int) {
+	t.Helper()
+	p1 := plan(mk, NoTrans, tB, m, n, k, 1)
+	for _, procs := range []int{1, 2, 4} {
+		p := plan(mk, NoTrans, tB, m, n, k, procs)
+		where := fmt.Sprintf("%s %dx%dx%d tB=%v procs=%d: %+v", mk.name, m, n, k, tB, procs, p)
+		if p.kc != p1.kc || p.dot != p1.dot || p.directB != p1.directB {
+			t.Errorf("%s: kc, dot or directB differ from one goroutine's %+v", where, p1)
+		}
+		mr, nr := mk.mr, mk.nr
+		if p.dot {
+			mr, nr = dotTile, dotTile
+		}
+		if p.tm%mr != 0 || p.tn%nr != 0 || p.mc%mr != 0 || p.nc%nr != 0 {
+			t.Errorf("%s: tm, tn, mc, nc not multiples of the tile %d×%d", where, mr, nr)
+		}
+		if ceilDiv(m, p.tm) != p.gm || ceilDiv(n, p.tn) != p.gn {
+			t.Errorf("%s: grid does not cover C exactly", where)
+		}
+		if p.procs > procs || p.procs > p.gm*p.gn {
+			t.Errorf("%s: %d workers", where, p.procs)
+		}
+		if procs >= 2 && 2*m*n*k >= 1<<24 && p.procs < 2 {
+			t.Errorf("%s: a product of %d flops runs on one goroutine", where, 2*m*n*k)
 		}
 	}
 }
@@ -417,9 +491,11 @@ func TestPlan(t *testing.T) {
 // share the worker pool and each gets its own, correct, result.
 func TestGemmConcurrentCalls(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	defer func(v int) { serialFlops = v }(serialFlops)
+	serialFlops = 0 // split every product, however small
 	rng := rand.New(rand.NewPCG(13, 14))
 	a, b := randDense(rng, 70, 900), randDense(rng, 900, 90) // big enough to be split
-	if p := plan(kern, 70, 90, 900, 2); p.gm*p.gn < 2 {
+	if p := plan(kern, NoTrans, NoTrans, 70, 90, 900, 2); p.gm*p.gn < 2 {
 		t.Fatalf("the product is not split: %+v", p)
 	}
 	want := New(70, 90)

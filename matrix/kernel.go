@@ -3,47 +3,72 @@ package matrix
 // Contract between the product's driver (gemm*.go, pack.go) and the
 // micro-kernels (kernel_*.go); changes, newest first:
 //
-//   - kc (field): an optional cap on the depth of the k blocks; 0 leaves it
-//     to the driver (from l1Budget and mr+nr; see plan).
+//   - dot (field): an optional dot-product kernel for C = A·Bᵀ.
+//   - add (argument of fn): false stores the tile over C instead of adding it.
+//   - ldb and cols (arguments of fn), edges (field): B is read with a row
+//     stride ldb (nr for a packed panel; the stride of B itself when the
+//     driver hands the kernel B unpacked), and a kernel with edges set
+//     computes only the first cols columns of its tile, reading and writing
+//     nothing to their right, so the edges of C need no scratch tile and B
+//     need not be packed.
+//   - kc (field): the depth of the k blocks, measured and set for each
+//     kernel (it replaces an optional cap that no kernel set).
 //   - packRows4, packPanelAcross (fields): optional fast packing, used by
 //     pack.go when set.
 //   - The driver reads kern once at the start of each call and works for
 //     any mr, nr ≥ 1. Block sizes depend only on the kernel and the shape,
 //     never on GOMAXPROCS, and the kernel tiles are the same however C is
 //     split into tasks: tile (I, J) always covers rows I·mr..I·mr+mr and
-//     columns J·nr..J·nr+nr of C and always takes the same path (straight
-//     into C, or at the bottom and right edges into a zeroed mr×nr scratch
-//     tile, ldc = nr, which is then added to C). So a kernel whose result
-//     depends only on kc, the panels and C keeps the product bitwise
-//     reproducible.
+//     columns J·nr−off..J·nr+nr−off of C (off is 0, except with a
+//     pre-packed B, where it depends only on the rows taken; see
+//     PackedRows) and always takes the same path: straight into C, or, at
+//     the bottom edge (and at the sides, for a kernel without edges), into
+//     an mr×nr scratch tile (ldc = nr, add false) whose part inside C is
+//     then added to C. So a kernel whose result depends only on kc, the
+//     panels and C keeps the product bitwise reproducible.
 //   - fn may run concurrently on several goroutines, on different tiles;
 //     c may extend beyond the tile (it is a tail of C's backing slice), and
-//     only the mr×nr tile may be written.
+//     only the mr×cols tile may be written.
 
 // A microKernel is the innermost piece of the matrix product: it computes one
-// mr×nr tile of C from a packed panel of A and a packed panel of B,
+// mr×nr tile of C (or its first cols columns) from a packed panel of A and a
+// panel of B,
 //
-//	C[i][j] += Σ_{p<kc} A[i][p]·B[p][j],   0 ≤ i < mr, 0 ≤ j < nr,
+//	C[i][j] += Σ_{p<kc} A[i][p]·B[p][j],   0 ≤ i < mr, 0 ≤ j < cols ≤ nr,
 //
+// or, when add is false, C[i][j] = Σ_{p<kc} A[i][p]·B[p][j] (C's previous
+// values, NaNs included, are not read: the driver need not clear C first),
 // where the panels hold the operands in the order the kernel reads them:
 //
-//	a[p*mr+i] = A[i][p]   (kc groups of mr values: one column of the A panel after another)
-//	b[p*nr+j] = B[p][j]   (kc groups of nr values: one row of the B panel after another)
+//	a[p*mr+i] = A[i][p]    (kc groups of mr values: one column of the A panel after another)
+//	b[p*ldb+j] = B[p][j]   (kc rows of the B panel, ldb apart; ldb = nr when packed)
 //
 // and C is row-major with row stride ldc: C[i][j] is c[i*ldc+j]. The sum over
 // p runs in increasing order, so a kernel's result depends only on its inputs.
-// Panels are zero-padded by the packing code to whole mr and nr; the kernel
-// always computes a whole tile, and the caller gives it a scratch tile when C
-// has fewer than mr rows or nr columns left.
+// Packed panels are zero-padded by the packing code to whole mr and nr; the
+// kernel always computes all mr rows, and the caller gives it a scratch tile
+// when C has fewer than mr rows left. A kernel without edges is always called
+// with cols = nr on a packed B panel, and with a scratch tile at the right
+// edge of C as well.
 //
 // The portable kernel, goKernel (2×3, in kernel_go.go), is the reference;
 // an architecture may install a faster one (an assembly kernel chosen by a
 // CPUID check at start-up) in kernel_$GOARCH.go, unless built with the
-// purego tag.
+// purego tag. doc.go says which kernel runs on which CPU.
 type microKernel struct {
 	name   string
 	mr, nr int
-	fn     func(kc int, a, b, c []float64, ldc int)
+	fn     func(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool)
+
+	// kc is the depth of the k blocks the driver runs the kernel with, at
+	// most (measured for each kernel: deep enough that loading and storing
+	// the C tile is rare, shallow enough that the B sliver stays in L1).
+	kc int
+
+	// edges says that fn handles cols < nr itself, touching no column of B
+	// or C at or beyond cols, and accepts any ldb ≥ cols: the driver may
+	// then hand it B unpacked.
+	edges bool
 
 	// packRows4 and packPanelAcross, when not nil, are faster ways (SIMD,
 	// on the architecture of the kernel) to pack slivers; the packing code
@@ -54,17 +79,28 @@ type microKernel struct {
 	//
 	// packRows4 packs four lines of a sliver that are read along p (rows of
 	// A, or rows of B for op(B) = Bᵀ); packPanelAcross packs ns whole slivers
-	// w wide (w a multiple of 4) whose values for one p are contiguous (rows
-	// of B, or of A for op(A) = Aᵀ), reading the source row after row. Both
-	// panic if a slice is too short.
+	// w wide (w = mr or nr of its kernel) whose values for one p are
+	// contiguous (rows of B, or of A for op(A) = Aᵀ), reading the source row
+	// after row. Both panic if a slice is too short.
 	packRows4       func(dst []float64, ldd int, src []float64, lds, kc int, alpha float64)
 	packPanelAcross func(dst, src []float64, lds, kc, w, ns int, alpha float64)
 
-	// kc, when not 0, caps the depth of the k blocks for this kernel
-	// (the driver otherwise sizes them from l1Budget; see plan).
-	kc int
+	// dot, when not nil, computes C = A·Bᵀ (op(A) = A, op(B) = Bᵀ) on the
+	// dot path instead (gemm_dot.go), without packing.
+	dot dotFn
 }
 
 // kern is the micro-kernel the product uses. It starts as the portable one;
-// an architecture file's init may replace it.
+// an architecture file's init may replace it (see doc.go).
 var kern = goKernel
+
+// clearTile sets the first cols columns of the rows×… tile at c (row stride
+// ldc) to zero, unless add is set: what a kernel does for kc = 0.
+func clearTile(c []float64, ldc, rows, cols int, add bool) {
+	if add {
+		return
+	}
+	for i := 0; i < rows; i++ {
+		clear(c[i*ldc : i*ldc+cols])
+	}
+}

@@ -2,40 +2,66 @@
 
 package matrix
 
-// The amd64 micro-kernels use AVX2 and FMA: 256-bit YMM registers holding
-// four float64 each, and the fused multiply-add VFMADD231PD, which rounds
-// a·b+c once. Each keeps its whole mr×nr tile of C in twelve of the sixteen
-// YMM registers while it runs over p, so the tile costs one pass over C.
+// The amd64 micro-kernels: at start-up, init installs as kern
 //
-// They are installed as kern by init when the CPU and the OS support AVX2
-// and FMA (see hasAVX2FMA); otherwise the portable goKernel stays. Machines
-// with AVX-512 run the AVX2 kernel too: an AVX-512 kernel has not been
-// written, because no AVX-512 machine was at hand to test it.
+//   - avx512Kernel10x16 when the CPU has AVX-512F (and AVX2 and FMA, which
+//     the packing helpers use) and the OS saves the ZMM and opmask state
+//     (hasAVX512, in cpu_amd64.go);
+//   - else avx2Kernel4x12 when the CPU has AVX2 and FMA and the OS saves the
+//     YMM state (hasAVX2FMA);
+//   - else nothing: the portable goKernel stays.
 //
-// Because of the fused multiply-add, their sums differ from goKernel's in the
-// last bits: each product is not rounded before it is added. They are still
-// deterministic: a tile's result depends only on the panels and on C.
+// Both use the fused multiply-add VFMADD231PD, which rounds a·b+c once, so
+// their sums differ from goKernel's in the last bits: each product is not
+// rounded before it is added. They are still deterministic: a tile's result
+// depends only on the panels and on C.
 
 var (
-	// avx2Kernel4x12 computes a 4×12 tile: per p, three loads of B, four
-	// broadcasts of A and twelve FMAs. It is kern (see init): on the
-	// network's products it pads less than 6×8 (m = 50 rows become 52, not
-	// 54), its mr and nr are multiples of 4 for packRows4, and it measured
-	// 3–10% faster than 6×8 through Gemm on this machine (AMD EPYC, Zen 3).
-	avx2Kernel4x12 = microKernel{name: "avx2 4×12", mr: 4, nr: 12, fn: kernelAVX2x4x12,
+	// avx2Kernel4x12 computes a 4×12 tile in twelve of the sixteen YMM
+	// registers (four float64 each): per p, three loads of B, four
+	// broadcasts of A and twelve FMAs. On the network's products it pads
+	// less than 6×8 (m = 50 rows become 52, not 54), its mr and nr are
+	// multiples of 4 for packRows4, and it measured 3–10% faster than 6×8
+	// through Gemm on an AMD EPYC (Zen 3). It has no edges: the driver packs
+	// B and uses a scratch tile at the right edge of C. kc = 192 (a 24 KiB
+	// budget for both slivers), as tuned on Zen 3.
+	avx2Kernel4x12 = microKernel{name: "avx2 4×12", mr: 4, nr: 12, fn: kernelAVX2x4x12, kc: 192,
 		packRows4: packRows4, packPanelAcross: packPanelAcross}
-	// avx2Kernel6x8 computes a 6×8 tile: per p, two loads of B, six
-	// broadcasts of A and twelve FMAs. Kept as a tested alternative: it
-	// pads less when n is 50 (56 columns instead of 60).
-	avx2Kernel6x8 = microKernel{name: "avx2 6×8", mr: 6, nr: 8, fn: kernelAVX2x6x8,
-		packRows4: packRows4, packPanelAcross: packPanelAcross}
+
+	// avx512Kernel10x16 computes a 10×16 tile in twenty of the thirty-two
+	// ZMM registers (eight float64 each): per p, two loads of B, ten
+	// broadcasts of A and twenty FMAs. At the right edge of C it computes
+	// the columns left under a mask (edges), so B may also be read
+	// unpacked; its dotFn serves C = A·Bᵀ (gemm_dot.go).
+	//
+	// Why 10×16: in L1, every shape tried (10×16, 12×16, 14×16, 8×24 and
+	// 6×32, A broadcast into a register or embedded in the FMA) ran at 55–58
+	// GFLOP per thread-CPU-second on an AMD EPYC (Zen 4, one 512-bit FMA per
+	// cycle) from kc = 50 on, the core's peak; so the shape is chosen for
+	// what it wastes on the network's products. m = 50 (hidden units) and
+	// K = 10 (classes) are multiples of 10, where 12 or 14 rows would pad 50
+	// to 60 or 56 and 10 to 12 or 14, and 8×24 would pad 50 to 56; n = 100
+	// images are six tiles and four columns under a mask in the one-vector
+	// kernel. A is broadcast into registers (VBROADCASTSD), not embedded in
+	// the FMAs: ten broadcasts and two loads of B per twenty FMAs fit the two
+	// load ports of Intel cores, twenty-two embedded broadcasts would not.
+	// kc = 240 (B sliver 30 KiB): 2–5% faster than 118 on 1024³ and
+	// 50×10000×3072 (Zen 4), the same within noise from 192 to 288.
+	avx512Kernel10x16 = microKernel{name: "avx512 10×16", mr: 10, nr: 16, fn: kernelAVX512x10x16, kc: 240,
+		edges: true, packRows4: packRows4, packPanelAcross: packPanelAcrossMasked, dot: dot5x5AVX512}
 )
 
-// hasAVX2 records the CPU check, so that tests can skip with a message.
-var hasAVX2 = hasAVX2FMA()
+// The CPU checks, recorded so that tests can skip with a message.
+var (
+	hasAVX2   = hasAVX2FMA()
+	hasAVX512 = hasAVX2 && hasAVX512F()
+)
 
 func init() {
-	if hasAVX2 {
+	switch {
+	case hasAVX512:
+		kern = avx512Kernel10x16
+	case hasAVX2:
 		kern = avx2Kernel4x12
 	}
 }
@@ -43,49 +69,87 @@ func init() {
 // archKernels returns the kernels of this architecture that the CPU can
 // run, for the tests to check against the portable one.
 func archKernels() []microKernel {
-	if !hasAVX2 {
-		return nil
+	var ks []microKernel
+	if hasAVX2 {
+		ks = append(ks, avx2Kernel4x12)
 	}
-	return []microKernel{avx2Kernel4x12, avx2Kernel6x8}
+	if hasAVX512 {
+		ks = append(ks, avx512Kernel10x16)
+	}
+	return ks
 }
 
 // kernelAVX2x4x12 is the microKernel function of avx2Kernel4x12. It checks
-// that the panels and the C tile lie inside their slices (the assembly does
-// not), and panics if they do not.
-func kernelAVX2x4x12(kc int, a, b, c []float64, ldc int) {
+// that B is a packed panel, the tile whole, and that the panels and the C
+// tile lie inside their slices (the assembly does not), and panics if not.
+func kernelAVX2x4x12(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool) {
+	if ldb != 12 || cols != 12 {
+		panic("matrix: kernelAVX2x4x12: B must be a packed 12-wide panel and the tile whole")
+	}
 	if kc <= 0 {
+		clearTile(c, ldc, 4, 12, add)
 		return
 	}
 	_, _, _ = a[4*kc-1], b[12*kc-1], c[3*ldc+11]
-	kernel4x12AVX2(kc, &a[0], &b[0], &c[0], ldc)
+	kernel4x12AVX2(kc, &a[0], &b[0], &c[0], ldc, add)
 }
 
-// kernelAVX2x6x8 is the microKernel function of avx2Kernel6x8, checked as
-// kernelAVX2x4x12 is.
-func kernelAVX2x6x8(kc int, a, b, c []float64, ldc int) {
+// kernelAVX512x10x16 is the microKernel function of avx512Kernel10x16: the
+// first cols columns (1 ≤ cols ≤ 16) of a 10×16 tile, B read with row
+// stride ldb ≥ cols. It checks that the panels and the C tile lie inside
+// their slices (the assembly does not), and panics if they do not. It picks
+// the assembly by cols: the whole tile, sixteen columns of which the second
+// eight are masked, or eight masked ones.
+func kernelAVX512x10x16(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool) {
+	if cols < 1 || cols > 16 || ldb < cols {
+		panic("matrix: kernelAVX512x10x16: cols outside 1..16 or ldb < cols")
+	}
 	if kc <= 0 {
+		clearTile(c, ldc, 10, cols, add)
 		return
 	}
-	_, _, _ = a[6*kc-1], b[8*kc-1], c[5*ldc+7]
-	kernel6x8AVX2(kc, &a[0], &b[0], &c[0], ldc)
+	_, _, _ = a[10*kc-1], b[(kc-1)*ldb+cols-1], c[9*ldc+cols-1]
+	switch {
+	case cols == 16:
+		kernel10x16AVX512(kc, &a[0], &b[0], ldb, &c[0], ldc, add)
+	case cols > 8:
+		kernel10x16MaskAVX512(kc, &a[0], &b[0], ldb, &c[0], ldc, add, 1<<(cols-8)-1)
+	default:
+		kernel10x8MaskAVX512(kc, &a[0], &b[0], ldb, &c[0], ldc, add, 1<<cols-1)
+	}
 }
 
-// kernel4x12AVX2 computes C[i][j] += Σ_{p<kc} a[p*4+i]·b[p*12+j] for
-// 0 ≤ i < 4, 0 ≤ j < 12, C[i][j] at c[i*ldc+j]; kc ≥ 1. Assembly, in
-// kernel_amd64.s; it does no bounds checks.
+// kernel10x16AVX512 computes C[i][j] += Σ_{p<kc} a[p*10+i]·b[p*ldb+j] for
+// 0 ≤ i < 10, 0 ≤ j < 16, C[i][j] at c[i*ldc+j]; kc ≥ 1. With add false
+// it sets C[i][j] to the sum instead. Assembly, in kernel_avx512_amd64.s;
+// it does no bounds checks.
 //
 //go:noescape
-func kernel4x12AVX2(kc int, a, b, c *float64, ldc int)
+func kernel10x16AVX512(kc int, a, b *float64, ldb int, c *float64, ldc int, add bool)
 
-// kernel6x8AVX2 computes C[i][j] += Σ_{p<kc} a[p*6+i]·b[p*8+j] for
-// 0 ≤ i < 6, 0 ≤ j < 8, C[i][j] at c[i*ldc+j]; kc ≥ 1. Assembly, in
-// kernel_amd64.s; it does no bounds checks.
+// kernel10x16MaskAVX512 is kernel10x16AVX512 for columns 0..7 and the
+// columns 8+j of 8..15 whose bit j is set in mask; it reads and writes no
+// other column.
 //
 //go:noescape
-func kernel6x8AVX2(kc int, a, b, c *float64, ldc int)
+func kernel10x16MaskAVX512(kc int, a, b *float64, ldb int, c *float64, ldc int, add bool, mask uint64)
+
+// kernel10x8MaskAVX512 is kernel10x16AVX512 for the columns j of 0..7
+// whose bit j is set in mask; it reads and writes no other column.
+//
+//go:noescape
+func kernel10x8MaskAVX512(kc int, a, b *float64, ldb int, c *float64, ldc int, add bool, mask uint64)
+
+// kernel4x12AVX2 computes C[i][j] += Σ_{p<kc} a[p*4+i]·b[p*12+j] for
+// 0 ≤ i < 4, 0 ≤ j < 12, C[i][j] at c[i*ldc+j]; kc ≥ 1. With add false it
+// sets C[i][j] to the sum instead. Assembly, in kernel_amd64.s; it does no
+// bounds checks.
+//
+//go:noescape
+func kernel4x12AVX2(kc int, a, b, c *float64, ldc int, add bool)
 
 // Packing helpers in AVX2 assembly, given to the packing code as the
-// packRows4 and packPanelAcross fields of the AVX2 kernels (see
+// packRows4 and packPanelAcross fields of the amd64 kernels (see
 // microKernel): they pack whole groups of four lines, or whole slivers;
 // partial groups and the zero padding of a partial sliver stay in Go.
 
@@ -123,3 +187,21 @@ func packPanelAcross(dst, src []float64, lds, kc, w, ns int, alpha float64) {
 
 //go:noescape
 func packAcrossAVX2(kc int, dst *float64, src *float64, lds int, w4 int, ns int, alpha float64)
+
+// packPanelAcrossMasked is packPanelAcross for any sliver width w ≥ 1 (the
+// AVX-512 kernel's mr = 10 is no multiple of 4), moving the last vector of
+// each line under a mask. It panics if w < 1 or a slice is too short.
+func packPanelAcrossMasked(dst, src []float64, lds, kc, w, ns int, alpha float64) {
+	if w < 1 {
+		panic("matrix: packPanelAcrossMasked: sliver width < 1")
+	}
+	if kc <= 0 || ns <= 0 {
+		return
+	}
+	_, _ = dst[ns*kc*w-1], src[(kc-1)*lds+ns*w-1]
+	last := w - (w-1)/8*8 // lanes of the last vector, 1..8
+	packAcrossAVX512(kc, &dst[0], &src[0], lds, w, ns, alpha, 1<<last-1)
+}
+
+//go:noescape
+func packAcrossAVX512(kc int, dst, src *float64, lds, w, ns int, alpha float64, mask uint64)

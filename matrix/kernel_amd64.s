@@ -2,10 +2,10 @@
 
 #include "textflag.h"
 
-// AVX2 + FMA micro-kernels; see kernel_amd64.go for the contract they
-// implement and microKernel in kernel.go for the panel layout.
+// The AVX2 + FMA micro-kernel; see kernel_amd64.go for the contract it
+// implements and microKernel in kernel.go for the panel layout.
 //
-// Register use, both kernels:
+// Register use:
 //	SI   packed A panel, advancing mr·8 bytes per p
 //	DI   packed B panel, advancing nr·8 bytes per p
 //	DX   C, advancing one row (R8 = ldc·8 bytes) at a time at the end
@@ -14,7 +14,8 @@
 //	Y12–Y15 the current row of the B panel and broadcasts of A[i][p]
 //
 // Each accumulator starts at zero and gets Σ_p A[i][p]·B[p][j] by one fused
-// multiply-add per p, in increasing p; the tile is then added to C. The p loop
+// multiply-add per p, in increasing p; the tile is then added to C (or, with
+// add false, stored over it). The p loop
 // runs four steps per iteration, then single steps for the kc mod 4 rest.
 
 // STEP4x12 is one p of the 4×12 kernel: ao and bo are the byte offsets of
@@ -40,31 +41,6 @@
 	VFMADD231PD  Y13, Y15, Y10; \
 	VFMADD231PD  Y14, Y15, Y11
 
-// STEP6x8 is one p of the 6×8 kernel: 2 loads of B, 6 broadcasts (two
-// registers in turn, so that consecutive rows do not wait on each other),
-// 12 FMAs.
-#define STEP6x8(ao, bo) \
-	VMOVUPD      (bo)(DI), Y12; \
-	VMOVUPD      (bo+32)(DI), Y13; \
-	VBROADCASTSD (ao)(SI), Y14; \
-	VBROADCASTSD (ao+8)(SI), Y15; \
-	VFMADD231PD  Y12, Y14, Y0; \
-	VFMADD231PD  Y13, Y14, Y1; \
-	VFMADD231PD  Y12, Y15, Y2; \
-	VFMADD231PD  Y13, Y15, Y3; \
-	VBROADCASTSD (ao+16)(SI), Y14; \
-	VBROADCASTSD (ao+24)(SI), Y15; \
-	VFMADD231PD  Y12, Y14, Y4; \
-	VFMADD231PD  Y13, Y14, Y5; \
-	VFMADD231PD  Y12, Y15, Y6; \
-	VFMADD231PD  Y13, Y15, Y7; \
-	VBROADCASTSD (ao+32)(SI), Y14; \
-	VBROADCASTSD (ao+40)(SI), Y15; \
-	VFMADD231PD  Y12, Y14, Y8; \
-	VFMADD231PD  Y13, Y14, Y9; \
-	VFMADD231PD  Y12, Y15, Y10; \
-	VFMADD231PD  Y13, Y15, Y11
-
 #define ZERO12 \
 	VXORPD Y0, Y0, Y0; \
 	VXORPD Y1, Y1, Y1; \
@@ -79,27 +55,44 @@
 	VXORPD Y10, Y10, Y10; \
 	VXORPD Y11, Y11, Y11
 
-// PREFETCHC96 and PREFETCHC64 ask for the cache lines of one row of the C
-// tile (96 or 64 bytes from DX plus the index ix) at the start
-// of a kernel: the kernel only reads C after its p loop, and by then the
-// lines are in L1 instead of L2, L3 or memory. Offsets 0, 48 and 88 touch
-// every line that 96 bytes can span; 0 and 56 every line of 64 bytes.
+// PREFETCHC96 asks for the cache lines of one row of the C tile (96 bytes
+// from DX plus the index ix) at the start of the kernel: the kernel only
+// reads C after its p loop, and by then the lines are in L1 instead of L2,
+// L3 or memory. Offsets 0, 48 and 88 touch every line that 96 bytes can span.
 #define PREFETCHC96(ix) \
 	PREFETCHT0 (DX)(ix); \
 	PREFETCHT0 48(DX)(ix); \
 	PREFETCHT0 88(DX)(ix)
-
-#define PREFETCHC64(ix) \
-	PREFETCHT0 (DX)(ix); \
-	PREFETCHT0 56(DX)(ix)
 
 // ADDTO adds the accumulator r to the four values of C at off(DX).
 #define ADDTO(r, off) \
 	VADDPD  (off)(DX), r, r; \
 	VMOVUPD r, (off)(DX)
 
-// func kernel4x12AVX2(kc int, a, b, c *float64, ldc int)
-TEXT ·kernel4x12AVX2(SB), NOSPLIT, $0-40
+// STTO stores the accumulator r over the four values of C at off(DX).
+#define STTO(r, off) \
+	VMOVUPD r, (off)(DX)
+
+// STORE4x12 writes the four rows of the tile with the macro op.
+#define STORE4x12(op) \
+	op(Y0, 0); \
+	op(Y1, 32); \
+	op(Y2, 64); \
+	ADDQ R8, DX; \
+	op(Y3, 0); \
+	op(Y4, 32); \
+	op(Y5, 64); \
+	ADDQ R8, DX; \
+	op(Y6, 0); \
+	op(Y7, 32); \
+	op(Y8, 64); \
+	ADDQ R8, DX; \
+	op(Y9, 0); \
+	op(Y10, 32); \
+	op(Y11, 64)
+
+// func kernel4x12AVX2(kc int, a, b, c *float64, ldc int, add bool)
+TEXT ·kernel4x12AVX2(SB), NOSPLIT, $0-41
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -139,90 +132,20 @@ loop1x12:
 	JNZ  loop1x12
 
 store4x12:
-	ADDTO(Y0, 0)
-	ADDTO(Y1, 32)
-	ADDTO(Y2, 64)
-	ADDQ R8, DX
-	ADDTO(Y3, 0)
-	ADDTO(Y4, 32)
-	ADDTO(Y5, 64)
-	ADDQ R8, DX
-	ADDTO(Y6, 0)
-	ADDTO(Y7, 32)
-	ADDTO(Y8, 64)
-	ADDQ R8, DX
-	ADDTO(Y9, 0)
-	ADDTO(Y10, 32)
-	ADDTO(Y11, 64)
+	CMPB add+40(FP), $0
+	JEQ  store4x12set
+	STORE4x12(ADDTO)
 	VZEROUPPER
 	RET
 
-// func kernel6x8AVX2(kc int, a, b, c *float64, ldc int)
-TEXT ·kernel6x8AVX2(SB), NOSPLIT, $0-40
-	MOVQ kc+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
-	SHLQ $3, R8
-	LEAQ (R8)(R8*2), R10
-	LEAQ (R8)(R8*4), R11
-	XORQ R12, R12
-	PREFETCHC64(R12*1)
-	PREFETCHC64(R8*1)
-	PREFETCHC64(R8*2)
-	PREFETCHC64(R10*1)
-	PREFETCHC64(R8*4)
-	PREFETCHC64(R11*1)
-	ZERO12
-	MOVQ CX, R9
-	SHRQ $2, R9
-	JZ   rest6x8
-
-loop6x8:
-	STEP6x8(0, 0)
-	STEP6x8(48, 64)
-	STEP6x8(96, 128)
-	STEP6x8(144, 192)
-	ADDQ $192, SI
-	ADDQ $256, DI
-	DECQ R9
-	JNZ  loop6x8
-
-rest6x8:
-	ANDQ $3, CX
-	JZ   store6x8
-
-loop1x8:
-	STEP6x8(0, 0)
-	ADDQ $48, SI
-	ADDQ $64, DI
-	DECQ CX
-	JNZ  loop1x8
-
-store6x8:
-	ADDTO(Y0, 0)
-	ADDTO(Y1, 32)
-	ADDQ R8, DX
-	ADDTO(Y2, 0)
-	ADDTO(Y3, 32)
-	ADDQ R8, DX
-	ADDTO(Y4, 0)
-	ADDTO(Y5, 32)
-	ADDQ R8, DX
-	ADDTO(Y6, 0)
-	ADDTO(Y7, 32)
-	ADDQ R8, DX
-	ADDTO(Y8, 0)
-	ADDTO(Y9, 32)
-	ADDQ R8, DX
-	ADDTO(Y10, 0)
-	ADDTO(Y11, 32)
+store4x12set:
+	STORE4x12(STTO)
 	VZEROUPPER
 	RET
 
 // Packing helpers for the AVX2 kernels; see packRows4 and packPanelAcross
 // in kernel_amd64.go.
+
 // func packRows4AVX2(kc int, dst *float64, ldd int, src *float64, lds int, alpha float64)
 //
 // dst[p*ldd+i] = alpha·src[i*lds+p] for p < kc, i < 4: four rows of the

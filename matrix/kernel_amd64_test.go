@@ -19,17 +19,30 @@ func requireAVX2(t testing.TB) {
 	}
 }
 
-// fmaTile is a Go model of the assembly kernels: for each C[i][j], one
-// accumulator starts at zero and takes a fused multiply-add per p, in
-// increasing p; then it is added to C. The kernels must match it bit for bit.
-func fmaTile(k microKernel, kc int, a, b, c []float64, ldc int) {
+// requireAVX512 skips the test on a CPU (or OS) without AVX-512F.
+func requireAVX512(t testing.TB) {
+	t.Helper()
+	if !hasAVX512 {
+		t.Skip("this CPU or OS lacks AVX-512F (or the OS does not save the ZMM and opmask state): the AVX-512 kernel is not installed and cannot run here")
+	}
+}
+
+// fmaTile is a Go model of the assembly kernels: for each C[i][j], j < cols,
+// one accumulator starts at zero and takes a fused multiply-add per p, in
+// increasing p; then it is added to C (or, without add, stored). The kernels
+// must match it bit for bit.
+func fmaTile(k microKernel, kc int, a, b []float64, ldb int, c []float64, ldc, cols int, add bool) {
 	for i := 0; i < k.mr; i++ {
-		for j := 0; j < k.nr; j++ {
+		for j := 0; j < cols; j++ {
 			acc := 0.0
 			for p := 0; p < kc; p++ {
-				acc = math.FMA(a[p*k.mr+i], b[p*k.nr+j], acc)
+				acc = math.FMA(a[p*k.mr+i], b[p*ldb+j], acc)
 			}
-			c[i*ldc+j] += acc
+			if add {
+				c[i*ldc+j] += acc
+			} else {
+				c[i*ldc+j] = acc
+			}
 		}
 	}
 }
@@ -43,7 +56,9 @@ func randSlice(rng *rand.Rand, n int) []float64 {
 	return s
 }
 
-func TestHasAVX2MatchesProcCPUInfo(t *testing.T) {
+// TestCPUChecksMatchProcCPUInfo compares the CPUID checks with the flags
+// Linux reports, and checks that the kernel they select is installed.
+func TestCPUChecksMatchProcCPUInfo(t *testing.T) {
 	info, err := os.ReadFile("/proc/cpuinfo")
 	if err != nil {
 		t.Skip("no /proc/cpuinfo to compare the CPUID check with:", err)
@@ -73,70 +88,114 @@ func TestHasAVX2MatchesProcCPUInfo(t *testing.T) {
 	if want && kern.name == goKernel.name {
 		t.Errorf("AVX2+FMA present but kern is still %q", kern.name)
 	}
+	want512 := want && has("avx512f")
+	if hasAVX512 != want512 {
+		t.Errorf("hasAVX512 = %v, but /proc/cpuinfo flags say avx2, fma, xsave and avx512f all present = %v", hasAVX512, want512)
+	}
+	if want512 && kern.name != avx512Kernel10x16.name {
+		t.Errorf("AVX-512F present but kern is %q", kern.name)
+	}
+}
+
+// kernelCalls lists the (cols, ldb) a kernel is tested with: the whole tile
+// on a packed panel, and for a kernel with edges every cols with B packed
+// (ldb = nr) or unpacked (ldb = cols, and wider).
+func kernelCalls(k microKernel) [][2]int {
+	calls := [][2]int{{k.nr, k.nr}}
+	if k.edges {
+		for cols := 1; cols <= k.nr; cols++ {
+			calls = append(calls, [2]int{cols, k.nr}, [2]int{cols, cols}, [2]int{cols, k.nr + 3})
+		}
+	}
+	return calls
 }
 
 // TestArchKernels checks every assembly kernel against the FMA model (bit
 // for bit) and against the plain sum of products (to rounding), over many
-// depths kc, with strides larger than the tile and guard values around it.
+// depths kc, with strides larger than the tile and guard values around it,
+// and for a kernel with edges over every number of columns and B strides:
+// no element of C outside the rows and columns computed may change.
 func TestArchKernels(t *testing.T) {
 	requireAVX2(t)
 	kcs := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 31, 64, 100, 255, 256, 257, 3072}
 	for _, k := range archKernels() {
-		for _, kc := range kcs {
-			for _, extra := range []int{0, 1, 5, 37} {
-				ldc := k.nr + extra
-				t.Run(fmt.Sprintf("%s/kc=%d/ldc=%d", k.name, kc, ldc), func(t *testing.T) {
-					rng := rand.New(rand.NewPCG(uint64(kc), uint64(ldc)))
-					a := randSlice(rng, k.mr*kc)
-					b := randSlice(rng, k.nr*kc)
-					// C has a guard row above and below the tile and guard
-					// columns to the right, inside the stride.
-					c0 := randSlice(rng, (k.mr+2)*ldc)
-					got := append([]float64(nil), c0...)
-					want := append([]float64(nil), c0...)
-					k.fn(kc, a, b, got[ldc:], ldc)
-					fmaTile(k, kc, a, b, want[ldc:], ldc)
-					for x := range got {
-						if math.Float64bits(got[x]) != math.Float64bits(want[x]) {
-							i, j := x/ldc-1, x%ldc
-							t.Fatalf("C[%d][%d] = %v, FMA model gives %v (was %v)", i, j, got[x], want[x], c0[x])
-						}
+		for _, call := range kernelCalls(k) {
+			cols, ldb := call[0], call[1]
+			for _, kc := range kcs {
+				if call != [2]int{k.nr, k.nr} && kc > 257 {
+					continue // partial tiles: the depths up to 257 are enough
+				}
+				for _, extra := range []int{0, 1, 5, 37} {
+					ldc := k.nr + extra
+					for _, add := range []bool{true, false} {
+						name := fmt.Sprintf("%s/cols=%d/ldb=%d/kc=%d/ldc=%d/add=%v", k.name, cols, ldb, kc, ldc, add)
+						checkKernelCall(t, name, k, kc, cols, ldb, ldc, add)
 					}
-					// The plain sum, as goKernel computes it, agrees to rounding.
-					for i := 0; i < k.mr; i++ {
-						for j := 0; j < k.nr; j++ {
-							s, abs := 0.0, 0.0
-							for p := 0; p < kc; p++ {
-								s += a[p*k.mr+i] * b[p*k.nr+j]
-								abs += math.Abs(a[p*k.mr+i] * b[p*k.nr+j])
-							}
-							x := (i+1)*ldc + j
-							tol := 2*float64(kc+1)*0x1p-52*(abs+math.Abs(c0[x])) + 1e-300
-							if d := math.Abs(got[x] - (c0[x] + s)); d > tol {
-								t.Fatalf("C[%d][%d] = %v, plain sum gives %v: off by %g > %g", i, j, got[x], c0[x]+s, d, tol)
-							}
-						}
-					}
-					// A second call on the same inputs gives the same bits.
-					again := append([]float64(nil), c0...)
-					k.fn(kc, a, b, again[ldc:], ldc)
-					for x := range got {
-						if math.Float64bits(got[x]) != math.Float64bits(again[x]) {
-							t.Fatalf("second call differs at %d: %v then %v", x, got[x], again[x])
-						}
-					}
-				})
+				}
 			}
 		}
 	}
 }
 
+// checkKernelCall runs kernel k once on random panels and checks C as
+// TestArchKernels describes. Without add, C starts with a NaN in the tile,
+// which must not survive.
+func checkKernelCall(t *testing.T, name string, k microKernel, kc, cols, ldb, ldc int, add bool) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(uint64(kc*1000+cols), uint64(ldc*100+ldb)))
+	a := randSlice(rng, k.mr*kc)
+	b := randSlice(rng, max(0, (kc-1)*ldb+cols))
+	// C has a guard row above and below the tile and guard columns to the
+	// right, inside the stride.
+	c0 := randSlice(rng, (k.mr+2)*ldc)
+	if !add {
+		c0[ldc+rng.IntN(k.mr)*ldc+rng.IntN(cols)] = math.NaN()
+	}
+	got := append([]float64(nil), c0...)
+	want := append([]float64(nil), c0...)
+	k.fn(kc, a, b, ldb, got[ldc:], ldc, cols, add)
+	fmaTile(k, kc, a, b, ldb, want[ldc:], ldc, cols, add)
+	for x := range got {
+		if math.Float64bits(got[x]) != math.Float64bits(want[x]) {
+			i, j := x/ldc-1, x%ldc
+			t.Fatalf("%s: C[%d][%d] = %v, FMA model gives %v (was %v)", name, i, j, got[x], want[x], c0[x])
+		}
+	}
+	// The plain sum, as goKernel computes it, agrees to rounding.
+	for i := 0; i < k.mr; i++ {
+		for j := 0; j < cols; j++ {
+			s, abs := 0.0, 0.0
+			for p := 0; p < kc; p++ {
+				s += a[p*k.mr+i] * b[p*ldb+j]
+				abs += math.Abs(a[p*k.mr+i] * b[p*ldb+j])
+			}
+			x := (i+1)*ldc + j
+			before := 0.0
+			if add {
+				before = c0[x]
+			}
+			tol := 2*float64(kc+1)*0x1p-52*(abs+math.Abs(before)) + 1e-300
+			if d := math.Abs(got[x] - (before + s)); !(d <= tol) {
+				t.Fatalf("%s: C[%d][%d] = %v, plain sum gives %v: off by %g > %g", name, i, j, got[x], before+s, d, tol)
+			}
+		}
+	}
+	// A second call on the same inputs gives the same bits.
+	again := append([]float64(nil), c0...)
+	k.fn(kc, a, b, ldb, again[ldc:], ldc, cols, add)
+	for x := range got {
+		if math.Float64bits(got[x]) != math.Float64bits(again[x]) {
+			t.Fatalf("%s: second call differs at %d: %v then %v", name, x, got[x], again[x])
+		}
+	}
+}
+
 // TestArchKernelsAgreeWithGoKernel runs an assembly kernel and goKernel over
-// the same 12×24 block of C (tiles of each kernel's shape) and compares the
+// the same 20×48 block of C (tiles of each kernel's shape) and compares the
 // results to rounding: the two are interchangeable in the product.
 func TestArchKernelsAgreeWithGoKernel(t *testing.T) {
 	requireAVX2(t)
-	const m, n, kc = 12, 24, 77
+	const m, n, kc = 20, 48, 77
 	rng := rand.New(rand.NewPCG(7, 7))
 	A := randSlice(rng, m*kc) // row-major m×kc
 	B := randSlice(rng, kc*n) // row-major kc×n
@@ -154,7 +213,7 @@ func TestArchKernelsAgreeWithGoKernel(t *testing.T) {
 						b[p*k.nr+j] = B[p*n+j0+j]
 					}
 				}
-				k.fn(kc, a, b, c[i0*n+j0:], n)
+				k.fn(kc, a, b, k.nr, c[i0*n+j0:], n, k.nr, true)
 			}
 		}
 		return c
@@ -166,7 +225,7 @@ func TestArchKernelsAgreeWithGoKernel(t *testing.T) {
 		}
 		got := product(k)
 		for x := range got {
-			if d := math.Abs(got[x] - want[x]); d > 1e-12 {
+			if d := math.Abs(got[x] - want[x]); !(d <= 1e-12) {
 				t.Errorf("%s: C[%d][%d] = %v, goKernel gives %v", k.name, x/n, x%n, got[x], want[x])
 			}
 		}
@@ -174,20 +233,36 @@ func TestArchKernelsAgreeWithGoKernel(t *testing.T) {
 }
 
 // TestArchKernelsCheckBounds: panels or a C tile shorter than the kernel
-// needs panic with an index error instead of reading or writing past them.
+// needs panic with an index error instead of reading or writing past them,
+// and so do calls a kernel does not support.
 func TestArchKernelsCheckBounds(t *testing.T) {
 	requireAVX2(t)
+	type call struct {
+		name      string
+		a, b, c   []float64
+		ldb, cols int
+	}
 	for _, k := range archKernels() {
 		const kc = 5
 		ldc := k.nr + 1
 		a, b, c := make([]float64, k.mr*kc), make([]float64, k.nr*kc), make([]float64, (k.mr-1)*ldc+k.nr)
-		cases := []struct {
-			name    string
-			a, b, c []float64
-		}{
-			{"short a", a[:len(a)-1], b, c},
-			{"short b", a, b[:len(b)-1], c},
-			{"short c", a, b, c[:len(c)-1]},
+		cases := []call{
+			{"short a", a[:len(a)-1], b, c, k.nr, k.nr},
+			{"short b", a, b[:len(b)-1], c, k.nr, k.nr},
+			{"short c", a, b, c[:len(c)-1], k.nr, k.nr},
+			{"cols 0", a, b, c, k.nr, 0},
+			{"cols > nr", a, b, c, k.nr, k.nr + 1},
+		}
+		if k.edges {
+			ldb := k.nr + 2
+			cases = append(cases,
+				call{"unpacked b short", a, make([]float64, (kc-1)*ldb+k.nr-2), c, ldb, k.nr - 1},
+				call{"short c, partial tile", a, b, c[:len(c)-2], k.nr, k.nr - 1},
+				call{"ldb < cols", a, b, c, 2, 3})
+		} else {
+			cases = append(cases,
+				call{"partial tile", a, b, c, k.nr, k.nr - 1},
+				call{"unpacked b", a, b, c, k.nr + 1, k.nr})
 		}
 		for _, tc := range cases {
 			func() {
@@ -196,26 +271,28 @@ func TestArchKernelsCheckBounds(t *testing.T) {
 						t.Errorf("%s with %s: no panic", k.name, tc.name)
 					}
 				}()
-				k.fn(kc, tc.a, tc.b, tc.c, ldc)
+				k.fn(kc, tc.a, tc.b, tc.ldb, tc.c, ldc, tc.cols, true)
 			}()
 		}
-		k.fn(kc, a, b, c, ldc) // exact lengths are fine
+		k.fn(kc, a, b, k.nr, c, ldc, k.nr, true) // exact lengths are fine
+		if k.edges {
+			k.fn(kc, a, b[:(kc-1)*k.nr+3], k.nr, c[:(k.mr-1)*ldc+3], ldc, 3, false)
+		}
 	}
 }
 
 // BenchmarkKernel measures the kernels alone on panels that stay in L1:
-// GFLOP/s at kc = 256 (a typical block depth) and kc = 10 (where the call
-// overhead shows).
+// GFLOP/s at kc = 256 (a typical block depth) and kc = 10 and 50 (where the
+// call overhead shows), on a whole tile.
 func BenchmarkKernel(b *testing.B) {
-	ks := append([]microKernel{goKernel}, archKernels()...)
-	for _, k := range ks {
-		for _, kc := range []int{10, 256} {
+	for _, k := range realKernels() {
+		for _, kc := range []int{10, 50, 256} {
 			b.Run(fmt.Sprintf("%s/kc=%d", k.name, kc), func(b *testing.B) {
 				rng := rand.New(rand.NewPCG(1, 2))
 				pa, pb := randSlice(rng, k.mr*kc), randSlice(rng, k.nr*kc)
 				c := make([]float64, k.mr*k.nr)
 				for b.Loop() {
-					k.fn(kc, pa, pb, c, k.nr)
+					k.fn(kc, pa, pb, k.nr, c, k.nr, k.nr, true)
 				}
 				b.ReportMetric(2*float64(k.mr*k.nr*kc)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
@@ -257,10 +334,23 @@ func TestPackRows4(t *testing.T) {
 
 // TestPackPanelAcross checks packPanelAcross against its definition for
 // sliver widths 4, 8 and 12, several kc and numbers of slivers, a source
-// stride wider than the panel, and both alpha = 1 and a scaling alpha.
+// stride wider than the panel, and both alpha = 1 and a scaling alpha; and
+// packPanelAcrossMasked likewise for every width 1..17.
 func TestPackPanelAcross(t *testing.T) {
 	requireAVX2(t)
-	for _, w := range []int{4, 8, 12} {
+	checkPackAcross(t, "packPanelAcross", packPanelAcross, []int{4, 8, 12})
+	if hasAVX512 {
+		var ws []int
+		for w := 1; w <= 17; w++ {
+			ws = append(ws, w)
+		}
+		checkPackAcross(t, "packPanelAcrossMasked", packPanelAcrossMasked, ws)
+	}
+}
+
+func checkPackAcross(t *testing.T, name string, pack func(dst, src []float64, lds, kc, w, ns int, alpha float64), ws []int) {
+	t.Helper()
+	for _, w := range ws {
 		for _, kc := range []int{0, 1, 2, 3, 5, 16, 189} {
 			for _, ns := range []int{0, 1, 2, 7} {
 				for _, alpha := range []float64{1, 0.5} {
@@ -271,7 +361,7 @@ func TestPackPanelAcross(t *testing.T) {
 					guard := randSlice(rng, n+5)
 					got := append([]float64(nil), guard...)
 					want := append([]float64(nil), guard...)
-					packPanelAcross(got, src, lds, kc, w, ns, alpha)
+					pack(got, src, lds, kc, w, ns, alpha)
 					for s := 0; s < ns; s++ {
 						for p := 0; p < kc; p++ {
 							for j := 0; j < w; j++ {
@@ -281,7 +371,7 @@ func TestPackPanelAcross(t *testing.T) {
 					}
 					for x := range got {
 						if math.Float64bits(got[x]) != math.Float64bits(want[x]) {
-							t.Fatalf("w=%d kc=%d ns=%d alpha=%v: dst[%d] = %v, want %v", w, kc, ns, alpha, x, got[x], want[x])
+							t.Fatalf("%s w=%d kc=%d ns=%d alpha=%v: dst[%d] = %v, want %v", name, w, kc, ns, alpha, x, got[x], want[x])
 						}
 					}
 				}
@@ -310,6 +400,11 @@ func TestPackHelpersCheckBounds(t *testing.T) {
 	mustPanic("packPanelAcross short dst", func() { packPanelAcross(make([]float64, 2*kc*4-1), src, lds, kc, 4, 2, 1) })
 	mustPanic("packPanelAcross short src", func() { packPanelAcross(dst, make([]float64, (kc-1)*lds+7), lds, kc, 4, 2, 1) })
 	mustPanic("packPanelAcross width 6", func() { packPanelAcross(dst, src, lds, kc, 6, 1, 1) })
+	if hasAVX512 {
+		mustPanic("packPanelAcrossMasked short dst", func() { packPanelAcrossMasked(make([]float64, 2*kc*5-1), src, lds, kc, 5, 2, 1) })
+		mustPanic("packPanelAcrossMasked short src", func() { packPanelAcrossMasked(dst, make([]float64, (kc-1)*lds+9), lds, kc, 5, 2, 1) })
+		mustPanic("packPanelAcrossMasked width 0", func() { packPanelAcrossMasked(dst, src, lds, kc, 0, 1, 1) })
+	}
 	packPanelAcross(make([]float64, 2*kc*4), make([]float64, (kc-1)*lds+8), lds, kc, 4, 2, 1) // exact fits
 	packRows4(make([]float64, (kc-1)*ldd+4), ldd, make([]float64, 3*lds+kc), lds, kc, 1)
 }
@@ -346,4 +441,19 @@ func BenchmarkPackHelpers(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(100*3072), "ns/elem")
 	})
+}
+
+// TestAVX512Kernel runs the AVX-512 kernel, its dot kernel and its masked
+// packing through the product on the network's shapes, against the naive
+// product: the same checks the sweeps make with every kernel this CPU can
+// run, here by name, so that a CPU without AVX-512 says so (it skips).
+func TestAVX512Kernel(t *testing.T) {
+	requireAVX512(t)
+	rng := rand.New(rand.NewPCG(31, 32))
+	mk := avx512Kernel10x16
+	for _, ts := range append([]trainingShape{{"odd", 37, 53, 301, Trans, NoTrans}, {"oddTT", 37, 53, 301, Trans, Trans}}, trainingShapes...) {
+		forEachPath(mk, func() {
+			runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, 0.5, 0.25, true})
+		})
+	}
 }

@@ -5,12 +5,11 @@ import "unsafe"
 // goKernel is the portable micro-kernel (see microKernel). It is the
 // reference every other kernel is tested against, and the kernel of the
 // purego build and of architectures without an assembly one.
-var goKernel = microKernel{name: "go 2×3", mr: 2, nr: 3, fn: kernelGo2x3}
+var goKernel = microKernel{name: "go 2×3", mr: 2, nr: 3, fn: kernelGo2x3, kc: 384}
 
-// goKernels lists the portable kernels, all tested against the naive product.
-var goKernels = []microKernel{goKernel}
-
-// kernelGo2x3 computes C[i][j] += Σ_p a[p*2+i]·b[p*3+j] for a 2×3 tile.
+// kernelGo2x3 computes C[i][j] += Σ_p a[p*2+i]·b[p*ldb+j] for a 2×3 tile,
+// or with add false sets C[i][j] to the sum (goKernel has no edges: the driver always calls it with cols = 3, on a
+// packed B, ldb = 3).
 //
 // Why 2×3: Go keeps floats in the 15 usable XMM registers and does not
 // vectorise, so the tile must fit in registers with its operands: six sums,
@@ -22,7 +21,13 @@ var goKernels = []microKernel{goKernel}
 //
 // The inner loop reads the panels through unsafe pointers, after checking
 // their lengths up front, so that it has no bounds checks.
-func kernelGo2x3(kc int, a, b, c []float64, ldc int) {
+func kernelGo2x3(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool) {
+	if ldb != 3 || cols != 3 {
+		panic("matrix: kernelGo2x3: B must be a packed 3-wide panel and the tile whole")
+	}
+	if !add {
+		clearTile(c, ldc, 2, 3, false)
+	}
 	a, b = a[:2*kc], b[:3*kc] // bounds for all the unchecked reads below
 	pa, pb := unsafe.Pointer(unsafe.SliceData(a)), unsafe.Pointer(unsafe.SliceData(b))
 	var c00, c01, c02, c10, c11, c12 float64

@@ -47,14 +47,14 @@ func packB(dst []float64, b *Dense, t Transpose, p0, kc, j0, nlen int, mk *micro
 
 // packSliversAcross packs ⌈n/w⌉ slivers w wide whose steps are rows
 // p0..p0+kc of x, read across columns c0..c0+n (see packAcross). The whole
-// slivers go to fast, when the kernel has it and w is a multiple of 4, or
-// are packed reading x row after row; the last, partial one by packAcross.
+// slivers go to fast, when the kernel has it, or are packed reading x row
+// after row; the last, partial one by packAcross.
 func packSliversAcross(dst []float64, x *Dense, c0, n, p0, kc, w int, alpha float64,
 	fast func(dst, src []float64, lds, kc, w, ns int, alpha float64)) {
 	whole := n / w
 	switch {
 	case whole == 0:
-	case fast != nil && w%4 == 0:
+	case fast != nil:
 		fast(dst, x.data[p0*x.stride+c0:], x.stride, kc, w, whole, alpha)
 	default:
 		// Four rows at a time: four streams in flight, and 4·w values

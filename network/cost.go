@@ -37,7 +37,7 @@ func ComputeCost(net *Params, s cifar.Set, lambda float64) (cost, loss float64) 
 func ComputeAccuracy(net *Params, s cifar.Set) float64 { return Evaluate(net, s, 0).Accuracy }
 
 // EvalChunk is the number of images Evaluate pushes through the network at a
-// time: its memory use is about (2m + 3K)·EvalChunk float64s whatever the size
+// time: its memory use is about (m + 2K)·EvalChunk float64s whatever the size
 // of the set.
 const EvalChunk = 1000
 

@@ -4,9 +4,11 @@
 //
 // # Layout
 //
-// A set of n images is an n×d matrix X with one image per row, so that a
-// mini-batch is a row view (X.RowRange) and nothing is copied. The
-// activations follow the report, one image per column:
+// A labelled set of n images is a cifar.Set: an n×d matrix X with one image
+// per row, so that a mini-batch is a row view (X.RowRange) and nothing is
+// copied, and the n labels. The parameters W1, b1, W2, b2 are a *Params,
+// called net in the code. The activations follow the report, one image per
+// column:
 //
 //	S1 = W1·Xᵀ + b1·1ᵀ   m×n   (W1 is m×d, b1 has m entries)
 //	H  = max(0, S1)      m×n
@@ -17,7 +19,12 @@
 //
 //	J = (1/n) Σ_i −log P[y_i][i] + λ(‖W1‖² + ‖W2‖²),
 //
-// and the loss is J without the λ term.
+// and the loss is J without the λ term. The backward pass carries the
+// gradient G from P − Y (K×n) down to the first layer (m×n), as the
+// report's ComputeGradients does (section 2.9).
+//
+// The README's reading tour follows a training step through these files,
+// from the data file to the multiply-add.
 //
 // # Files
 //
