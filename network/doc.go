@@ -43,7 +43,7 @@
 //	compare.go     the comparison of analytic and numeric gradients (report 2.9)
 //	schedule.go    the triangular cyclical learning rate
 //	config.go      the training configuration and its validation
-//	train.go       MiniBatchGD and the allocation-free Trainer
+//	train.go       MiniBatchGD, Training (MiniBatchGD in parts) and the allocation-free Trainer
 //	model.go       a trained model's binary file format
 //	predict.go     Predict
 //
