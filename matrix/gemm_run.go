@@ -10,9 +10,9 @@ type gemmJob struct {
 	plan        gemmPlan
 	tA, tB      Transpose
 	alpha, beta float64
-	a, b, c     Dense       // copies of the headers: the caller's may stay on its stack
-	xp          *PackedRows // B, pre-packed (then b is unused), or nil
-	tasks       int64       // the number of tasks
+	a, b, c     Dense        // copies of the headers: the caller's may stay on its stack
+	xp          *PackedRows  // B, pre-packed (then b is unused), or nil
+	tasks       int64        // the number of tasks
 	next        atomic.Int64 // the next task to take
 	inside      atomic.Int32 // workers working on the job now; −1: closed (see share)
 
