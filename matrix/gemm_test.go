@@ -298,7 +298,10 @@ var trainingShapes = []trainingShape{
 
 // TestGemmTrainingShapes checks the products of a training step, with the
 // mini-batch a row view of X, and one odd shape, at GOMAXPROCS = 2 so that
-// they are split into tasks, with every real kernel.
+// they are split into tasks, with every real kernel; with beta = 0 and
+// with beta ∉ {0, 1}, as in the training step's fused update of W1,
+// W1 ← (1 − 2ηλ)·W1 − (η/n)·G·Xb, where C is scaled one panel of at most
+// scaleNc columns at a time (see task).
 func TestGemmTrainingShapes(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -311,6 +314,7 @@ func TestGemmTrainingShapes(t *testing.T) {
 			}
 			forEachPath(mk, func() {
 				runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, 1.0 / 3, 0, true})
+				runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, -1e-3, 0.99, true})
 			})
 		}
 	}

@@ -35,6 +35,26 @@ func firstLinearBackward(grads *Grads, net *Params, G, X *matrix.Dense, lambda f
 	scaleVec(grads.B1, 1/n)
 }
 
+// firstLinearStep is firstLinearBackward fused with the gradient-descent
+// step on W1, for training: with ∂J/∂W1 = (1/n)·G·X + 2λ·W1,
+//
+//	W1 ← W1 − η·∂J/∂W1 = (1 − 2ηλ)·W1 − (η/n)·G·X   m×d
+//	∂J/∂b1 = (1/n)·G·1                               m
+//
+// The first line is one product C = α·G·X + β·C with C = W1, α = −η/n and
+// β = 1 − 2ηλ, so that W1, the largest parameter by far, is read and
+// written once, by the product's goroutines, instead of in three passes
+// (the product, the weight decay, the update), and ∂J/∂W1 is never stored.
+// It rounds differently from firstLinearBackward followed by the update
+// (the same terms, grouped otherwise), by about one unit in the last place
+// of W1 per step.
+func firstLinearStep(grads *Grads, net *Params, G, X *matrix.Dense, lambda, eta float64) {
+	n := float64(G.Cols())
+	matrix.Gemm(matrix.NoTrans, matrix.NoTrans, -eta/n, G, X, 1-2*eta*lambda, net.W1) // (m×n)·(n×d)
+	matrix.RowSums(grads.B1, G)
+	scaleVec(grads.B1, 1/n)
+}
+
 // ReLU is the report's ReLu (section 2.4, equation 1): H = max(0, S1)
 // element-wise. H and S1 are both m×n and may be the same matrix (training
 // computes H in place over S1). It panics if the shapes differ.

@@ -153,9 +153,9 @@ type Trainer struct {
 	net   *Params
 	train cifar.Set
 	cfg   Config
-	nb    int // whole batches per epoch, ⌊n/B⌋
-	t     int // the next update step
-	grads *Grads
+	nb    int    // whole batches per epoch, ⌊n/B⌋
+	t     int    // the next update step
+	grads *Grads // ∂J/∂b1, ∂J/∂W2, ∂J/∂b2 (W1 nil)
 	w     *workspace
 	views []*matrix.Dense // without shuffling: batch j is views[j], rows j·B..(j+1)·B−1 of train.X
 	order []int           // with shuffling: the rows of the current epoch, in order
@@ -179,7 +179,9 @@ func NewTrainer(net *Params, train cifar.Set, cfg Config) (*Trainer, error) {
 	}
 	d, m, k := net.Dims()
 	B := cfg.BatchSize
-	tr := &Trainer{net: net, train: train, cfg: cfg, nb: train.Len() / B, grads: NewGrads(d, m, k), w: newWorkspace(net, B, true)}
+	// no ∂J/∂W1: its step is fused into its product (firstLinearStep)
+	grads := &Grads{B1: make([]float64, m), W2: matrix.New(k, m), B2: make([]float64, k)}
+	tr := &Trainer{net: net, train: train, cfg: cfg, nb: train.Len() / B, grads: grads, w: newWorkspace(net, B, true)}
 	if cfg.Shuffle {
 		tr.order = make([]int, train.Len())
 		tr.xb = matrix.New(B, d)
@@ -200,7 +202,8 @@ func (tr *Trainer) T() int { return tr.t }
 // Step takes update step t = T(): on batch t mod ⌊n/B⌋ of the epoch it
 // runs EvaluateClassifier's forward pass and ComputeGradients' backward pass
 // (on the Trainer's memory), and takes θ ← θ − η_t·∂J/∂θ with
-// η_t = CyclicEta(t, ...). It returns η_t and the batch's loss
+// η_t = CyclicEta(t, ...), W1's step fused into the product of its gradient
+// (firstLinearStep). It returns η_t and the batch's loss
 // (1/B) Σ −log P[y_i][i] before the update. If that loss is NaN or infinite
 // the parameters are left unchanged (the step still counts). It allocates
 // nothing.
@@ -214,8 +217,11 @@ func (tr *Trainer) Step() (eta, loss float64) {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return eta, loss
 	}
-	tr.w.computeGradients(tr.grads, tr.net, X, y, tr.cfg.Lambda)
-	tr.net.update(tr.grads, eta)
+	// The backward pass of computeGradients, with W1's step fused into
+	// its gradient's product, then the step for the other parameters.
+	tr.w.backToFirstLayer(tr.grads, tr.net, y, tr.cfg.Lambda)
+	firstLinearStep(tr.grads, tr.net, tr.w.GH, X, tr.cfg.Lambda, eta)
+	tr.net.updateAllButW1(tr.grads, eta)
 	return eta, loss
 }
 
