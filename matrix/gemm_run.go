@@ -20,6 +20,8 @@ type gemmJob struct {
 	// (nil for a product).
 	body     func(lo, hi int)
 	n, chunk int
+	// scaleC's pass: C = beta·C on chunks of chunk of its n rows.
+	scaleRows bool
 }
 
 // packBuf holds one goroutine's packing buffers, kept across calls.
@@ -80,6 +82,9 @@ func (j *gemmJob) runTasks(buf *packBuf) {
 			return
 		}
 		switch {
+		case j.scaleRows:
+			lo := int(t) * j.chunk
+			scaleTile(&j.c, j.beta, lo, min(lo+j.chunk, j.n), 0, j.c.cols)
 		case j.body != nil:
 			lo := int(t) * j.chunk
 			j.body(lo, min(lo+j.chunk, j.n))
@@ -95,13 +100,8 @@ func (j *gemmJob) runTasks(buf *packBuf) {
 // beta to the tile, then adds alpha·op(A)·op(B) over the tile one k block
 // at a time, in the loop order of GotoBLAS. With beta = 0 the kernel stores
 // the first k block over C instead of adding it, so C is not cleared first.
-// Another beta is applied to C one panel of columns at a time, just before
-// the kernel adds to it, with panels of at most scaleNc columns, so that the
-// panel of C is still in L2 when the kernel reads it. (Scaling all of the
-// task's C first, as a separate pass, read C from memory twice: with
-// ∂J/∂W1's product fused with the update of W1, C = W1, 1.2 MB, that pass
-// took 8% of a training step; scaling each kernel tile just before the
-// kernel, 10% more, its scattered rows not being prefetched.)
+// (gemm applies any other beta first, in a pass of its own, see scaleC:
+// here beta is 0 or 1 unless alpha or k is 0.)
 // With p.directB the kernel reads B where it is, and only A is packed; with
 // a pre-packed B (j.xp) it reads B's slivers from there.
 //
@@ -119,21 +119,16 @@ func (j *gemmJob) task(t int, buf *packBuf) {
 		scaleTile(&j.c, j.beta, i0, i1, cj0, cj1)
 		return
 	}
+	if j.beta != 0 {
+		scaleTile(&j.c, j.beta, i0, i1, cj0, cj1)
+	}
 	buf.a = grow(buf.a, ceilDiv(min(p.mc, i1-i0), mr)*mr*p.kc)
 	if !p.directB && j.xp == nil {
 		buf.b = grow(buf.b, ceilDiv(min(p.nc, j1-j0), nr)*nr*p.kc)
 	}
 	buf.tile = grow(buf.tile, mr*nr)
-	nc := p.nc
-	scale := j.beta != 0 && j.beta != 1
-	if scale {
-		nc = min(nc, max(nr, scaleNc/nr*nr)) // whole slivers, as p.nc
-	}
-	for jc := j0; jc < j1; jc += nc {
-		nlen := min(nc, j1-jc)
-		if scale {
-			scaleTile(&j.c, j.beta, i0, i1, max(jc-p.off, 0), jc+nlen-p.off)
-		}
+	for jc := j0; jc < j1; jc += p.nc {
+		nlen := min(p.nc, j1-jc)
 		for pc := 0; pc < p.k; pc += p.kc {
 			kc := min(p.kc, p.k-pc)
 			var bp bPanel
@@ -154,12 +149,6 @@ func (j *gemmJob) task(t int, buf *packBuf) {
 		}
 	}
 }
-
-// scaleNc bounds the panels of C that task scales by beta ∉ {0, 1} before
-// the kernel adds to them: with the network's m = 50 rows, 256 columns are
-// 100 KiB. Measured with BenchmarkTrainStep (C = W1, 50×3072, 1 thread,
-// Zen 4): 128 to 1024 within 3%, 256 the best.
-const scaleNc = 256
 
 // A bPanel is where the kernel reads the B panel of one k block: sliver s
 // (grid columns s·nr..s·nr+nr of the panel) starts at data[s·next] and has

@@ -219,8 +219,8 @@ func (tr *Trainer) Step() (eta, loss float64) {
 	}
 	// The backward pass of computeGradients, with W1's step fused into
 	// its gradient's product, then the step for the other parameters.
-	tr.w.backToFirstLayer(tr.grads, tr.net, y, tr.cfg.Lambda)
-	firstLinearStep(tr.grads, tr.net, tr.w.GH, X, tr.cfg.Lambda, eta)
+	tr.w.backToFirstLinear(tr.grads, tr.net, y, tr.cfg.Lambda)
+	firstLinearStep(tr.net, tr.w.GH, X, tr.cfg.Lambda, eta)
 	tr.net.updateAllButW1(tr.grads, eta)
 	return eta, loss
 }
