@@ -2,7 +2,6 @@ package matrix
 
 import (
 	"fmt"
-	"runtime"
 	"unsafe"
 )
 
@@ -109,14 +108,14 @@ func scaleC(c *Dense, beta float64, procs int) {
 const scaleChunk = 16384
 
 // procsFor returns the goroutines an m×n×k product with kernel mk may use:
-// 1 below the serial threshold (see grid), else GOMAXPROCS, which is not
-// asked for then (it takes the scheduler's lock: 0.2 µs was seen on a loaded
-// machine, 7% of a 10×50×100 product).
+// 1 below the serial threshold (see grid), else maxProcs(), which is not
+// asked for then (GOMAXPROCS takes the scheduler's lock: 0.2 µs was seen on
+// a loaded machine, 7% of a 10×50×100 product).
 func procsFor(mk microKernel, m, n, k int) int {
 	if 2*float64(m)*float64(n)*float64(k) < float64(serialFlops)*float64(mk.mr*mk.nr) {
 		return 1
 	}
-	return runtime.GOMAXPROCS(0)
+	return maxProcs()
 }
 
 // operandShape describes an operand of gemm for a panic message, e.g.

@@ -321,7 +321,8 @@ func TestGemmTrainingShapes(t *testing.T) {
 }
 
 // TestGemmDeterministic: the product is bitwise the same at GOMAXPROCS 1, 2
-// and 3, on shapes that are split into several tasks.
+// and 3, and at GOMAXPROCS 4 with SetParallelism 1, 2 and 3, on shapes that
+// are split into several tasks.
 func TestGemmDeterministic(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	rng := rand.New(rand.NewPCG(9, 10))
@@ -331,14 +332,16 @@ func TestGemmDeterministic(t *testing.T) {
 		b := randOperand(rng, ts.k, ts.n, ts.tB, true)
 		c0 := randDense(rng, ts.m, ts.n)
 		var first *Dense
-		for _, procs := range []int{1, 2, 3} {
-			runtime.GOMAXPROCS(procs)
+		for _, procs := range [][2]int{{1, 0}, {2, 0}, {3, 0}, {4, 1}, {4, 2}, {4, 3}} {
+			runtime.GOMAXPROCS(procs[0])
+			SetParallelism(procs[1])
 			c := c0.Clone()
 			Gemm(ts.tA, ts.tB, 0.7, a, b, 0.3, c)
+			SetParallelism(0)
 			if first == nil {
 				first = c
 			} else if !Equal(c, first) {
-				t.Errorf("%s: GOMAXPROCS=%d gives a different result from GOMAXPROCS=1", ts.name, procs)
+				t.Errorf("%s: GOMAXPROCS=%d with SetParallelism(%d) gives a different result from GOMAXPROCS=1", ts.name, procs[0], procs[1])
 			}
 		}
 	}

@@ -27,6 +27,7 @@ var pool struct {
 	freeJobs  freeList[gemmJob]
 	freeBufs  freeList[packBuf]
 	freeTemps freeList[[]float64] // the intermediate products of gemmTT
+	spinning  atomic.Int32        // workers looking for a job (see nextJob)
 }
 
 // workerSpin is how long a worker looks for a new job after its last one
@@ -90,7 +91,9 @@ func (j *gemmJob) share(procs int, buf *packBuf) {
 	j.next.Store(0)
 	helpers := min(procs-1, int(j.tasks)-1)
 	if helpers > 0 {
-		startWorkers(procs - 1)
+		// Workers for every core, not only this job's helpers: other
+		// goroutines may run products side by side (see SetParallelism).
+		startWorkers(runtime.GOMAXPROCS(0) - 1)
 		j.inside.Store(0) // open, after every field of j is set
 		for range helpers {
 			select {
@@ -155,8 +158,26 @@ func worker(buf *packBuf) {
 }
 
 // nextJob returns the next job offered to the pool: it looks for one for
-// workerSpin, pausing between looks, then blocks until one comes.
+// workerSpin, pausing between looks, then blocks until one comes. At most
+// as many workers look at a time as one product may have helpers
+// (maxProcs() − 1): when products run side by side on their shares of the
+// cores (SetParallelism), the other workers block at once rather than take
+// a core from a goroutine that computes.
 func nextJob() *gemmJob {
+	if int(pool.spinning.Add(1)) <= maxProcs()-1 {
+		j := lookForJob()
+		pool.spinning.Add(-1)
+		if j != nil {
+			return j
+		}
+	} else {
+		pool.spinning.Add(-1)
+	}
+	return <-pool.work
+}
+
+// lookForJob returns a job offered to the pool within workerSpin, or nil.
+func lookForJob() *gemmJob {
 	deadline := time.Now().Add(workerSpin)
 	for i := 1; ; i++ {
 		select {
@@ -165,7 +186,7 @@ func nextJob() *gemmJob {
 		default:
 		}
 		if i%64 == 0 && time.Now().After(deadline) {
-			return <-pool.work
+			return nil
 		}
 		spinPause()
 	}
