@@ -18,7 +18,7 @@ import (
 // and, in the action it returns, what it does with them.
 
 func allFlags(fs *flag.FlagSet) action {
-	opts := options(fs, freshFlag, commonFlags, overrideFlags)
+	opts := options(fs, freshFlag, commonFlags, overrideFlags, sideFlag)
 	return func(ctx context.Context, e *env, _ []string) error {
 		o, err := opts(e)
 		if err != nil {
