@@ -93,20 +93,25 @@ func TestInParallel(t *testing.T) {
 		t.Errorf("%d jobs ran at once, want at most 3", m)
 	}
 
-	errs, err = inParallel(context.Background(), o, 8, job(4))
-	if err == nil || err.Error() != "job failed" {
-		t.Errorf("job 4 fails: error %v", err)
-	}
-	for i := 7; i > 6; i-- {
-		if errs[i] != errNotRun {
-			t.Errorf("job %d after a failure: %v, want errNotRun", i, errs[i])
+	for _, side := range []int{3, 1} {
+		o.SideBySide = side
+		errs, err = inParallel(context.Background(), o, 8, job(4))
+		if err == nil || err.Error() != "job failed" {
+			t.Errorf("%d at a time, job 4 fails: error %v", side, err)
+		}
+		for i, e := range errs {
+			// One at a time, the jobs before 4 finish and those after are
+			// not run; side by side, a job may be cancelled or not run.
+			switch {
+			case i == 4:
+			case side == 1 && i < 4 && e != nil, side == 1 && i > 4 && e != errNotRun:
+				t.Errorf("one at a time, job %d: %v", i, e)
+			case e != nil && e != errNotRun:
+				t.Errorf("%d at a time, job %d: %v, want nil or errNotRun", side, i, e)
+			}
 		}
 	}
-	for i := range 2 {
-		if errs[i] != nil {
-			t.Errorf("job %d, started before the failure: %v", i, errs[i])
-		}
-	}
+	o.SideBySide = 3
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
