@@ -103,8 +103,8 @@ func All(ctx context.Context, o Options) (*AllResult, error) {
 	var runErr error
 	for _, stage := range allStages() {
 		results := make([][]*Result, len(stage))
-		slots := o.shared.setSplitSlots(o.sideBySide(len(stage)))
-		errs, _ := inParallel(ctx, o, len(stage), func(ctx context.Context, o Options, i int) error {
+		slots := o.shared.setSplitSlots(o.sideBySide(len(stage), setupCoresPerRun))
+		errs, _ := inParallel(ctx, o, len(stage), setupCoresPerRun, func(ctx context.Context, o Options, i int) error {
 			for _, s := range stage[i] {
 				o.logf("== %s", s.name)
 				r, err := s.run(ctx, o)

@@ -98,7 +98,7 @@ func search(ctx context.Context, o Options, name, section, title string, lambdas
 	}
 	units := searchUnits(dir, base, title, lambdas)
 	runs := make([]*Result, len(units))
-	errs, err := inParallel(ctx, o, len(units), func(ctx context.Context, o Options, i int) error {
+	errs, err := inParallel(ctx, o, len(units), searchCoresPerRun, func(ctx context.Context, o Options, i int) error {
 		u := units[i]
 		o.logf("%s: λ = %.6g (%d of %d)", name, u.Setup.Config.Lambda, i+1, len(units))
 		r, wasKept, why, err := u.run(ctx, o)

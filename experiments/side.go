@@ -22,23 +22,35 @@ import (
 // results are gathered in the runs' order, so the files are those of the
 // runs one after the other.
 //
-// Whether it pays depends on the machine. Measured on the 2-core AMD EPYC
-// (Zen 4) this program is developed on, one run uses both cores well
-// (a search's λ run 1.9–2.0 times as fast as on one core): two searches'
-// λ runs side by side, each on one core, took 8.0–8.6 s, one after the
-// other on both cores 7.7–8.9 s (the coarse search, with `-side-by-side`
-// 1 and 2, in README.md's performance section). With more cores, one run's
-// small products (50×3072×500) scale less and less well, and runs side by
-// side keep the cores busy instead.
+// Whether it pays depends on the machine, and on the runs. Measured on
+// the 2-core AMD EPYC (Zen 4) this program is developed on, with all on the
+// real data (the whole report twice each way, alternating; README.md's
+// performance section): the 8 λ runs of a search, two at a time, each on
+// one core, took 63–66 s of wall time per search against 72–73 s one after
+// the other on both cores; but the two data setups of 3.1 side by side
+// took longer, 30 s against 25 s, because they are unequal (3.1 on all
+// five batches records five times as many images) and a run of batch 100
+// already uses two cores well (1.85 times as fast as on one).
+//
+// So a search runs GOMAXPROCS λ at a time, each on one core or, on a
+// machine with more cores than λ, on GOMAXPROCS/8; the two setups of 3.1 run
+// side by side only where each gets at least four cores (on 8 or more),
+// where one run of batch 100 no longer keeps all of them busy (3.1(a) ran
+// 2.0 times as fast on 16 cores of a Xeon as on 2, not 8 times:
+// scripts/device-bench measures it, and BenchmarkSideBySide the same
+// question for search-like runs).
 
-// coresPerRun is how many cores a run gets, at least, when runs go side by
-// side by default: GOMAXPROCS/coresPerRun runs at a time (see sideBySide).
-const coresPerRun = 2
+// Cores per run below which runs do not go side by side by default (see
+// sideBySide): a λ run of a search, and a data setup of section 3.1.
+const (
+	searchCoresPerRun = 1
+	setupCoresPerRun  = 4
+)
 
 // sideBySide returns how many of n independent runs to train at a time:
-// Options.SideBySide if set, else GOMAXPROCS/coresPerRun (so one on 2 or 3
-// cores), at most n and at least 1.
-func (o Options) sideBySide(n int) int {
+// Options.SideBySide if set, else as many as give each run at least
+// coresPerRun cores of GOMAXPROCS; at most n and at least 1.
+func (o Options) sideBySide(n, coresPerRun int) int {
 	k := o.SideBySide
 	if k == 0 {
 		k = runtime.GOMAXPROCS(0) / coresPerRun
@@ -46,8 +58,8 @@ func (o Options) sideBySide(n int) int {
 	return max(1, min(k, n))
 }
 
-// inParallel runs job(ctx, o, i) for i = 0..n−1, k = o.sideBySide(n) at a
-// time, taking the jobs in order of i, each with its products on
+// inParallel runs job(ctx, o, i) for i = 0..n−1, k = o.sideBySide(n,
+// coresPerRun) at a time, taking the jobs in order of i, each with its products on
 // GOMAXPROCS/k goroutines. With k > 1 the jobs get Options whose messages
 // and progress lines are written one at a time (the progress display
 // becomes plain lines: a redrawn bar cannot be shared). When a job fails,
@@ -56,9 +68,9 @@ func (o Options) sideBySide(n int) int {
 // errNotRun for one that did not run or was cancelled because another
 // failed) and the first error by index that is not errNotRun (nil when
 // every job finished).
-func inParallel(ctx context.Context, o Options, n int, job func(ctx context.Context, o Options, i int) error) ([]error, error) {
+func inParallel(ctx context.Context, o Options, n, coresPerRun int, job func(ctx context.Context, o Options, i int) error) ([]error, error) {
 	errs := make([]error, n)
-	k := o.sideBySide(n)
+	k := o.sideBySide(n, coresPerRun)
 	if k > 1 {
 		defer matrix.SetParallelism(matrix.SetParallelism(max(1, runtime.GOMAXPROCS(0)/k)))
 		var mu sync.Mutex

@@ -85,7 +85,7 @@ func TestInParallel(t *testing.T) {
 			}
 		}
 	}
-	errs, err := inParallel(context.Background(), o, 8, job(-1))
+	errs, err := inParallel(context.Background(), o, 8, 1, job(-1))
 	if err != nil || countErrors(errs) != 0 {
 		t.Fatalf("all jobs succeed: %v, %v", errs, err)
 	}
@@ -95,7 +95,7 @@ func TestInParallel(t *testing.T) {
 
 	for _, side := range []int{3, 1} {
 		o.SideBySide = side
-		errs, err = inParallel(context.Background(), o, 8, job(4))
+		errs, err = inParallel(context.Background(), o, 8, 1, job(4))
 		if err == nil || err.Error() != "job failed" {
 			t.Errorf("%d at a time, job 4 fails: error %v", side, err)
 		}
@@ -115,11 +115,11 @@ func TestInParallel(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := inParallel(ctx, o, 8, job(-1)); !errors.Is(err, context.Canceled) {
+	if _, err := inParallel(ctx, o, 8, 1, job(-1)); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context: error %v", err)
 	}
 	o.SideBySide = 1
-	if _, err := inParallel(ctx, o, 8, job(-1)); !errors.Is(err, context.Canceled) {
+	if _, err := inParallel(ctx, o, 8, 1, job(-1)); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context, one at a time: error %v", err)
 	}
 }
@@ -127,12 +127,14 @@ func TestInParallel(t *testing.T) {
 // TestSideBySideDefault: the number of runs at a time.
 func TestSideBySideDefault(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	for _, c := range []struct{ set, procs, n, want int }{
-		{0, 1, 8, 1}, {0, 2, 8, 1}, {0, 3, 8, 1}, {0, 4, 8, 2}, {0, 16, 8, 8}, {0, 16, 2, 2}, {5, 2, 8, 5}, {5, 2, 3, 3},
+	for _, c := range []struct{ set, procs, n, cores, want int }{
+		{0, 1, 8, 1, 1}, {0, 2, 8, 1, 2}, {0, 16, 8, 1, 8}, {0, 3, 2, 1, 2},
+		{0, 2, 2, 4, 1}, {0, 7, 2, 4, 1}, {0, 8, 2, 4, 2}, {0, 64, 2, 4, 2},
+		{5, 2, 8, 1, 5}, {5, 2, 3, 4, 3}, {1, 16, 8, 1, 1},
 	} {
 		runtime.GOMAXPROCS(c.procs)
-		if got := (Options{SideBySide: c.set}).sideBySide(c.n); got != c.want {
-			t.Errorf("SideBySide %d, GOMAXPROCS %d, %d runs: %d at a time, want %d", c.set, c.procs, c.n, got, c.want)
+		if got := (Options{SideBySide: c.set}).sideBySide(c.n, c.cores); got != c.want {
+			t.Errorf("SideBySide %d, GOMAXPROCS %d, %d runs of at least %d cores: %d at a time, want %d", c.set, c.procs, c.n, c.cores, got, c.want)
 		}
 	}
 }
