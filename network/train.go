@@ -167,9 +167,9 @@ type Trainer struct {
 	// 45,000 images) made at 0.11 s per 10,000 images: for 3.1(a) about as
 	// much time as it saves.
 	views []*matrix.Dense
-	order []int           // with shuffling: the rows of the current epoch, in order
-	xb    *matrix.Dense   // with shuffling: the gathered batch, B×d
-	yb    []int           // with shuffling: its labels
+	order []int         // with shuffling: the rows of the current epoch, in order
+	xb    *matrix.Dense // with shuffling: the gathered batch, B×d
+	yb    []int         // with shuffling: its labels
 	rng   *rand.Rand
 }
 
