@@ -23,14 +23,14 @@ import (
 // runs one after the other.
 //
 // Whether it pays depends on the machine, and on the runs. Measured on
-// the 2-core AMD EPYC (Zen 4) this program is developed on, with all on the
-// real data (the whole report twice each way, alternating; README.md's
-// performance section): the 8 λ runs of a search, two at a time, each on
-// one core, took 63–66 s of wall time per search against 72–73 s one after
-// the other on both cores; but the two data setups of 3.1 side by side
-// took longer, 30 s against 25 s, because they are unequal (3.1 on all
-// five batches records five times as many images) and a run of batch 100
-// already uses two cores well (1.85 times as fast as on one).
+// the 2-core AMD EPYC (Zen 4) this program is developed on, on the real
+// data: the coarse search with its 8 λ runs two at a time, each on one core,
+// took 34.8 and 37.2 s, one after the other on both cores 39.1 and 40.5 s
+// (alternating runs of `coarse -side-by-side 2` and `1`); but the two data
+// setups of 3.1 side by side took 27–30 s, one after the other 25–29 s (in
+// all, twice each way): they are unequal (3.1 on all five batches records
+// five times as many images), and a run of batch 100 already uses two
+// cores well (1.85 times as fast as on one).
 //
 // So a search runs GOMAXPROCS λ at a time, each on one core or, on a
 // machine with more cores than λ, on GOMAXPROCS/8; the two setups of 3.1 run

@@ -76,7 +76,7 @@ func BenchmarkEvaluate(b *testing.B) {
 // (which would time the probe itself), -benchtime must be at least 2x, and
 // each benchmark reports the GOMAXPROCS it ran at as "procs".
 func BenchmarkMiniBatchGD(b *testing.B) {
-	train, val := randomSet(10000, 3072, 10, 1), randomSet(10000, 3072, 10, 2)
+	var train, val cifar.Set
 	if dir := os.Getenv("CIFAR10_DIR"); dir != "" {
 		split, err := cifar.LoadSplitBatch1(dir)
 		if err != nil {
@@ -84,6 +84,8 @@ func BenchmarkMiniBatchGD(b *testing.B) {
 		}
 		train = cifar.Set{X: split.Train.X, Labels: split.Train.Labels}
 		val = cifar.Set{X: split.Validation.X, Labels: split.Validation.Labels}
+	} else {
+		train, val = randomSet(10000, 3072, 10, 1), randomSet(10000, 3072, 10, 2)
 	}
 	b.ResetTimer()
 	for range b.N {
