@@ -19,15 +19,14 @@
 //     neither input, then asks for a plan. pack_rows.go does the same for
 //     a pre-packed B (gemmPacked). A product with both operands transposed
 //     runs as the transpose of one with neither (gemmTT), where the kernel
-//     can read B unpacked.
+//     can read B unpacked. A beta other than 0 and 1 is applied first, in a
+//     pass of its own over C's rows (scaleC); the product then adds to C.
 //  2. gemm_plan.go: plan picks the path and cuts the work up: the block
 //     sizes kc (depth of a k block, so that the kernel's slivers stay in
 //     L1), mc and nc (so that a block of packed A stays in L2 and a panel
 //     of packed B in L3), whether B is read unpacked (useDirectB), and the
 //     grid of tasks, whole tiles of C, that the goroutines share (grid; a
 //     product under serialFlops runs on the caller alone).
-//     A beta other than 0 and 1 is applied first, in a pass of its own
-//     over C's rows (scaleC), and the product then adds to C.
 //  3. gemm_run.go: run hands the tasks to the worker pool (pool.go: share,
 //     whose workers keep looking for the next job for a while before they
 //     sleep, so that a hand-off costs under a microsecond) and works on
