@@ -18,7 +18,7 @@ import (
 // and, in the action it returns, what it does with them.
 
 func allFlags(fs *flag.FlagSet) action {
-	opts := options(fs, freshFlag, commonFlags, overrideFlags)
+	opts := options(fs, freshFlag, commonFlags, overrideFlags, sideFlag)
 	bonus := fs.Bool("bonus", false, "also run the bonus ablation (go run . bonus) after the report's sections, and add it to the report")
 	return func(ctx context.Context, e *env, _ []string) error {
 		o, err := opts(e)

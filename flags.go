@@ -66,6 +66,18 @@ func freshFlag(fs *flag.FlagSet) func(*env, *experiments.Options) error {
 	}
 }
 
+// sideFlag sets how many independent runs train at a time.
+func sideFlag(fs *flag.FlagSet) func(*env, *experiments.Options) error {
+	n := fs.Int("side-by-side", 0, "independent runs (the λ of a search; in all, also the two data setups of 3.1) trained at a time, each on its share of the cores; the results are the same (0: a search's λ one per core, the setups of 3.1 side by side from 8 cores)")
+	return func(_ *env, o *experiments.Options) error {
+		if *n < 0 {
+			return usagef("-side-by-side %d: must be at least 1 (or 0 for this machine's default)", *n)
+		}
+		o.SideBySide = *n
+		return nil
+	}
+}
+
 // splitFlag is section 3.1's choice of data.
 func splitFlag(fs *flag.FlagSet) func(*env, *experiments.Options) error {
 	split := fs.String("split", "batch1", "data setup: batch1 (train data_batch_1, validate data_batch_2) or all (49,000/1,000, to OUT/<command>-all)")

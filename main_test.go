@@ -230,6 +230,7 @@ func TestCLI(t *testing.T) {
 		{"bad flag value", []string{"one-cycle", "-seed", "abc"}, 2, "-seed"},
 		{"unknown flag", []string{"coarse", "-lamda", "1"}, 2, "lamda"},
 		{"bad split", []string{"one-cycle", "-split", "half", "-data", data}, 2, "split"},
+		{"negative side by side", []string{"coarse", "-side-by-side", "-2", "-data", data}, 2, "-side-by-side -2"},
 		{"negative lambda", append([]string{"train", "-lambda", "-1"}, quick...), 2, "λ"},
 		{"eta_min above eta_max", append([]string{"train", "-eta-min", "0.1", "-eta-max", "0.01"}, quick...), 2, "η_min"},
 		{"batch larger than the training set", []string{"train", "-data", data, "-out", out, "-quiet", "-batch", "1000"}, 2, "batch size"},

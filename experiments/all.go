@@ -41,36 +41,60 @@ type step struct {
 // allSteps lists the experiments of All in order: 2.9, 3.1 on the text's
 // setup and on all five batches, 3.2, 3.3 and 3.4 (which takes its λ from
 // 3.3).
-func allSteps(o Options) []step {
-	all := o
-	all.Split = "all"
-	text := o
-	text.Split = "batch1"
-	return []step{
-		{"gradcheck", GradCheck},
-		{"one-cycle", func(ctx context.Context, _ Options) (*Result, error) { return OneCycle(ctx, text) }},
-		{"three-cycles", func(ctx context.Context, _ Options) (*Result, error) { return ThreeCycles(ctx, text) }},
-		{"one-cycle-all", func(ctx context.Context, _ Options) (*Result, error) { return OneCycle(ctx, all) }},
-		{"three-cycles-all", func(ctx context.Context, _ Options) (*Result, error) { return ThreeCycles(ctx, all) }},
-		{"coarse", Coarse},
-		{"fine", Fine},
-		{"final", Final},
+func allSteps() []step {
+	var steps []step
+	for _, stage := range allStages() {
+		for _, seq := range stage {
+			steps = append(steps, seq...)
+		}
+	}
+	return steps
+}
+
+// allStages groups allSteps into stages, run one after the other: each
+// stage is one or more sequences of steps, which depend on nothing but the
+// stages before and may run side by side (see inParallel): the two data
+// setups of section 3.1, each a sequence of 3.1(a) and 3.1(b).
+func allStages() [][][]step {
+	return [][][]step{
+		{{{"gradcheck", GradCheck}}},
+		{
+			{
+				{"one-cycle", func(ctx context.Context, o Options) (*Result, error) { return OneCycle(ctx, o.withSplit("batch1")) }},
+				{"three-cycles", func(ctx context.Context, o Options) (*Result, error) { return ThreeCycles(ctx, o.withSplit("batch1")) }},
+			},
+			{
+				{"one-cycle-all", func(ctx context.Context, o Options) (*Result, error) { return OneCycle(ctx, o.withSplit("all")) }},
+				{"three-cycles-all", func(ctx context.Context, o Options) (*Result, error) { return ThreeCycles(ctx, o.withSplit("all")) }},
+			},
+		},
+		{{{"coarse", Coarse}}},
+		{{{"fine", Fine}}},
+		{{{"final", Final}}},
 	}
 }
 
-// bonusAllStep is the optional last step of All (Options.WithBonus); Report
-// includes its summary when it finds one, and the range test's (which All
-// does not run: go run . lr-range).
+// bonusAllStep is the optional last stage of All (Options.WithBonus);
+// Report includes its summary when it finds one, and the range test's
+// (which All does not run: go run . lr-range).
 var bonusAllStep = step{"bonus", Bonus}
 
 // rangeTestStep stands for the range test in Report's list of summaries.
 var rangeTestStep = step{"lr-range", nil}
 
+// withSplit returns o with Split set to split.
+func (o Options) withSplit(split string) Options {
+	o.Split = split
+	return o
+}
+
 // All runs every experiment in order (see allSteps), then writes
-// OUT/report.md, OUT/report.html and OUT/summary.json. When an experiment
-// fails or ctx is cancelled, it stops, still writes the report of what
-// finished (saying what is missing), and returns the error with the
-// AllResult.
+// OUT/report.md, OUT/report.html and OUT/summary.json. The two data setups
+// of section 3.1 go side by side where that is faster (see allStages and
+// Options.SideBySide); the results are the same either way. When an
+// experiment fails or ctx is cancelled, it stops, still writes the report
+// of what finished (saying what is missing), and returns the error with
+// the AllResult.
 //
 // A rerun continues where the last one stopped: each experiment keeps the
 // result recorded under OUT with the same inputs (parameters, seed, data),
@@ -85,22 +109,40 @@ func All(ctx context.Context, o Options) (*AllResult, error) {
 		return nil, err
 	}
 	var runErr error
-	steps := allSteps(o)
+	stages := allStages()
 	if o.WithBonus {
-		steps = append(steps, bonusAllStep)
+		stages = append(stages, [][]step{{bonusAllStep}})
 	}
-	for _, s := range steps {
-		o.logf("== %s", s.name)
-		r, err := s.run(ctx, o)
-		if err != nil {
-			runErr = fmt.Errorf("%s: %w", s.name, err)
+	for _, stage := range stages {
+		results := make([][]*Result, len(stage))
+		slots := o.shared.setSplitSlots(o.sideBySide(len(stage), setupCoresPerRun))
+		errs, _ := inParallel(ctx, o, len(stage), setupCoresPerRun, func(ctx context.Context, o Options, i int) error {
+			for _, s := range stage[i] {
+				o.logf("== %s", s.name)
+				r, err := s.run(ctx, o)
+				if err != nil {
+					return fmt.Errorf("%s: %w", s.name, err)
+				}
+				if !o.Quiet {
+					fmt.Fprint(o.Log, r.Summary())
+				}
+				results[i] = append(results[i], r)
+			}
+			return nil
+		})
+		o.shared.setSplitSlots(slots)
+		for i, seq := range results {
+			for _, r := range seq {
+				a.Results = append(a.Results, r)
+				a.Sections = append(a.Sections, SectionRun{Experiment: r.Experiment, Section: r.Section, Seconds: r.Seconds, Finished: r.Finished, Dir: r.Dir})
+			}
+			if errs[i] != nil && errs[i] != errNotRun && runErr == nil {
+				runErr = errs[i]
+			}
+		}
+		if runErr != nil {
 			break
 		}
-		if !o.Quiet {
-			fmt.Fprint(o.Log, r.Summary())
-		}
-		a.Results = append(a.Results, r)
-		a.Sections = append(a.Sections, SectionRun{Experiment: r.Experiment, Section: r.Section, Seconds: r.Seconds, Finished: r.Finished, Dir: r.Dir})
 	}
 	a.Seconds = o.now().Sub(start).Seconds()
 	a.Report = []string{"report.md", "report.html", "summary.json"}
@@ -134,7 +176,7 @@ func (a *AllResult) Finished() []string {
 func Report(o Options) (*AllResult, error) {
 	o = o.withDefaults()
 	a := &AllResult{Started: o.now().UTC().Format(time.RFC3339), Machine: ThisMachine(), Report: []string{"report.md", "report.html"}}
-	for _, s := range append(allSteps(o), bonusAllStep, rangeTestStep) {
+	for _, s := range append(allSteps(), bonusAllStep, rangeTestStep) {
 		dir := filepath.Join(o.OutDir, s.name)
 		r, err := ReadSummary(filepath.Join(dir, "summary.json"))
 		if errors.Is(err, fs.ErrNotExist) {

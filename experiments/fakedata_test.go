@@ -60,5 +60,6 @@ func tinyOptions(t testing.TB, dir string) Options {
 	return Options{
 		DataDir: dir, OutDir: filepath.Join(t.TempDir(), "out"), Seed: 7, Quiet: true, Offline: true,
 		BatchSize: 50, StepSize: 6, Cycles: 1, NVal: 100, RecordsPerCycle: 4,
+		SideBySide: 1, // the tests of side by side set it themselves
 	}
 }

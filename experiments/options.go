@@ -26,6 +26,11 @@ type Options struct {
 	// Fresh recomputes every run; without it a run whose results are
 	// already under OutDir, computed from the same Inputs, is kept.
 	Fresh bool
+	// SideBySide is how many independent runs (the λ of a search, the two
+	// data setups of section 3.1 in All) train at a time, each on its share
+	// of the cores; 0 chooses for this machine (see sideBySide in side.go).
+	// The results are the same, bit for bit, whatever it is.
+	SideBySide int
 
 	// Split is the data setup of section 3.1: "batch1" (the text's: train
 	// data_batch_1, validate data_batch_2; the default) or "all" (all five
@@ -64,12 +69,31 @@ type Options struct {
 
 // shared is the state that the experiments of one All run share.
 type shared struct {
-	mu       sync.Mutex
-	dir      string // the data directory, once found
-	dataID   string // the identity of its content (cifar.Identity), "" if unknown
-	warned   bool
-	splitKey string
-	split    *cifar.Split
+	mu     sync.Mutex
+	dir    string // the data directory, once found
+	dataID string // the identity of its content (cifar.Identity), "" if unknown
+	warned bool
+	// The splits loaded, most recently used last: at most splitSlots of
+	// them (0 means 1), so that one run after the other keeps one split in
+	// memory and runs side by side on different splits keep theirs.
+	splits     []cachedSplit
+	splitSlots int
+}
+
+// setSplitSlots sets how many splits loadSplit keeps (n runs side by side
+// on different splits keep theirs) and returns the previous setting.
+func (sh *shared) setSplitSlots(n int) int {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	prev := sh.splitSlots
+	sh.splitSlots = n
+	return prev
+}
+
+// cachedSplit is a loaded data split and its key (see loadSplit).
+type cachedSplit struct {
+	key   string
+	split *cifar.Split
 }
 
 // withDefaults returns o with its empty fields filled in.
@@ -193,10 +217,16 @@ func loadSplit(ctx context.Context, o Options, split string, nVal int) (*cifar.S
 	}
 	o.shared.mu.Lock()
 	defer o.shared.mu.Unlock()
-	if o.shared.splitKey == key {
-		return o.shared.split, nil
+	for i, c := range o.shared.splits {
+		if c.key == key {
+			o.shared.splits = append(append(o.shared.splits[:i:i], o.shared.splits[i+1:]...), c)
+			return c.split, nil
+		}
 	}
-	o.shared.split, o.shared.splitKey = nil, "" // let the old one be collected first
+	if n := len(o.shared.splits) - max(o.shared.splitSlots, 1) + 1; n > 0 {
+		clear(o.shared.splits[:n]) // let the old ones be collected first
+		o.shared.splits = o.shared.splits[n:]
+	}
 	var s *cifar.Split
 	switch split {
 	case "batch1":
@@ -209,7 +239,7 @@ func loadSplit(ctx context.Context, o Options, split string, nVal int) (*cifar.S
 	if err != nil {
 		return nil, err
 	}
-	o.shared.split, o.shared.splitKey = s, key
+	o.shared.splits = append(o.shared.splits, cachedSplit{key, s})
 	return s, nil
 }
 

@@ -3,6 +3,7 @@ package experiments
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -193,6 +194,37 @@ func TestDiskFullDuringSearch(t *testing.T) {
 	}
 	if n := strings.Count(log2.String(), "kept from the run of"); n != 2 {
 		t.Errorf("the rerun kept %d runs, want 2:\n%s", n, log2.String())
+	}
+}
+
+// TestDiskFullDuringSearchSideBySide: as TestDiskFullDuringSearch with the
+// λ two at a time: the run beside the failing one may finish or be
+// cancelled; the log counts the finished ones, and the rerun keeps exactly
+// those.
+func TestDiskFullDuringSearchSideBySide(t *testing.T) {
+	data := writeFakeCIFAR(t)
+	o, log := loggedOptions(t, data)
+	o.SideBySide = 2
+	failWrites(t, filepath.Join("runs", "3-lambda-0.002", "history.json"))
+	_, err := Fine(context.Background(), o)
+	checkOneLine(t, err, "the disk is full: "+filepath.Join(o.OutDir, "fine", "runs", "3-lambda-0.002", "history.json")+" could not be written (no space left on device); nothing was half-written")
+	var done int
+	if i := strings.Index(log.String(), "fine: stopped after "); i < 0 {
+		t.Fatalf("log does not say the finished runs are kept:\n%s", log.String())
+	} else if _, err := fmt.Sscanf(log.String()[i:], "fine: stopped after %d of 8 λ", &done); err != nil || done < 2 {
+		t.Fatalf("log says %d runs finished (%v), want at least the 2 before it:\n%s", done, err, log.String())
+	}
+	if l := leftovers(t, o.OutDir); len(l) > 0 {
+		t.Errorf("left %q behind", l)
+	}
+	writeHook = nil
+	o2, log2 := loggedOptions(t, data)
+	o2.OutDir, o2.SideBySide = o.OutDir, 2
+	if _, err := Fine(context.Background(), o2); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(log2.String(), "kept from the run of"); n != done {
+		t.Errorf("the rerun kept %d runs, want the %d that finished:\n%s", n, done, log2.String())
 	}
 }
 

@@ -73,7 +73,8 @@ func Fine(ctx context.Context, o Options) (*Result, error) {
 }
 
 // search trains one network per λ and ranks them. Its curves and plots are
-// those of the best run; search.csv and search.svg show all runs.
+// those of the best run; search.csv and search.svg show all runs. The runs
+// go side by side where that is faster (see inParallel, Options.SideBySide).
 //
 // Each λ is a unit (see unit) with its files in OUT/<name>/runs/<i>-lambda-<λ>/,
 // written as soon as it finishes: a search that stops (Ctrl-C, a crash, a
@@ -97,15 +98,12 @@ func search(ctx context.Context, o Options, name, section, title string, lambdas
 	}
 	units := searchUnits(dir, base, title, lambdas)
 	runs := make([]*Result, len(units))
-	for i, u := range units {
+	errs, err := inParallel(ctx, o, len(units), searchCoresPerRun, func(ctx context.Context, o Options, i int) error {
+		u := units[i]
 		o.logf("%s: λ = %.6g (%d of %d)", name, u.Setup.Config.Lambda, i+1, len(units))
 		r, wasKept, why, err := u.run(ctx, o)
 		if err != nil {
-			if i > 0 {
-				o.logf("%s: stopped after %d of %d λ; their results are kept in %s and a rerun continues from them",
-					name, i, len(units), filepath.Join(dir, "runs"))
-			}
-			return nil, err
+			return err
 		}
 		switch {
 		case wasKept:
@@ -114,6 +112,14 @@ func search(ctx context.Context, o Options, name, section, title string, lambdas
 			o.logf("%s: λ = %.6g recomputed: %s", name, u.Setup.Config.Lambda, why)
 		}
 		runs[i] = r
+		return nil
+	})
+	if err != nil {
+		if done := len(units) - countErrors(errs); done > 0 {
+			o.logf("%s: stopped after %d of %d λ; their results are kept in %s and a rerun continues from them",
+				name, done, len(units), filepath.Join(dir, "runs"))
+		}
+		return nil, err
 	}
 	r := searchResult(name, section, title, dir, lambdas, runs)
 	r.Inputs = &in
@@ -134,6 +140,7 @@ func searchUnits(dir string, base Setup, title string, lambdas []float64) []unit
 		s := base
 		s.Title = fmt.Sprintf("%s, λ = %.3g", title, lambda)
 		s.Config.Lambda = lambda
+		s.Label = fmt.Sprintf("%s λ=%.3g", s.Name, lambda)
 		units[i] = unit{Dir: filepath.Join(dir, "runs", fmt.Sprintf("%d-lambda-%.6g", i+1, lambda)), Setup: s}
 	}
 	return units
@@ -236,4 +243,15 @@ func searchChart(runs []SearchRun, title string) *plot.Chart {
 			{Name: "test", X: x, Y: te},
 		},
 	}
+}
+
+// countErrors returns the number of non-nil errors in errs.
+func countErrors(errs []error) int {
+	n := 0
+	for _, err := range errs {
+		if err != nil {
+			n++
+		}
+	}
+	return n
 }

@@ -15,6 +15,7 @@ type Setup struct {
 	Name    string // output directory name under Options.OutDir, e.g. "one-cycle"
 	Section string // report section, e.g. "3.1(a)"; "" for a free run
 	Title   string // used in plots and the report
+	Label   string // the progress display's label; "" means Name
 	Config  network.Config
 	Hidden  int          // m; 0 means Options.Hidden
 	Init    network.Init // weight initialisation
@@ -82,7 +83,11 @@ func train(ctx context.Context, o Options, s Setup) (*Result, *network.Model, er
 	}
 	start := o.now()
 	net := network.InitializeWeights(cifar.ImageSize, s.Hidden, cifar.NumClasses, s.Init, o.Seed)
-	bar := o.bar(s.Name)
+	label := s.Label
+	if label == "" {
+		label = s.Name
+	}
+	bar := o.bar(label)
 	hist, err := network.MiniBatchGD(ctx, net, data.Train, data.Validation, s.Config, bar.Update)
 	bar.Done()
 	if err != nil {

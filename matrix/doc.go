@@ -19,15 +19,18 @@
 //     neither input, then asks for a plan. pack_rows.go does the same for
 //     a pre-packed B (gemmPacked). A product with both operands transposed
 //     runs as the transpose of one with neither (gemmTT), where the kernel
-//     can read B unpacked.
+//     can read B unpacked. A beta other than 0 and 1 is applied first, in a
+//     pass of its own over C's rows (scaleC); the product then adds to C.
 //  2. gemm_plan.go: plan picks the path and cuts the work up: the block
 //     sizes kc (depth of a k block, so that the kernel's slivers stay in
 //     L1), mc and nc (so that a block of packed A stays in L2 and a panel
 //     of packed B in L3), whether B is read unpacked (useDirectB), and the
 //     grid of tasks, whole tiles of C, that the goroutines share (grid; a
 //     product under serialFlops runs on the caller alone).
-//  3. gemm_run.go: run hands the tasks to the worker pool (share) and works
-//     on them too. A task (gemmJob.task) loops in the order of GotoBLAS:
+//  3. gemm_run.go: run hands the tasks to the worker pool (pool.go: share,
+//     whose workers keep looking for the next job for a while before they
+//     sleep, so that a hand-off costs under a microsecond) and works on
+//     them too. A task (gemmJob.task) loops in the order of GotoBLAS:
 //     for each panel of nc columns of C, for each k block, pack that block
 //     of op(B) (packB), then for each block of mc rows pack op(A) (packA)
 //     and run the macro-kernel over it.
@@ -51,7 +54,8 @@
 // gemmPlan.off).
 //
 // parallel.go: ParallelFor shares element-wise loops out to the same
-// worker pool.
+// worker pool; SetParallelism bounds the goroutines of each product and
+// ParallelFor, for computations run side by side.
 //
 // # Which micro-kernel runs
 //
@@ -75,8 +79,8 @@
 // # Rounding and reproducibility
 //
 // Every element of C is summed in an order fixed by the shape, the path and
-// the kernel, never by GOMAXPROCS or by which goroutine does which task:
-// the result is bitwise the same at any GOMAXPROCS. Different kernels round
+// the kernel, never by GOMAXPROCS, SetParallelism or by which goroutine does
+// which task: the result is bitwise the same at any parallelism. Different kernels round
 // differently (the assembly kernels fuse each multiply-add; the dot kernel
 // sums eight interleaved partial sums), so results on CPUs that select
 // different kernels agree to rounding, not bit for bit.

@@ -1,10 +1,6 @@
 package matrix
 
-import (
-	"runtime"
-	"sync"
-	"sync/atomic"
-)
+import "sync/atomic"
 
 // A gemmJob is one call of gemm (or of ParallelFor) being worked on: the
 // plan, the operands, and a counter from which the goroutines working on it
@@ -14,16 +10,18 @@ type gemmJob struct {
 	plan        gemmPlan
 	tA, tB      Transpose
 	alpha, beta float64
-	a, b, c     Dense       // copies of the headers: the caller's may stay on its stack
-	xp          *PackedRows // B, pre-packed (then b is unused), or nil
-	tasks       int64       // the number of tasks
-	next        atomic.Int64
-	helping     atomic.Int32 // workers handed the job that have not finished with it
+	a, b, c     Dense        // copies of the headers: the caller's may stay on its stack
+	xp          *PackedRows  // B, pre-packed (then b is unused), or nil
+	tasks       int64        // the number of tasks
+	next        atomic.Int64 // the next task to take
+	inside      atomic.Int32 // workers working on the job now; −1: closed (see share)
 
 	// A ParallelFor: body is called on chunks of chunk indices of 0..n−1
 	// (nil for a product).
 	body     func(lo, hi int)
 	n, chunk int
+	// scaleC's pass: C = beta·C on chunks of chunk of its n rows.
+	scaleRows bool
 }
 
 // packBuf holds one goroutine's packing buffers, kept across calls.
@@ -50,49 +48,9 @@ func newPackBuf() *packBuf {
 	}
 }
 
-// The worker pool: goroutines started on first need, each with its own
-// packing buffers, waiting for jobs on pool.work. The free lists recycle jobs
-// and the callers' buffers.
-var pool struct {
-	mu        sync.Mutex
-	started   int
-	work      chan *gemmJob
-	freeJobs  freeList[gemmJob]
-	freeBufs  freeList[packBuf]
-	freeTemps freeList[[]float64] // the intermediate products of gemmTT
-}
-
-// freeList is a stack of *T kept for reuse, so that steady-state products
-// allocate nothing (unlike sync.Pool, it is never emptied by the GC).
-type freeList[T any] struct {
-	mu    sync.Mutex
-	items []*T
-}
-
-// get pops an item, or returns newT() when the list is empty.
-func (l *freeList[T]) get(newT func() *T) *T {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if n := len(l.items); n > 0 {
-		x := l.items[n-1]
-		l.items = l.items[:n-1]
-		return x
-	}
-	return newT()
-}
-
-// put pushes x for a later get.
-func (l *freeList[T]) put(x *T) {
-	l.mu.Lock()
-	l.items = append(l.items, x)
-	l.mu.Unlock()
-}
-
-func init() { pool.work = make(chan *gemmJob, 256) }
-
 // run carries out plan p: on the calling goroutine alone when p has one
-// task, otherwise with p.procs−1 workers of the pool helping. B is b, or
-// when b is nil the pre-packed xp.
+// task, otherwise with up to p.procs−1 workers of the pool helping (see
+// share). B is b, or when b is nil the pre-packed xp.
 func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, xp *PackedRows, beta float64, c *Dense) {
 	j := newJob()
 	j.plan, j.tA, j.tB, j.alpha, j.beta = *p, tA, tB, alpha, beta
@@ -106,47 +64,6 @@ func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, xp *PackedRo
 	pool.freeBufs.put(buf)
 	j.a, j.b, j.c, j.xp = Dense{}, Dense{}, Dense{}, nil // do not keep the caller's memory alive
 	pool.freeJobs.put(j)
-}
-
-// newJob returns a job from the free list, or a new one.
-func newJob() *gemmJob { return pool.freeJobs.get(func() *gemmJob { return new(gemmJob) }) }
-
-// share does the tasks of j on the calling goroutine (packing into buf)
-// with procs−1 workers of the pool helping, and returns when all are done.
-func (j *gemmJob) share(procs int, buf *packBuf) {
-	j.next.Store(0)
-	helpers := procs - 1
-	if helpers > 0 {
-		startWorkers(helpers)
-		j.helping.Store(int32(helpers))
-		for range helpers {
-			pool.work <- j
-		}
-	}
-	j.runTasks(buf)
-	// Wait for the helpers to finish their last task. This yields rather
-	// than blocks: the wait is short (at most about one task), and blocking
-	// on a WaitGroup now and then allocates in the runtime.
-	for j.helping.Load() != 0 {
-		runtime.Gosched()
-	}
-}
-
-// startWorkers makes sure that at least n workers exist.
-func startWorkers(n int) {
-	pool.mu.Lock()
-	for ; pool.started < n; pool.started++ {
-		go worker(newPackBuf()) // allocated here, not whenever the worker first runs
-	}
-	pool.mu.Unlock()
-}
-
-// worker helps with the jobs it receives, forever, packing into buf.
-func worker(buf *packBuf) {
-	for j := range pool.work {
-		j.runTasks(buf)
-		j.helping.Add(-1)
-	}
 }
 
 // grow returns s resliced to length n, reallocated if its capacity is short.
@@ -165,6 +82,9 @@ func (j *gemmJob) runTasks(buf *packBuf) {
 			return
 		}
 		switch {
+		case j.scaleRows:
+			lo := int(t) * j.chunk
+			scaleTile(&j.c, j.beta, lo, min(lo+j.chunk, j.n), 0, j.c.cols)
 		case j.body != nil:
 			lo := int(t) * j.chunk
 			j.body(lo, min(lo+j.chunk, j.n))
@@ -180,6 +100,8 @@ func (j *gemmJob) runTasks(buf *packBuf) {
 // beta to the tile, then adds alpha·op(A)·op(B) over the tile one k block
 // at a time, in the loop order of GotoBLAS. With beta = 0 the kernel stores
 // the first k block over C instead of adding it, so C is not cleared first.
+// (gemm applies any other beta first, in a pass of its own, see scaleC:
+// here beta is 0 or 1 unless alpha or k is 0.)
 // With p.directB the kernel reads B where it is, and only A is packed; with
 // a pre-packed B (j.xp) it reads B's slivers from there.
 //

@@ -298,7 +298,10 @@ var trainingShapes = []trainingShape{
 
 // TestGemmTrainingShapes checks the products of a training step, with the
 // mini-batch a row view of X, and one odd shape, at GOMAXPROCS = 2 so that
-// they are split into tasks, with every real kernel.
+// they are split into tasks, with every real kernel; with beta = 0 and
+// with beta ∉ {0, 1}, as in the training step's fused update of W1,
+// W1 ← (1 − 2ηλ)·W1 − (η/n)·G·Xb, where C is scaled one panel of at most
+// scaleNc columns at a time (see task).
 func TestGemmTrainingShapes(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -311,13 +314,15 @@ func TestGemmTrainingShapes(t *testing.T) {
 			}
 			forEachPath(mk, func() {
 				runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, 1.0 / 3, 0, true})
+				runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, -1e-3, 0.99, true})
 			})
 		}
 	}
 }
 
 // TestGemmDeterministic: the product is bitwise the same at GOMAXPROCS 1, 2
-// and 3, on shapes that are split into several tasks.
+// and 3, and at GOMAXPROCS 4 with SetParallelism 1, 2 and 3, on shapes that
+// are split into several tasks.
 func TestGemmDeterministic(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	rng := rand.New(rand.NewPCG(9, 10))
@@ -327,14 +332,16 @@ func TestGemmDeterministic(t *testing.T) {
 		b := randOperand(rng, ts.k, ts.n, ts.tB, true)
 		c0 := randDense(rng, ts.m, ts.n)
 		var first *Dense
-		for _, procs := range []int{1, 2, 3} {
-			runtime.GOMAXPROCS(procs)
+		for _, procs := range [][2]int{{1, 0}, {2, 0}, {3, 0}, {4, 1}, {4, 2}, {4, 3}} {
+			runtime.GOMAXPROCS(procs[0])
+			SetParallelism(procs[1])
 			c := c0.Clone()
 			Gemm(ts.tA, ts.tB, 0.7, a, b, 0.3, c)
+			SetParallelism(0)
 			if first == nil {
 				first = c
 			} else if !Equal(c, first) {
-				t.Errorf("%s: GOMAXPROCS=%d gives a different result from GOMAXPROCS=1", ts.name, procs)
+				t.Errorf("%s: GOMAXPROCS=%d with SetParallelism(%d) gives a different result from GOMAXPROCS=1", ts.name, procs[0], procs[1])
 			}
 		}
 	}
@@ -358,6 +365,7 @@ func TestGemmNoAllocs(t *testing.T) {
 		Gemm(NoTrans, Trans, 0.01, g, h, 0, dw2)
 		MulAtB(gh, w2, g)
 		Gemm(NoTrans, NoTrans, 0.01, gh, xb, 0, dw1)
+		Gemm(NoTrans, NoTrans, -1e-5, gh, xb, 0.99, w1) // the fused update of W1 (scaleC)
 	}
 	runtime.GOMAXPROCS(1)
 	if n := testing.AllocsPerRun(20, step); n != 0 {

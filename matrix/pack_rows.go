@@ -136,7 +136,12 @@ func gemmPacked(op string, mk microKernel, tA Transpose, alpha float64, a *Dense
 		return
 	}
 	off := b.r0 % b.nr
-	p := planPacked(mk, m, n+off, k, procsFor(mk, m, n, k))
+	procs := procsFor(mk, m, n, k)
+	if beta != 0 && beta != 1 && alpha != 0 && k != 0 {
+		scaleC(c, beta, procs)
+		beta = 1
+	}
+	p := planPacked(mk, m, n+off, k, procs)
 	p.off = off
 	if alpha == 0 || k == 0 {
 		p.gm, p.gn, p.tm, p.tn, p.procs = 1, 1, m, n+off, 1

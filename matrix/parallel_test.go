@@ -175,3 +175,36 @@ func BenchmarkParallelForUpdate(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/entry")
 }
+
+// TestSetParallelism: ParallelFor runs at most SetParallelism's number of
+// chunks at a time (bodies that sleep make the overlap visible), the
+// setting is returned and restored, and a negative one panics.
+func TestSetParallelism(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	defer SetParallelism(SetParallelism(0))
+	var inFlight, most atomic.Int32
+	body := func(lo, hi int) {
+		n := inFlight.Add(1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+		inFlight.Add(-1)
+	}
+	for _, limit := range []int{1, 2, 3} {
+		if prev := SetParallelism(limit); limit > 1 && prev != limit-1 {
+			t.Errorf("SetParallelism(%d) returned %d, want the previous setting %d", limit, prev, limit-1)
+		}
+		most.Store(0)
+		ParallelFor(12, 1, body)
+		if got := int(most.Load()); got > limit {
+			t.Errorf("SetParallelism(%d): %d chunks ran at once", limit, got)
+		}
+	}
+	if msg := panicMessage(func() { SetParallelism(-1) }); !strings.Contains(msg, "matrix.SetParallelism") {
+		t.Errorf("SetParallelism(-1): panic %q", msg)
+	}
+}

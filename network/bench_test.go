@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sync"
 	"testing"
 
 	"twolayer/cifar"
+	"twolayer/matrix"
 )
 
 // BenchmarkTrainStep times one update step of MiniBatchGD at the report's
@@ -74,7 +76,7 @@ func BenchmarkEvaluate(b *testing.B) {
 // (which would time the probe itself), -benchtime must be at least 2x, and
 // each benchmark reports the GOMAXPROCS it ran at as "procs".
 func BenchmarkMiniBatchGD(b *testing.B) {
-	train, val := randomSet(10000, 3072, 10, 1), randomSet(10000, 3072, 10, 2)
+	var train, val cifar.Set
 	if dir := os.Getenv("CIFAR10_DIR"); dir != "" {
 		split, err := cifar.LoadSplitBatch1(dir)
 		if err != nil {
@@ -82,6 +84,8 @@ func BenchmarkMiniBatchGD(b *testing.B) {
 		}
 		train = cifar.Set{X: split.Train.X, Labels: split.Train.Labels}
 		val = cifar.Set{X: split.Validation.X, Labels: split.Validation.Labels}
+	} else {
+		train, val = randomSet(10000, 3072, 10, 1), randomSet(10000, 3072, 10, 2)
 	}
 	b.ResetTimer()
 	for range b.N {
@@ -92,6 +96,57 @@ func BenchmarkMiniBatchGD(b *testing.B) {
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
 	b.ReportMetric(float64(runtime.GOMAXPROCS(0)), "procs")
+}
+
+// BenchmarkSideBySide times eight independent training runs shaped like the
+// runs of a λ search (batch 500, two cycles of n_s = 18 steps, a recording
+// at the end of each cycle, on 10,000 synthetic training and 1,000
+// validation images, a tenth of a search run's work), run k at a time on k
+// goroutines, each run's products on GOMAXPROCS/k goroutines
+// (matrix.SetParallelism): whether running independent runs side by side
+// beats running each on all the cores, as experiments decides for the
+// searches. It reports s/op for the eight runs.
+//
+//	go test -run '^$' -bench SideBySide -benchtime 2x -cpu 16 ./network
+func BenchmarkSideBySide(b *testing.B) {
+	train, val := randomSet(10000, 3072, 10, 1), randomSet(1000, 3072, 10, 2)
+	procs := runtime.GOMAXPROCS(0)
+	const runs = 8
+	for _, k := range []int{1, 2, 4, 8} {
+		if k > procs {
+			continue
+		}
+		b.Run(fmt.Sprintf("side=%d", k), func(b *testing.B) {
+			defer matrix.SetParallelism(matrix.SetParallelism(procs / k))
+			run := func(i int) {
+				cfg := Config{EtaMin: 1e-5, EtaMax: 0.1, StepSize: 18, Cycles: 2, BatchSize: 500,
+					Lambda: float64(i) / 1000, RecordsPerCycle: 1}
+				p := InitializeWeights(3072, 50, 10, InitSmall, 1)
+				if _, err := MiniBatchGD(context.Background(), p, train, val, cfg, nil); err != nil {
+					b.Error(err)
+				}
+			}
+			b.ResetTimer()
+			for range b.N {
+				next := make(chan int, runs)
+				for i := range runs {
+					next <- i
+				}
+				close(next)
+				var wg sync.WaitGroup
+				for range k {
+					wg.Go(func() {
+						for i := range next {
+							run(i)
+						}
+					})
+				}
+				wg.Wait()
+			}
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/op")
+			b.ReportMetric(float64(procs), "procs")
+		})
+	}
 }
 
 // BenchmarkTrainStepWide times one update step of the bonus ablation's

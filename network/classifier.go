@@ -29,7 +29,8 @@ func EvaluateClassifier(net *Params, X *matrix.Dense) (P, H *matrix.Dense) {
 }
 
 // workspace holds the activations of one forward pass over n images and the
-// scratch of its backward pass, so that a training step allocates nothing.
+// scratch of its backward pass, so that a training step allocates nothing,
+// and the element-wise passes over them (see passes.go).
 type workspace struct {
 	H    *matrix.Dense // m×n: S1 = W1·Xᵀ + b1·1ᵀ, then H = max(0, S1) in place
 	S    *matrix.Dense // K×n: the scores S = W2·H + b2·1ᵀ
@@ -37,6 +38,12 @@ type workspace struct {
 	GH   *matrix.Dense // m×n: the gradient passed back to the first layer (nil if forward only)
 	M    *matrix.Dense // m×n: a training step's dropout mask, applied to H (nil: no dropout)
 	cols columnStats   // per image: its largest score, that score's class and Σ_k exp(S_k − max)
+
+	// The passes, made once (see passes.go), and the operands they read
+	// besides the activations.
+	firstLayerPass, softmaxPass, firstLayerBackPass func(lo, hi int)
+	net                                             *Params   // the network of the forward pass
+	db1                                             []float64 // where ∂J/∂b1 goes
 }
 
 // newWorkspace allocates a workspace for n images and net's dimensions, with
@@ -47,29 +54,40 @@ func newWorkspace(net *Params, n int, backward bool) *workspace {
 	if backward {
 		w.GH = matrix.New(m, n)
 	}
+	w.makePasses()
 	return w
+}
+
+// makePasses makes w's passes as method values of w.
+func (w *workspace) makePasses() {
+	w.firstLayerPass = w.firstLayerRows
+	w.softmaxPass = w.softmaxColumns
+	w.firstLayerBackPass = w.firstLayerBackRows
 }
 
 // firstColumns returns the workspace of the first n images (n at most w's), a
 // forward-only view sharing w's memory.
 func (w *workspace) firstColumns(n int) *workspace {
 	cols := func(a *matrix.Dense) *matrix.Dense { return a.Slice(0, a.Rows(), 0, n) }
-	return &workspace{H: cols(w.H), S: cols(w.S), P: cols(w.P), cols: w.cols.slice(n)}
+	v := &workspace{H: cols(w.H), S: cols(w.S), P: cols(w.P), cols: w.cols.slice(n)}
+	v.makePasses()
+	return v
 }
 
 // evaluateClassifier is the forward pass of EvaluateClassifier on the n
 // images of X (n×d, n the workspace's size): the first layer leaves H in w.H,
 // the second the scores in w.S, and the softmax P in w.P, with the column
-// statistics in w.cols for crossEntropySum and correct.
+// statistics in w.cols for crossEntropySum and correct. The element-wise
+// work runs on every core, in chunks (see passes.go).
 func (w *workspace) evaluateClassifier(net *Params, X *matrix.Dense) {
-	firstLinearForward(w.H, net, X) // S1
-	ReLU(w.H, w.H)                  // H = max(0, S1), in place
-	if w.M != nil {
-		dropoutForward(w.H, w.M) // H ← H ⊙ M, training with dropout only
-	}
-	secondLinearForward(w.S, net, w.H)
-	w.cols.softmax(w.P, w.S)
+	w.firstLayerForward(net, X)                      // S1 = W1·Xᵀ + b1·1ᵀ, H = max(0, S1)
+	secondLinearForward(w.S, net, w.H)               // S = W2·H + b2·1ᵀ
+	byColumns(w.S.Rows(), w.S.Cols(), w.softmaxPass) // P = softmax(S)
 }
+
+// softmaxColumns is columnStats.softmax on columns lo..hi−1 of w.S into
+// w.P (a pass).
+func (w *workspace) softmaxColumns(lo, hi int) { w.cols.softmax(w.P, w.S, lo, hi) }
 
 // crossEntropySum returns Σ_i −log P[y_i][i] over the images of the last
 // evaluateClassifier, y their labels.

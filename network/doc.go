@@ -34,10 +34,12 @@
 //
 //	params.go      initialize_weights → InitializeWeights; Params
 //	classifier.go  EvaluateClassifier: the forward pass through the layers, on a reusable workspace
-//	layer1.go      first layer: S1 = W1·Xᵀ + b1·1ᵀ and ReLu → ReLU, forward and backward
+//	layer1.go      first layer: S1 = W1·Xᵀ + b1·1ᵀ and ReLu → ReLU, forward and backward;
+//	               the training step's fused update of W1
+//	passes.go      the element-wise work between the products, on every core
 //	layer2.go      second layer: S = W2·H + b2·1ᵀ, forward and backward
 //	softmax.go     Softmax and the cross-entropy, forward and backward (G = P − Y)
-//	gradients.go   ComputeGradients: the backward pass through the layers; the update step
+//	gradients.go   ComputeGradients: the backward pass through the layers; the update of b1, W2, b2
 //	cost.go        ComputeCost, ComputeAccuracy, Evaluate (in chunks)
 //	numgrad.go     ComputeGradsNum (forward difference), ComputeGradsNumSlow (centered)
 //	compare.go     the comparison of analytic and numeric gradients (report 2.9)

@@ -33,23 +33,19 @@ func drawDropoutMask(M *matrix.Dense, p float64, r *rand.Rand) {
 	}
 }
 
-// dropoutForward applies the mask: H ← H ⊙ M, both m×n.
-func dropoutForward(H, M *matrix.Dense) { mulInPlace(H, M) }
-
-// dropoutBackward is the backward pass of H ⊙ M: the gradient G (m×n) that
-// reached the masked activations is passed down to the unmasked ones times
-// the same mask, G ← G ⊙ M. (The ReLU's backward pass below it then uses
-// Ind(H ⊙ M > 0), which differs from Ind(H > 0) only where M is 0, where G
-// already is.)
-func dropoutBackward(G, M *matrix.Dense) { mulInPlace(G, M) }
-
-// mulInPlace computes A ← A ⊙ B, element-wise, A and B of the same shape.
-func mulInPlace(A, B *matrix.Dense) {
-	for i := range A.Rows() {
-		a := A.Row(i)
-		b := B.Row(i)[:len(a)]
-		for j := range a {
-			a[j] *= b[j]
-		}
+// dropoutRow applies row i of the mask to row i of an m×n matrix, in
+// place: a_j ← a_j·m_j, with a and m of the same length (m may be longer).
+// It is both passes of dropout, run in the first layer's passes over rows
+// (firstLayerRows, firstLayerBackRows):
+//
+//	forward:  H ← H ⊙ M   m×n  (after the ReLU)
+//	backward: G ← G ⊙ M   m×n  (the gradient that reached H ⊙ M, before the ReLU's mask)
+//
+// Below the mask, the ReLU's backward pass uses Ind(H ⊙ M > 0), which
+// differs from Ind(H > 0) only where M is 0, where G already is.
+func dropoutRow(a, m []float64) {
+	m = m[:len(a)]
+	for j := range a {
+		a[j] *= m[j]
 	}
 }

@@ -2,7 +2,9 @@ package network
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"twolayer/cifar"
@@ -19,10 +21,29 @@ func maskedForward(p *Params, s cifar.Set, M *matrix.Dense) (*workspace, float64
 }
 
 // maskedCost is J = (1/n) Σ −log P[y_i][i] + λ(‖W1‖² + ‖W2‖²) with
-// P = softmax(W2·(max(0, W1·Xᵀ + b1·1ᵀ) ⊙ M) + b2·1ᵀ), the mask fixed.
+// P = softmax(W2·(max(0, W1·Xᵀ + b1·1ᵀ) ⊙ M) + b2·1ᵀ), the mask fixed,
+// written out here loop by loop from EvaluateClassifier's H (which has no
+// mask), so that it does not share the workspace's dropout code it checks.
 func maskedCost(p *Params, s cifar.Set, lambda float64, M *matrix.Dense) float64 {
-	_, loss := maskedForward(p, s, M)
-	return loss + lambda*p.l2()
+	_, H := EvaluateClassifier(p, s.X)
+	_, m, k := p.Dims()
+	loss := 0.0
+	for i := range s.Len() {
+		scores := make([]float64, k)
+		for c := range k {
+			scores[c] = p.B2[c]
+			for u := range m {
+				scores[c] += p.W2.At(c, u) * H.At(u, i) * M.At(u, i)
+			}
+		}
+		mx := slices.Max(scores)
+		sum := 0.0
+		for _, v := range scores {
+			sum += math.Exp(v - mx)
+		}
+		loss += math.Log(sum) - (scores[s.Labels[i]] - mx)
+	}
+	return loss/float64(s.Len()) + lambda*p.l2()
 }
 
 // TestDropoutGradients checks the analytic gradients of the training step
@@ -53,7 +74,13 @@ func TestDropoutGradients(t *testing.T) {
 				}
 				d, m, k := p.Dims()
 				ga := NewGrads(d, m, k)
-				w, _ := maskedForward(p, s, M)
+				w, loss := maskedForward(p, s, M)
+				if want := maskedCost(p, s, 0, M); math.Abs(loss-want) > 1e-12 {
+					t.Fatalf("training forward pass with the mask: loss %.15g, want %.15g", loss, want)
+				}
+				if plain := maskedCost(p, s, 0, onesLike(M)); math.Abs(plain-loss) < 1e-6 {
+					t.Fatalf("the mask changes the loss by %g only: the test cannot see it", plain-loss)
+				}
 				w.computeGradients(ga, p, s.X, s.Labels, lambda)
 
 				gn := NewGrads(d, m, k)
@@ -104,4 +131,15 @@ func TestDropoutMask(t *testing.T) {
 	if mean := sum / n; !(mean > 1-0.0125 && mean < 1+0.0125) {
 		t.Errorf("mean of the mask %g, want 1", mean)
 	}
+}
+
+// onesLike returns a matrix of M's shape filled with ones (no dropout).
+func onesLike(M *matrix.Dense) *matrix.Dense {
+	O := matrix.New(M.Rows(), M.Cols())
+	for i := range O.Rows() {
+		for j := range O.Row(i) {
+			O.Row(i)[j] = 1
+		}
+	}
+	return O
 }

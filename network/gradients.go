@@ -49,18 +49,23 @@ func ComputeGradients(net *Params, s cifar.Set, lambda float64) *Grads {
 // each layer's backward pass in turn from the output down. It overwrites
 // w.P with G.
 func (w *workspace) computeGradients(grads *Grads, net *Params, X *matrix.Dense, y []int, lambda float64) {
-	softmaxCrossEntropyBackward(w.P, y)                      // (1)      G = P − Y
-	secondLinearBackward(grads, w.GH, net, w.P, w.H, lambda) // (2)–(4a) ∂J/∂W2, ∂J/∂b2, G = W2ᵀ·G
-	if w.M != nil {
-		dropoutBackward(w.GH, w.M) // G = G ⊙ M, training with dropout only
-	}
-	reluBackward(w.GH, w.H)                          // (4b)     G = G ⊙ Ind(H > 0)
-	firstLinearBackward(grads, net, w.GH, X, lambda) // (5)–(6)  ∂J/∂W1, ∂J/∂b1
+	w.backToFirstLinear(grads, net, y, lambda)      // (1)–(4), (6)
+	firstLinearWeights(grads, net, w.GH, X, lambda) // (5)      ∂J/∂W1
 }
 
-// update takes one gradient-descent step θ ← θ − η·∂J/∂θ for every parameter.
-func (net *Params) update(grads *Grads, eta float64) {
-	matrix.AddScaled(net.W1, net.W1, -eta, grads.W1)
+// backToFirstLinear is the backward pass down to the first layer's linear
+// map: the report's steps 1–4 and 6. It writes ∂J/∂W2, ∂J/∂b2 and ∂J/∂b1
+// into grads and leaves in w.GH the gradient G that reaches S1 (times n),
+// from which step 5 computes ∂J/∂W1. It overwrites w.P with G.
+func (w *workspace) backToFirstLinear(grads *Grads, net *Params, y []int, lambda float64) {
+	softmaxCrossEntropyBackward(w.P, y)                      // (1)      G = P − Y
+	secondLinearBackward(grads, w.GH, net, w.P, w.H, lambda) // (2)–(4a) ∂J/∂W2, ∂J/∂b2, G = W2ᵀ·G
+	w.firstLayerBackward(grads)                              // (4b), (6) G = G ⊙ Ind(H > 0), ∂J/∂b1
+}
+
+// updateAllButW1 takes the step θ ← θ − η·∂J/∂θ for b1, W2 and b2 (training
+// takes W1's in its gradient's product, firstLinearStep).
+func (net *Params) updateAllButW1(grads *Grads, eta float64) {
 	matrix.AddScaled(net.W2, net.W2, -eta, grads.W2)
 	for i := range net.B1 {
 		net.B1[i] -= eta * grads.B1[i]

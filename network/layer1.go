@@ -11,13 +11,45 @@ import (
 //	S1 = W1·Xᵀ + b1·1ᵀ   m×n   (W1 m×d, X n×d with one image per row, b1 m)
 //	H  = max(0, S1)      m×n
 //
-// Each forward pass below is followed by its backward pass.
+// Each forward pass below is followed by its backward pass. The workspace
+// runs the layer as firstLayerForward and firstLayerBackward: the products
+// on every core, and the element-wise work (the bias, the ReLU and its
+// mask, ∂J/∂b1) fused into one pass over the rows, on every core too (see
+// passes.go).
 
 // firstLinearForward computes S1 = W1·Xᵀ + b1·1ᵀ (m×n): W1 is m×d, X is n×d
 // with one image per row (hence the transpose), b1 has m entries.
 func firstLinearForward(S1 *matrix.Dense, net *Params, X *matrix.Dense) {
 	matrix.MulABt(S1, net.W1, X) // (m×d)·(n×d)ᵀ = m×n
 	matrix.AddColVector(S1, S1, net.B1)
+}
+
+// firstLayerForward computes the first layer on the n images of X into w.H
+// (m×n), S1 = W1·Xᵀ + b1·1ᵀ and H = max(0, S1): the product, then the bias
+// and the ReLU row by row (firstLayerRow).
+func (w *workspace) firstLayerForward(net *Params, X *matrix.Dense) {
+	matrix.MulABt(w.H, net.W1, X) // (m×d)·(n×d)ᵀ = m×n
+	w.net = net
+	byRows(w.H.Rows(), w.H.Cols(), w.firstLayerPass)
+}
+
+// firstLayerRows is firstLayerRow on rows lo..hi−1 of w.H (a pass), and,
+// in a training step with dropout, the mask after it: H ← H ⊙ M.
+func (w *workspace) firstLayerRows(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		firstLayerRow(w.H.Row(i), w.net.B1[i])
+		if w.M != nil {
+			dropoutRow(w.H.Row(i), w.M.Row(i))
+		}
+	}
+}
+
+// firstLayerRow turns row i of W1·Xᵀ into row i of H, in place: with
+// s = W1·Xᵀ's row and b = b1[i], h_j = max(0, s_j + b).
+func firstLayerRow(s []float64, b float64) {
+	for j, v := range s {
+		s[j] = max(0, v+b)
+	}
 }
 
 // firstLinearBackward is the backward pass of S1 = W1·Xᵀ + b1·1ᵀ, the
@@ -27,17 +59,43 @@ func firstLinearForward(S1 *matrix.Dense, net *Params, X *matrix.Dense) {
 //
 //	∂J/∂W1 = (1/n)·G·X + 2λ·W1   m×d  (the report's G·Xᵀ, with X one image per row)
 //	∂J/∂b1 = (1/n)·G·1           m
+//
+// The workspace computes ∂J/∂b1 in the pass of the ReLU's mask
+// (firstLayerBackward) and ∂J/∂W1 by firstLinearWeights.
 func firstLinearBackward(grads *Grads, net *Params, G, X *matrix.Dense, lambda float64) {
+	firstLinearWeights(grads, net, G, X, lambda)
+	matrix.RowSums(grads.B1, G)
+	scaleVec(grads.B1, 1/float64(G.Cols()))
+}
+
+// firstLinearWeights computes ∂J/∂W1 = (1/n)·G·X + 2λ·W1 (m×d), step 5 of
+// firstLinearBackward.
+func firstLinearWeights(grads *Grads, net *Params, G, X *matrix.Dense, lambda float64) {
 	n := float64(G.Cols())
 	matrix.Gemm(matrix.NoTrans, matrix.NoTrans, 1/n, G, X, 0, grads.W1) // (m×n)·(n×d)
 	matrix.AddScaled(grads.W1, grads.W1, 2*lambda, net.W1)
-	matrix.RowSums(grads.B1, G)
-	scaleVec(grads.B1, 1/n)
+}
+
+// firstLinearStep is firstLinearWeights fused with the gradient-descent
+// step on W1, for training: with ∂J/∂W1 = (1/n)·G·X + 2λ·W1,
+//
+//	W1 ← W1 − η·∂J/∂W1 = (1 − 2ηλ)·W1 − (η/n)·G·X   m×d
+//
+// is one product C = α·G·X + β·C with C = W1, α = −η/n and β = 1 − 2ηλ, so
+// that W1, the largest parameter by far, is read and written once, by the
+// product's goroutines, instead of in three passes (the product, the weight
+// decay, the update), and ∂J/∂W1 is never stored. It rounds differently
+// from firstLinearWeights followed by the update (the same terms, grouped
+// otherwise), by about one unit in the last place of W1 per step.
+func firstLinearStep(net *Params, G, X *matrix.Dense, lambda, eta float64) {
+	n := float64(G.Cols())
+	matrix.Gemm(matrix.NoTrans, matrix.NoTrans, -eta/n, G, X, 1-2*eta*lambda, net.W1) // (m×n)·(n×d)
 }
 
 // ReLU is the report's ReLu (section 2.4, equation 1): H = max(0, S1)
 // element-wise. H and S1 are both m×n and may be the same matrix (training
-// computes H in place over S1). It panics if the shapes differ.
+// computes H in place over S1, with the bias, in firstLayerForward). It
+// panics if the shapes differ.
 func ReLU(H, S1 *matrix.Dense) {
 	if H.Rows() != S1.Rows() || H.Cols() != S1.Cols() {
 		panic(fmt.Sprintf("network.ReLU: H is %d×%d, S1 %d×%d", H.Rows(), H.Cols(), S1.Rows(), S1.Cols()))
@@ -51,20 +109,46 @@ func ReLU(H, S1 *matrix.Dense) {
 	}
 }
 
-// reluBackward is the backward pass of H = max(0, S1), the second half of the
-// report's step 4: G ← G ⊙ Ind(H > 0), in place, G and H m×n. An entry of
-// the gradient passes where the unit was active and is 0 elsewhere (H > 0
-// exactly where S1 > 0).
-func reluBackward(G, H *matrix.Dense) {
-	for i := range G.Rows() {
-		g := G.Row(i)
-		h := H.Row(i)[:len(g)]
-		for j := range g {
-			if !(h[j] > 0) {
-				g[j] = 0
-			}
+// firstLayerBackward is the backward pass of the ReLU and the bias, the
+// second half of the report's step 4 and step 6: w.GH holds the gradient
+// G (m×n, times n) that reached H, and
+//
+//	G ← G ⊙ Ind(H > 0)   m×n  (then the gradient that reaches S1)
+//	∂J/∂b1 = (1/n)·G·1   m
+//
+// row by row (firstLayerBackRow), into grads.B1.
+func (w *workspace) firstLayerBackward(grads *Grads) {
+	w.db1 = grads.B1
+	byRows(w.GH.Rows(), w.GH.Cols(), w.firstLayerBackPass)
+}
+
+// firstLayerBackRows is firstLayerBackRow on rows lo..hi−1 (a pass),
+// after, in a training step with dropout, the mask's backward pass
+// G ← G ⊙ M.
+func (w *workspace) firstLayerBackRows(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		if w.M != nil {
+			dropoutRow(w.GH.Row(i), w.M.Row(i))
 		}
+		w.db1[i] = firstLayerBackRow(w.GH.Row(i), w.H.Row(i))
 	}
+}
+
+// firstLayerBackRow applies the ReLU's mask to row g of G, in place, with
+// h the same row of H, g_j ← g_j if h_j > 0 else 0 (an entry of the
+// gradient passes where the unit was active, and H > 0 exactly where
+// S1 > 0), and returns (1/n)·Σ_j g_j, summed in increasing j and then
+// multiplied by 1/n: ∂J/∂b1 of the row.
+func firstLayerBackRow(g, h []float64) float64 {
+	h = h[:len(g)]
+	sum := 0.0
+	for j := range g {
+		if !(h[j] > 0) {
+			g[j] = 0
+		}
+		sum += g[j]
+	}
+	return sum * (1 / float64(len(g)))
 }
 
 // scaleVec multiplies every entry of v by a.

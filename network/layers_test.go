@@ -38,16 +38,28 @@ func TestSoftmaxReLU(t *testing.T) {
 	}
 }
 
-// TestReLUBackward: the gradient passes where H > 0 and is 0 elsewhere.
+// TestReLUBackward: the gradient passes where H > 0 and is 0 elsewhere,
+// and ∂J/∂b1 of the row is the mean of what passes.
 func TestReLUBackward(t *testing.T) {
 	G := denseOf([]float64{1, 2, 3, 4}, []float64{5, 6, 7, 8})
 	H := denseOf([]float64{0.5, 0, -1, 2}, []float64{0, 1e-300, math.NaN(), 3})
-	reluBackward(G, H)
 	want := [][]float64{{1, 0, 0, 4}, {0, 6, 0, 8}}
+	wantB := []float64{5.0 / 4, 14.0 / 4}
 	for i, row := range want {
-		if !sameBits(G.Row(i), row) {
-			t.Errorf("row %d: %v, want %v", i, G.Row(i), row)
+		db := firstLayerBackRow(G.Row(i), H.Row(i))
+		if !sameBits(G.Row(i), row) || db != wantB[i] {
+			t.Errorf("row %d: %v and ∂J/∂b1 %v, want %v and %v", i, G.Row(i), db, row, wantB[i])
 		}
+	}
+}
+
+// TestFirstLayerRow: h = max(0, s + b), −Inf going to 0 and NaN staying
+// NaN (so that training notices it).
+func TestFirstLayerRow(t *testing.T) {
+	s := []float64{-1, 0, 0.5, math.Inf(-1), math.NaN()}
+	firstLayerRow(s, 0.25)
+	if want := []float64{0, 0.25, 0.75, 0, math.NaN()}; !sameBits(s, want) {
+		t.Errorf("got %v, want %v", s, want)
 	}
 }
 
@@ -57,7 +69,7 @@ func TestCrossEntropy(t *testing.T) {
 	S := denseOf([]float64{0, 2, 1000}, []float64{0, 1, 1001}) // K = 2, n = 3
 	P := matrix.New(2, 3)
 	cols := newColumnStats(3)
-	cols.softmax(P, S)
+	cols.softmax(P, S, 0, S.Cols())
 	y := []int{1, 0, 1}
 	want := math.Log(2) + (math.Log(1+math.Exp(-1)) - 0) + (math.Log(1+math.Exp(-1)) - 0)
 	if got := cols.crossEntropySum(S, y); !(math.Abs(got-want) <= 1e-15) {

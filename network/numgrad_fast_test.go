@@ -37,7 +37,7 @@ func centeredGradsFast(net *Params, s cifar.Set, lambda, h float64) *Grads {
 	cost := func(change func(S *matrix.Dense), dl2 float64) float64 {
 		changed.Copy(S)
 		change(changed)
-		cols.softmax(P, changed)
+		cols.softmax(P, changed, 0, changed.Cols())
 		return cols.crossEntropySum(changed, s.Labels)/float64(n) + lambda*(l2+dl2)
 	}
 	centered := func(f func(delta float64) float64) float64 { return (f(h) - f(-h)) / (2 * h) }

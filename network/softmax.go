@@ -17,13 +17,13 @@ import (
 // Softmax is the report's Softmax (section 2.5, equation 2), column by
 // column: P[:, i] = exp(S[:, i]) / (1ᵀ·exp(S[:, i])), P and S K×n; P may be
 // S. It allocates its scratch (three n-vectors); training and evaluation run
-// the same computation, columnStats.softmax, on a workspace's scratch. It
-// panics if the shapes differ.
+// the same computation, columnStats.softmax, on a workspace's scratch and on
+// every core. It panics if the shapes differ.
 func Softmax(P, S *matrix.Dense) {
 	if P.Rows() != S.Rows() || P.Cols() != S.Cols() {
 		panic(fmt.Sprintf("network.Softmax: P is %d×%d, S %d×%d", P.Rows(), P.Cols(), S.Rows(), S.Cols()))
 	}
-	newColumnStats(S.Cols()).softmax(P, S)
+	newColumnStats(S.Cols()).softmax(P, S, 0, S.Cols())
 }
 
 // columnStats is the scratch of the column-wise softmax of a K×n matrix S
@@ -44,17 +44,19 @@ func (c columnStats) slice(n int) columnStats {
 	return columnStats{max: c.max[:n], sum: c.sum[:n], arg: c.arg[:n]}
 }
 
-// softmax computes P = softmax(S) column by column (P may be S) and keeps
-// each column's M_i, argmax and Σ_k exp(S[k][i] − M_i) in c. Subtracting M_i
-// before exp leaves P unchanged and keeps exp from overflowing. It works row
-// by row, so each pass reads contiguous memory; c must have S's n columns.
-func (c columnStats) softmax(P, S *matrix.Dense) {
-	k, n := S.Dims()
-	mx, sum, arg := c.max[:n], c.sum[:n], c.arg[:n]
-	copy(mx, S.Row(0))
+// softmax computes P = softmax(S) on the columns lo..hi−1 (P may be S) and
+// keeps each column's M_i, argmax and Σ_k exp(S[k][i] − M_i) in c.
+// Subtracting M_i before exp leaves P unchanged and keeps exp from
+// overflowing. It works row by row, so each pass reads contiguous memory;
+// each column's sum runs over k in increasing order. c must have S's n
+// columns.
+func (c columnStats) softmax(P, S *matrix.Dense, lo, hi int) {
+	k := S.Rows()
+	mx, sum, arg := c.max[lo:hi], c.sum[lo:hi], c.arg[lo:hi]
+	copy(mx, S.Row(0)[lo:hi])
 	clear(arg)
 	for r := 1; r < k; r++ {
-		for i, v := range S.Row(r) {
+		for i, v := range S.Row(r)[lo:hi] {
 			if v > mx[i] { // strictly: the first class wins a tie
 				mx[i], arg[i] = v, r
 			}
@@ -62,15 +64,15 @@ func (c columnStats) softmax(P, S *matrix.Dense) {
 	}
 	clear(sum)
 	for r := range k {
-		p := P.Row(r)[:n]
-		for i, v := range S.Row(r) {
+		p := P.Row(r)[lo:hi]
+		for i, v := range S.Row(r)[lo:hi] {
 			e := math.Exp(v - mx[i])
 			p[i] = e
 			sum[i] += e
 		}
 	}
 	for r := range k {
-		p := P.Row(r)[:n]
+		p := P.Row(r)[lo:hi]
 		for i := range p {
 			p[i] /= sum[i]
 		}

@@ -210,17 +210,30 @@ type Trainer struct {
 	net   *Params
 	train cifar.Set
 	cfg   Config
-	nb    int // whole batches per epoch, ⌊n/B⌋
-	t     int // the next update step
-	grads *Grads
-	w     *workspace      // with dropout, w.M is the current batch's mask (m×B)
-	views []*matrix.Dense // without shuffling or augmentation: batch j is views[j], rows j·B..(j+1)·B−1 of train.X
-	order []int           // with shuffling: the rows of the current epoch, in order
-	xb    *matrix.Dense   // with shuffling or augmentation: the gathered batch, B×d
-	yb    []int           // with shuffling or augmentation: its labels
-	rng   *rand.Rand      // the shuffling's generator
-	aug   *rand.Rand      // the augmentation's generator
-	drop  *rand.Rand      // the dropout masks' generator
+	nb    int        // whole batches per epoch, ⌊n/B⌋
+	t     int        // the next update step
+	grads *Grads     // ∂J/∂b1, ∂J/∂W2, ∂J/∂b2 (W1 nil)
+	w     *workspace // with dropout, w.M is the current batch's mask (m×B)
+	// Without shuffling or augmentation: batch j is views[j], rows
+	// j·B..(j+1)·B−1 of train.X. The images are never copied nor packed:
+	// with the AVX-512 kernel the products read them where they are
+	// (W1·Xbᵀ on the dot path, ∂J/∂W1 = G·Xb reading Xb unpacked), faster
+	// than from a packed copy (matrix.PackRows keeps none there); with the
+	// AVX2 kernel a copy packed once would save 5–13% of W1·Xbᵀ, 3–6% of a
+	// step (BenchmarkMulPacked, AMD EPYC Zen 4), for a copy the size of the
+	// training set (1.1 GB for 45,000 images) made at 0.11 s per 10,000
+	// images: for 3.1(a) about as much time as it saves.
+	views []*matrix.Dense
+	order []int         // with shuffling: the rows of the current epoch, in order
+	xb    *matrix.Dense // with shuffling or augmentation: the gathered batch, B×d
+	yb    []int         // with shuffling or augmentation: its labels
+	rng   *rand.Rand    // the shuffling's generator
+	aug   *rand.Rand    // the augmentation's generator
+	drop  *rand.Rand    // the dropout masks' generator
+	// with shuffling or augmentation: where each row of xb comes from, and
+	// the pass that copies them (see batch)
+	gather     []gathered
+	gatherPass func(lo, hi int)
 }
 
 // The generators of a Trainer: one PCG stream each, all seeded with
@@ -250,7 +263,9 @@ func NewTrainer(net *Params, train cifar.Set, cfg Config) (*Trainer, error) {
 		return nil, err
 	}
 	B := cfg.BatchSize
-	tr := &Trainer{net: net, train: train, cfg: cfg, nb: train.Len() / B, grads: NewGrads(d, m, k), w: newWorkspace(net, B, true)}
+	// no ∂J/∂W1: its step is fused into its product (firstLinearStep)
+	grads := &Grads{B1: make([]float64, m), W2: matrix.New(k, m), B2: make([]float64, k)}
+	tr := &Trainer{net: net, train: train, cfg: cfg, nb: train.Len() / B, grads: grads, w: newWorkspace(net, B, true)}
 	if cfg.Shuffle {
 		tr.order = make([]int, train.Len())
 		tr.rng = rand.New(rand.NewPCG(cfg.Seed, shuffleStream))
@@ -258,6 +273,8 @@ func NewTrainer(net *Params, train cifar.Set, cfg Config) (*Trainer, error) {
 	if cfg.Shuffle || cfg.Augment.On() {
 		tr.xb = matrix.New(B, d)
 		tr.yb = make([]int, B)
+		tr.gather = make([]gathered, B)
+		tr.gatherPass = tr.gatherRows
 	} else {
 		tr.views = make([]*matrix.Dense, tr.nb)
 		for j := range tr.views {
@@ -280,10 +297,11 @@ func (tr *Trainer) T() int { return tr.t }
 // Step takes update step t = T(): on batch t mod ⌊n/B⌋ of the epoch it
 // runs EvaluateClassifier's forward pass and ComputeGradients' backward pass
 // (on the Trainer's memory, with a new dropout mask if Config.KeepProb asks
-// for one), and takes θ ← θ − η_t·∂J/∂θ with η_t = CyclicEta(t, ...). It
-// returns η_t and the batch's loss (1/B) Σ −log P[y_i][i] before the update.
-// If that loss is NaN or infinite the parameters are left unchanged (the step
-// still counts). It allocates nothing.
+// for one), and takes θ ← θ − η_t·∂J/∂θ with η_t = CyclicEta(t, ...), W1's
+// step fused into the product of its gradient (firstLinearStep). It returns
+// η_t and the batch's loss (1/B) Σ −log P[y_i][i] before the update. If that
+// loss is NaN or infinite the parameters are left unchanged (the step still
+// counts). It allocates nothing.
 func (tr *Trainer) Step() (eta, loss float64) {
 	eta = CyclicEta(tr.t, tr.cfg.EtaMin, tr.cfg.EtaMax, tr.cfg.StepSize)
 	return eta, tr.StepEta(eta)
@@ -304,8 +322,11 @@ func (tr *Trainer) StepEta(eta float64) (loss float64) {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss
 	}
-	tr.w.computeGradients(tr.grads, tr.net, X, y, tr.cfg.Lambda)
-	tr.net.update(tr.grads, eta)
+	// The backward pass of computeGradients, with W1's step fused into
+	// its gradient's product, then the step for the other parameters.
+	tr.w.backToFirstLinear(tr.grads, tr.net, y, tr.cfg.Lambda)
+	firstLinearStep(tr.net, tr.w.GH, X, tr.cfg.Lambda, eta)
+	tr.net.updateAllButW1(tr.grads, eta)
 	return loss
 }
 
@@ -321,20 +342,42 @@ func (tr *Trainer) batch(j int) (X *matrix.Dense, y []int) {
 	if tr.cfg.Shuffle && j == 0 {
 		tr.shuffle()
 	}
+	// The draws in order, on this goroutine; the copies on every core.
 	for i := range B {
 		r := j*B + i
 		if tr.cfg.Shuffle {
 			r = tr.order[r]
 		}
 		tr.yb[i] = tr.train.Labels[r]
+		g := &tr.gather[i]
+		g.row = r
+		if tr.aug != nil {
+			g.flip, g.dx, g.dy = tr.cfg.Augment.draw(tr.aug)
+		}
+	}
+	byRows(B, tr.xb.Cols(), tr.gatherPass)
+	return tr.xb, tr.yb
+}
+
+// gatherRows copies into rows lo..hi−1 of the gathered batch their training
+// images, transformed when augmenting (a pass, see batch).
+func (tr *Trainer) gatherRows(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		g := tr.gather[i]
 		if tr.aug == nil {
-			copy(tr.xb.Row(i), tr.train.X.Row(r))
+			copy(tr.xb.Row(i), tr.train.X.Row(g.row))
 			continue
 		}
-		flip, dx, dy := tr.cfg.Augment.draw(tr.aug)
-		TransformImage(tr.xb.Row(i), tr.train.X.Row(r), ImageChannels, ImageSide, ImageSide, flip, dx, dy)
+		TransformImage(tr.xb.Row(i), tr.train.X.Row(g.row), ImageChannels, ImageSide, ImageSide, g.flip, g.dx, g.dy)
 	}
-	return tr.xb, tr.yb
+}
+
+// gathered is where row i of a gathered batch comes from: its training
+// image, and its transformation when augmenting.
+type gathered struct {
+	row    int
+	flip   bool
+	dx, dy int
 }
 
 // shuffle draws the row order of a new epoch: a uniform permutation of

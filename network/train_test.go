@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"twolayer/cifar"
+	"twolayer/matrix"
 )
 
 // TestTrainStepAllocates proves that an update step allocates nothing, with
@@ -372,6 +373,50 @@ func TestEvaluateChunks(t *testing.T) {
 	}
 	if r, c := H.Dims(); r != 9 || c != 2500 {
 		t.Errorf("H is %d×%d, want 9×2500", r, c)
+	}
+}
+
+// TestStepIsGradientStep: a Trainer's step, whose update of W1 is fused into
+// the product of its gradient (firstLinearStep), takes θ ← θ − η·∂J/∂θ with
+// the gradients of ComputeGradients on the batch, for every parameter, up to
+// rounding (the fused update groups the same terms otherwise).
+func TestStepIsGradientStep(t *testing.T) {
+	s := randomSet(300, 3072, 10, 4)
+	p := InitializeWeights(3072, 50, 10, InitSqrt, 5)
+	cfg := DefaultConfig()
+	cfg.Lambda = 0.05
+	tr, err := NewTrainer(p, s, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // a step with η_t > η_min
+		tr.Step()
+	}
+	j := tr.T() % tr.nb
+	b := cifar.Set{X: s.X.RowRange(j*100, (j+1)*100), Labels: s.Labels[j*100 : (j+1)*100]}
+	before := p.Clone()
+	g := ComputeGradients(before, b, cfg.Lambda)
+	eta, _ := tr.Step()
+	want := []*matrix.Dense{before.W1.Clone(), before.W2.Clone()}
+	matrix.AddScaled(want[0], before.W1, -eta, g.W1)
+	matrix.AddScaled(want[1], before.W2, -eta, g.W2)
+	for i, got := range []*matrix.Dense{p.W1, p.W2} {
+		r, c := got.Dims()
+		for a := range r {
+			for k := range c {
+				if d := got.At(a, k) - want[i].At(a, k); !(math.Abs(d) <= 1e-15+1e-13*math.Abs(want[i].At(a, k))) {
+					t.Fatalf("W%d[%d][%d] = %.17g after the step, θ − η·∂J/∂θ = %.17g", i+1, a, k, got.At(a, k), want[i].At(a, k))
+				}
+			}
+		}
+	}
+	for i, v := range [][2][]float64{{p.B1, before.B1}, {p.B2, before.B2}} {
+		gb := [][]float64{g.B1, g.B2}[i]
+		for k := range v[0] {
+			if w := v[1][k] - eta*gb[k]; v[0][k] != w {
+				t.Fatalf("b%d[%d] = %.17g after the step, θ − η·∂J/∂θ = %.17g", i+1, k, v[0][k], w)
+			}
+		}
 	}
 }
 

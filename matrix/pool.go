@@ -1,0 +1,193 @@
+package matrix
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The worker pool that products and ParallelFor share their tasks with:
+// goroutines started on first need, each with its own packing buffers,
+// taking jobs from pool.work. The free lists recycle jobs and the callers'
+// buffers, so that steady-state calls allocate nothing.
+//
+// Handing a job over must cost little next to a task: a training step of
+// the network (about a millisecond on two cores) runs two large products
+// and a dozen small passes, and each hand-off that waits for a sleeping
+// thread to wake costs 50–150 µs on a virtual machine (measured on the
+// 2-core AMD EPYC this was tuned on). So a worker that has finished a job
+// keeps looking for the next one for workerSpin, pausing between looks,
+// before it blocks; a job handed over in that time starts within a
+// microsecond.
+var pool struct {
+	mu        sync.Mutex
+	started   int
+	work      chan *gemmJob
+	freeJobs  freeList[gemmJob]
+	freeBufs  freeList[packBuf]
+	freeTemps freeList[[]float64] // the intermediate products of gemmTT
+	spinning  atomic.Int32        // workers looking for a job (see nextJob)
+}
+
+// workerSpin is how long a worker looks for a new job after its last one
+// before it blocks. Measured with BenchmarkTrainStep at 2 threads (2-core
+// AMD EPYC Zen 4): see README.md's performance section. It is longer than
+// the serial stretches between the products of a training step and short
+// enough that an idle process stops spinning at once, for people.
+const workerSpin = 200 * time.Microsecond
+
+func init() { pool.work = make(chan *gemmJob, 256) }
+
+// freeList is a stack of *T kept for reuse, so that steady-state products
+// allocate nothing (unlike sync.Pool, it is never emptied by the GC).
+type freeList[T any] struct {
+	mu    sync.Mutex
+	items []*T
+}
+
+// get pops an item, or returns newT() when the list is empty.
+func (l *freeList[T]) get(newT func() *T) *T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := len(l.items); n > 0 {
+		x := l.items[n-1]
+		l.items = l.items[:n-1]
+		return x
+	}
+	return newT()
+}
+
+// put pushes x for a later get.
+func (l *freeList[T]) put(x *T) {
+	l.mu.Lock()
+	l.items = append(l.items, x)
+	l.mu.Unlock()
+}
+
+// newJob returns a closed job from the free list, or a new one.
+func newJob() *gemmJob {
+	return pool.freeJobs.get(func() *gemmJob {
+		j := new(gemmJob)
+		j.inside.Store(-1)
+		return j
+	})
+}
+
+// share does the tasks of j on the calling goroutine (packing into buf),
+// with up to procs−1 workers of the pool helping, and returns when all are
+// done and no worker is working on j any more.
+//
+// The protocol: j is opened (inside = 0) and offered to procs−1 workers;
+// a worker that receives it joins it (inside + 1) only while it is open,
+// takes tasks until none is left, and leaves (inside − 1). Once the caller
+// has no task left to take, it waits for the workers inside to finish their
+// last task and closes j (inside = −1). So a worker that is busy elsewhere
+// and gets to j late does not hold the caller up: it finds j closed, or (if
+// j has been recycled and opened again for another call) joins that call,
+// which is as good. The offers are dropped rather than waited for when the
+// pool's queue is full.
+func (j *gemmJob) share(procs int, buf *packBuf) {
+	j.next.Store(0)
+	helpers := min(procs-1, int(j.tasks)-1)
+	if helpers > 0 {
+		// Workers for every core, not only this job's helpers: other
+		// goroutines may run products side by side (see SetParallelism).
+		startWorkers(runtime.GOMAXPROCS(0) - 1)
+		j.inside.Store(0) // open, after every field of j is set
+		for range helpers {
+			select {
+			case pool.work <- j:
+			default:
+			}
+		}
+	}
+	j.runTasks(buf)
+	if helpers > 0 {
+		// Close j once no worker is inside. The wait is short (at most one
+		// task): spin, pausing, then yield in case a worker inside is not
+		// running (more goroutines than cores).
+		for i := 0; !j.inside.CompareAndSwap(0, -1); i++ {
+			if i < 1000 {
+				spinPause()
+			} else {
+				runtime.Gosched()
+			}
+		}
+	}
+}
+
+// join enters j as a helper if j is open and reports whether it did.
+func (j *gemmJob) join() bool {
+	for {
+		n := j.inside.Load()
+		if n < 0 {
+			return false
+		}
+		if j.inside.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// startWorkers makes sure that at least n workers exist.
+func startWorkers(n int) {
+	if int(poolStarted.Load()) >= n {
+		return
+	}
+	pool.mu.Lock()
+	for ; pool.started < n; pool.started++ {
+		go worker(newPackBuf()) // allocated here, not whenever the worker first runs
+	}
+	poolStarted.Store(int32(pool.started))
+	pool.mu.Unlock()
+}
+
+// poolStarted is pool.started, read without the lock.
+var poolStarted atomic.Int32
+
+// worker helps with the jobs it receives, forever, packing into buf.
+func worker(buf *packBuf) {
+	for {
+		j := nextJob()
+		if j.join() {
+			j.runTasks(buf)
+			j.inside.Add(-1)
+		}
+	}
+}
+
+// nextJob returns the next job offered to the pool: it looks for one for
+// workerSpin, pausing between looks, then blocks until one comes. At most
+// as many workers look at a time as one product may have helpers
+// (maxProcs() − 1): when products run side by side on their shares of the
+// cores (SetParallelism), the other workers block at once rather than take
+// a core from a goroutine that computes.
+func nextJob() *gemmJob {
+	if int(pool.spinning.Add(1)) <= maxProcs()-1 {
+		j := lookForJob()
+		pool.spinning.Add(-1)
+		if j != nil {
+			return j
+		}
+	} else {
+		pool.spinning.Add(-1)
+	}
+	return <-pool.work
+}
+
+// lookForJob returns a job offered to the pool within workerSpin, or nil.
+func lookForJob() *gemmJob {
+	deadline := time.Now().Add(workerSpin)
+	for i := 1; ; i++ {
+		select {
+		case j := <-pool.work:
+			return j
+		default:
+		}
+		if i%64 == 0 && time.Now().After(deadline) {
+			return nil
+		}
+		spinPause()
+	}
+}

@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package matrix
+
+// spinPause is where a waiting loop pauses; without assembly it does
+// nothing.
+func spinPause() {}
