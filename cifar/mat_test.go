@@ -287,22 +287,5 @@ func FuzzLoadMat(f *testing.F) {
 	f.Add([]byte(goodMat))
 	f.Add([]byte(matBE.header() + matBE.compressed(matBE.uint8s("labels", []uint32{1, 1}, "\x03")) + matBE.uint8s("data", []uint32{1, ImageSize}, onePixels)))
 	f.Add([]byte(m.header() + cellInCell))
-	for _, file := range []string{"mat/meta-big-endian.mat", "tiny-mat/batches.meta.mat"} {
-		data, err := os.ReadFile(filepath.Join("testdata", file))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		rec, err := toRecords("fuzz", data, formatMat)
-		if err != nil {
-			if !errors.Is(err, ErrMalformed) || !strings.HasPrefix(err.Error(), "cifar: fuzz: ") || strings.Contains(err.Error(), "\n") {
-				t.Fatalf("error %q: not one ErrMalformed line naming the file", err)
-			}
-		} else {
-			checkRecords(t, rec)
-		}
-		matClassNames(data)
-	})
+	fuzzFormat(f, formatMat, matClassNames, "mat/meta-big-endian.mat", "tiny-mat/batches.meta.mat")
 }

@@ -271,7 +271,15 @@ func TestPickleLargeAlloc(t *testing.T) {
 func FuzzLoadPickle(f *testing.F) {
 	f.Add([]byte(goodPickle))
 	f.Add([]byte("\x80\x02}(U\x0blabel_names](U\x01aU\x01be."))
-	for _, file := range []string{"pickle/py3-p5.pkl", "pickle/numpy2-p2.pkl"} {
+	fuzzFormat(f, formatPickle, pickleClassNames, "pickle/py3-p5.pkl", "pickle/numpy2-p2.pkl")
+}
+
+// fuzzFormat runs the fuzz test of a format's decoder: the seeds already
+// added to f and the testdata files, then for each input, the records
+// decoded from it (one ErrMalformed line naming the file, or well-formed
+// records) and its class names (which must not panic).
+func fuzzFormat(f *testing.F, ff format, classNames func([]byte) ([]string, error), files ...string) {
+	for _, file := range files {
 		data, err := os.ReadFile(filepath.Join("testdata", file))
 		if err != nil {
 			f.Fatal(err)
@@ -279,7 +287,7 @@ func FuzzLoadPickle(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rec, err := toRecords("fuzz", data, formatPickle)
+		rec, err := toRecords("fuzz", data, ff)
 		if err != nil {
 			if !errors.Is(err, ErrMalformed) || !strings.HasPrefix(err.Error(), "cifar: fuzz: ") || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error %q: not one ErrMalformed line naming the file", err)
@@ -287,7 +295,7 @@ func FuzzLoadPickle(f *testing.F) {
 		} else {
 			checkRecords(t, rec)
 		}
-		pickleClassNames(data)
+		classNames(data)
 	})
 }
 
