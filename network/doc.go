@@ -51,7 +51,7 @@
 //
 // Beyond the report, the assignment's optional exercises:
 //
-//	dropout.go     inverted dropout on the hidden layer (training only), forward and backward
+//	dropout.go     inverted dropout on the hidden layer (training only): the mask, applied in the first layer's passes
 //	augment.go     random flips and shifts of the training images (TransformImage)
 //	ensemble.go    PredictEnsemble: the mean of several networks' softmax outputs
 //	lrrange.go     Smith's learning-rate range test (RangeTest, SuggestEtas)
