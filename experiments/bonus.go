@@ -275,7 +275,7 @@ func Bonus(ctx context.Context, o Options) (*Result, error) {
 			row.Change = row.Test - b.Rows[i-1].Test
 		}
 		row.Seconds = o.now().Sub(rowStart).Seconds()
-		o.logf("bonus: %s (%s): train %.2f%%, validation %.2f%%, test %.2f%% (%.0f s)",
+		o.logf("bonus: %s: %s\n       train %.2f%%, validation %.2f%%, test %.2f%% (%.0f s)",
 			st.name, settingLine(setting), 100*row.Train, 100*row.Validation, 100*row.Test, row.Seconds)
 		b.Rows = append(b.Rows, row)
 		if i == 0 || row.Validation > b.Rows[b.Best].Validation {
@@ -417,7 +417,7 @@ func bonusTrain(ctx context.Context, o Options, data *cifar.Split, cands []Bonus
 		if winner == nil {
 			return nil, nil, fmt.Errorf("every candidate diverged in its first cycle")
 		}
-		winner.bar = o.bar(fmt.Sprintf("%s, %s, on", label, settingLine(winner.run.setting)))
+		winner.bar = o.bar(fmt.Sprintf("%s %s on", label, barSetting(winner.run.setting)))
 	}
 	for !winner.tr.Done() {
 		if err := winner.cycle(ctx); err != nil {
@@ -445,7 +445,7 @@ func newContender(o Options, data *cifar.Split, s BonusSetting, label string) (*
 		return nil, err
 	}
 	net := network.InitializeWeights(cifar.ImageSize, s.Hidden, cifar.NumClasses, init, o.Seed)
-	c := &contender{bar: o.bar(fmt.Sprintf("%s, %s", label, settingLine(s)))}
+	c := &contender{bar: o.bar(fmt.Sprintf("%s %s", label, barSetting(s)))}
 	c.tr, err = network.NewTraining(net, data.Train, data.Validation, s.config(o.Seed), func(p network.Progress) { c.bar.Update(p) })
 	if err != nil {
 		return nil, Usagef("%v", err)
@@ -470,6 +470,27 @@ func containsSetting(list []BonusSetting, s BonusSetting) bool {
 		}
 	}
 	return false
+}
+
+// barSetting describes a setting's training in as few characters as a
+// progress line's label allows (its schedule is on the line already), e.g.
+// "m=1000 λ=3e-04 flip p=0.8".
+func barSetting(s BonusSetting) string {
+	lambda := fmt.Sprintf("%g", s.Lambda)
+	if s.Lambda != 0 && s.Lambda < 1e-3 {
+		lambda = fmt.Sprintf("%.0e", s.Lambda)
+	}
+	line := fmt.Sprintf("m=%d λ=%s", s.Hidden, lambda)
+	if s.Flip {
+		line += " flip"
+	}
+	if s.Shift > 0 {
+		line += fmt.Sprintf(" shift±%d", s.Shift)
+	}
+	if s.KeepProb > 0 && s.KeepProb < 1 {
+		line += fmt.Sprintf(" p=%g", s.KeepProb)
+	}
+	return line
 }
 
 // settingLine describes a setting in a few words, e.g. "m = 1000, λ = 0.001,

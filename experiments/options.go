@@ -127,7 +127,7 @@ func (o Options) now() time.Time {
 	return time.Now()
 }
 
-// logf writes a one-line message unless quiet.
+// logf writes a message (a line, or a line and its continuation) unless quiet.
 func (o Options) logf(format string, a ...any) {
 	if o.Quiet {
 		return
