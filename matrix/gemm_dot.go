@@ -22,14 +22,18 @@ const dotTile = 5
 type dotFn func(kc int, rows *[2 * dotTile]*float64, out *[32]float64, mask uint64)
 
 // Blocking of the dot path: k blocks of at most dotKc terms, and dotNc rows
-// of B at a time, which stay in L2 (25·1536·8 = 300 KiB for k = 3072) while
+// of B at a time, which stay in L2 (25·3072·8 = 600 KiB for k = 3072) while
 // the tiles of A run over them. Deep blocks pay: each block of a tile ends
 // with the reduction of 25 vectors (about 70 shuffles and adds) and the
-// update of C. Measured on Zen 4 (GFLOP per thread-CPU-second, 50×3072×100
-// and 50×3072×10000): blocks of 512 terms and 100 rows 46 and 39, of 1536
-// terms and 25 rows 49 and 43, though a tile of A then no longer fits L1.
+// update of C. Measured on Zen 4, GFLOP/s at 1 thread for 50×3072×100
+// (successive batches) and 50×3072×10000, with rows padded as New pads
+// them: blocks of 1024 terms and 25 rows 54 and 44, of 1536 and 25 56 and
+// 46, of 3072 (one block) and 10, 25 or 50 rows 56 and 49 (at 2 threads
+// 104 and 89 against 107 and 95), though a tile of A then no longer fits
+// L1. (Before rows were padded: 512 and 100 rows 46 and 39, 1536 and 25
+// 49 and 43.)
 const (
-	dotKc = 2048
+	dotKc = 3072
 	dotNc = 25
 )
 
