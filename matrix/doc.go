@@ -53,6 +53,11 @@
 // it read their B slivers from there (the grid shifted to its groups, see
 // gemmPlan.off).
 //
+// dense.go: the layout the kernels read. New pads rows whose length is a
+// multiple of 4 KiB (an image's 3,072 values) by two cache lines
+// (rowStride), so that the rows a kernel reads at once do not all fall
+// into the same set of the L1 cache.
+//
 // parallel.go: ParallelFor shares element-wise loops out to the same
 // worker pool; SetParallelism bounds the goroutines of each product and
 // ParallelFor, for computations run side by side.
