@@ -75,7 +75,8 @@ func (w *workspace) firstColumns(n int) *workspace {
 }
 
 // evaluateClassifier is the forward pass of EvaluateClassifier on the n
-// images of X (n×d, n the workspace's size): the first layer leaves H in w.H,
+// images of X (n×d, n the workspace's size): the first layer leaves H in w.H
+// (H ⊙ M when the workspace holds a dropout mask M, in training),
 // the second the scores in w.S, and the softmax P in w.P, with the column
 // statistics in w.cols for crossEntropySum and correct. The element-wise
 // work runs on every core, in chunks (see passes.go).

@@ -26,7 +26,8 @@ func firstLinearForward(S1 *matrix.Dense, net *Params, X *matrix.Dense) {
 
 // firstLayerForward computes the first layer on the n images of X into w.H
 // (m×n), S1 = W1·Xᵀ + b1·1ᵀ and H = max(0, S1): the product, then the bias
-// and the ReLU row by row (firstLayerRow).
+// and the ReLU row by row (firstLayerRow), and in a training step with
+// dropout the mask, H ← H ⊙ M (w.M, m×n; see dropout.go).
 func (w *workspace) firstLayerForward(net *Params, X *matrix.Dense) {
 	matrix.MulABt(w.H, net.W1, X) // (m×d)·(n×d)ᵀ = m×n
 	w.net = net
@@ -116,7 +117,8 @@ func ReLU(H, S1 *matrix.Dense) {
 //	G ← G ⊙ Ind(H > 0)   m×n  (then the gradient that reaches S1)
 //	∂J/∂b1 = (1/n)·G·1   m
 //
-// row by row (firstLayerBackRow), into grads.B1.
+// row by row (firstLayerBackRow), into grads.B1; in a training step with
+// dropout, each row first passes back through the mask, G ← G ⊙ M.
 func (w *workspace) firstLayerBackward(grads *Grads) {
 	w.db1 = grads.B1
 	byRows(w.GH.Rows(), w.GH.Cols(), w.firstLayerBackPass)
