@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"os"
 
 	"twolayer/cifar"
 	"twolayer/matrix"
@@ -179,14 +178,4 @@ func UnmarshalModels(b []byte) ([]*Model, error) {
 // LoadModels reads a model file or an ensemble file and returns its models
 // (one for a model file). It returns a one-line error naming the file if it
 // cannot be read or is neither kind of file, or is corrupt.
-func LoadModels(path string) ([]*Model, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("loading the model: %w", err)
-	}
-	models, err := UnmarshalModels(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return models, nil
-}
+func LoadModels(path string) ([]*Model, error) { return loadFile(path, UnmarshalModels) }

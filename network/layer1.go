@@ -17,13 +17,6 @@ import (
 // mask, ∂J/∂b1) fused into one pass over the rows, on every core too (see
 // passes.go).
 
-// firstLinearForward computes S1 = W1·Xᵀ + b1·1ᵀ (m×n): W1 is m×d, X is n×d
-// with one image per row (hence the transpose), b1 has m entries.
-func firstLinearForward(S1 *matrix.Dense, net *Params, X *matrix.Dense) {
-	matrix.MulABt(S1, net.W1, X) // (m×d)·(n×d)ᵀ = m×n
-	matrix.AddColVector(S1, S1, net.B1)
-}
-
 // firstLayerForward computes the first layer on the n images of X into w.H
 // (m×n), S1 = W1·Xᵀ + b1·1ᵀ and H = max(0, S1): the product, then the bias
 // and the ReLU row by row (firstLayerRow), and in a training step with
@@ -53,24 +46,15 @@ func firstLayerRow(s []float64, b float64) {
 	}
 }
 
-// firstLinearBackward is the backward pass of S1 = W1·Xᵀ + b1·1ᵀ, the
-// report's steps 5 and 6 with the gradient of the L2 term: G (m×n) is the
-// gradient that reached S1 (times n, see softmaxCrossEntropyBackward) and
-// X is n×d, so
+// firstLinearWeights is the backward pass of S1 = W1·Xᵀ + b1·1ᵀ for W1, the
+// report's step 5 with the gradient of the L2 term: G (m×n) is the gradient
+// that reached S1 (times n, see softmaxCrossEntropyBackward) and X is n×d,
+// so
 //
 //	∂J/∂W1 = (1/n)·G·X + 2λ·W1   m×d  (the report's G·Xᵀ, with X one image per row)
-//	∂J/∂b1 = (1/n)·G·1           m
 //
-// The workspace computes ∂J/∂b1 in the pass of the ReLU's mask
-// (firstLayerBackward) and ∂J/∂W1 by firstLinearWeights.
-func firstLinearBackward(grads *Grads, net *Params, G, X *matrix.Dense, lambda float64) {
-	firstLinearWeights(grads, net, G, X, lambda)
-	matrix.RowSums(grads.B1, G)
-	scaleVec(grads.B1, 1/float64(G.Cols()))
-}
-
-// firstLinearWeights computes ∂J/∂W1 = (1/n)·G·X + 2λ·W1 (m×d), step 5 of
-// firstLinearBackward.
+// (Step 6, ∂J/∂b1 = (1/n)·G·1, is computed in the pass of the ReLU's mask,
+// firstLayerBackward.)
 func firstLinearWeights(grads *Grads, net *Params, G, X *matrix.Dense, lambda float64) {
 	n := float64(G.Cols())
 	matrix.Gemm(matrix.NoTrans, matrix.NoTrans, 1/n, G, X, 0, grads.W1) // (m×n)·(n×d)

@@ -153,16 +153,21 @@ func boolByte(v bool) byte {
 // naming the file if it cannot be read, is not a model file (wrong magic), has
 // another version, is truncated, declares impossible dimensions or fails its
 // checksum.
-func LoadModel(path string) (*Model, error) {
+func LoadModel(path string) (*Model, error) { return loadFile(path, UnmarshalModel) }
+
+// loadFile reads the file at path and decodes it with decode, naming the
+// file in the error of either.
+func loadFile[T any](path string, decode func([]byte) (T, error)) (T, error) {
+	var zero T
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("loading the model: %w", err)
+		return zero, fmt.Errorf("loading the model: %w", err)
 	}
-	m, err := UnmarshalModel(b)
+	v, err := decode(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return zero, fmt.Errorf("%s: %w", path, err)
 	}
-	return m, nil
+	return v, nil
 }
 
 // UnmarshalModel decodes a model from the bytes of a model file; its errors

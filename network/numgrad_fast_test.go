@@ -23,8 +23,9 @@ import (
 func centeredGradsFast(net *Params, s cifar.Set, lambda, h float64) *Grads {
 	d, m, k := net.Dims()
 	n := s.Len()
-	S1 := matrix.New(m, n) // before the ReLU, kept
-	firstLinearForward(S1, net, s.X)
+	S1 := matrix.New(m, n) // S1 = W1·Xᵀ + b1·1ᵀ, before the ReLU, kept
+	matrix.MulABt(S1, net.W1, s.X)
+	matrix.AddColVector(S1, S1, net.B1)
 	H := matrix.New(m, n)
 	ReLU(H, S1)
 	S := matrix.New(k, n)

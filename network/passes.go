@@ -5,8 +5,9 @@ import "twolayer/matrix"
 // The element-wise work between the products, shared out among the cores.
 //
 // The products of a step run on every core (matrix.Gemm); so does the
-// element-wise work between them: the first layer's bias and ReLU, the
-// ReLU's mask and the bias gradient on the way back, and the softmax. Each
+// element-wise work between them: the first layer's bias and ReLU (and
+// dropout's mask), the ReLU's mask and the bias gradient on the way back,
+// the softmax, and the gathering of a shuffled or augmented batch. Each
 // is a pass over chunks of whole rows (or, for the softmax, columns), handed
 // to matrix.ParallelFor. Every row's (column's) result is computed by one
 // goroutine in a fixed order, so results are bitwise the same at any
