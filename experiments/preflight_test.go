@@ -73,6 +73,18 @@ func checkOneLine(t *testing.T, err error, want ...string) {
 	}
 }
 
+// checkNothingStarted fails unless All, whose log is log, stopped before its
+// first section ("== name" in the log) and left nothing in out.
+func checkNothingStarted(t *testing.T, log, out string) {
+	t.Helper()
+	if strings.Contains(log, "==") {
+		t.Errorf("All started a section:\n%s", log)
+	}
+	if names := entries(out); len(names) > 0 {
+		t.Errorf("OUT holds %q", names)
+	}
+}
+
 // TestReadOnlyOutput: an output directory that cannot be written stops All
 // before anything runs, in one line.
 func TestReadOnlyOutput(t *testing.T) {
@@ -88,12 +100,7 @@ func TestReadOnlyOutput(t *testing.T) {
 	}
 	_, err := All(context.Background(), o)
 	checkOneLine(t, err, "cannot write the results into "+o.OutDir, "permission denied", "choose another -out")
-	if strings.Contains(log.String(), "==") {
-		t.Errorf("All started with an unwritable OUT:\n%s", log.String())
-	}
-	if names := entries(o.OutDir); len(names) > 0 {
-		t.Errorf("OUT holds %q", names)
-	}
+	checkNothingStarted(t, log.String(), o.OutDir)
 }
 
 // TestUnwritableOutput: OUT that cannot be created (a file is in the way),
@@ -157,12 +164,7 @@ func TestDiskFullBeforeTraining(t *testing.T) {
 	failWrites(t, "")
 	_, err := All(context.Background(), o)
 	checkOneLine(t, err, "the disk holding "+o.OutDir+" is full", "no space left on device", "free some space")
-	if strings.Contains(log.String(), "==") {
-		t.Errorf("All started on a full disk:\n%s", log.String())
-	}
-	if names := entries(o.OutDir); len(names) > 0 {
-		t.Errorf("OUT holds %q", names)
-	}
+	checkNothingStarted(t, log.String(), o.OutDir)
 }
 
 // TestDiskFullDuringSearch: the disk fills while the third λ of a search

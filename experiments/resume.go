@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -174,17 +175,7 @@ func diffValues(path string, a, b any, diffs *[]string) {
 	ma, aok := a.(map[string]any)
 	mb, bok := b.(map[string]any)
 	if aok && bok {
-		var keys []string
-		for k := range ma {
-			keys = append(keys, k)
-		}
-		for k := range mb {
-			if _, ok := ma[k]; !ok {
-				keys = append(keys, k)
-			}
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		for _, k := range sortedKeys(ma, mb) {
 			p := k
 			if path != "" {
 				p = path + "." + k
@@ -203,6 +194,18 @@ func diffValues(path string, a, b any, diffs *[]string) {
 		name = n
 	}
 	*diffs = append(*diffs, fmt.Sprintf("%s (%s then, %s now)", name, short(ja), short(jb)))
+}
+
+// sortedKeys returns the keys of a and b, each once, in increasing order.
+func sortedKeys[V any](a, b map[string]V) []string {
+	keys := slices.Collect(maps.Keys(a))
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // short shortens a JSON value for a message.

@@ -57,17 +57,7 @@ func snapshot(t *testing.T, dir string) map[string][]byte {
 // or differs.
 func compareTrees(t *testing.T, want, got map[string][]byte) {
 	t.Helper()
-	var names []string
-	for name := range want {
-		names = append(names, name)
-	}
-	for name := range got {
-		if _, ok := want[name]; !ok {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	for _, name := range names {
+	for _, name := range sortedKeys(want, got) {
 		w, inWant := want[name]
 		g, inGot := got[name]
 		switch {
@@ -384,6 +374,13 @@ func TestInputsDiff(t *testing.T) {
 	var r Inputs
 	if err := json.Unmarshal(old, &r); err != nil || inputsDiff(r, a) != "" {
 		t.Errorf("a record without the zero fields differs: %v %q", err, inputsDiff(r, a))
+	}
+	// a key on either side only is a difference too
+	var diffs []string
+	diffValues("", map[string]any{"seed": 1.0}, map[string]any{"seed": 1.0, "n_val": 5000.0}, &diffs)
+	diffValues("", map[string]any{"seed": 1.0, "hidden": 50.0}, map[string]any{"seed": 1.0}, &diffs)
+	if want := []string{"number of validation images (null then, 5000 now)", "number of hidden units (50 then, null now)"}; !slices.Equal(diffs, want) {
+		t.Errorf("diffs %q, want %q", diffs, want)
 	}
 }
 
