@@ -62,15 +62,6 @@ func (d *document) styledTable(rows, styles [][]string) {
 // png adds the picture at path (relative to the output directory).
 func (d *document) png(path, alt string) { d.blocks = append(d.blocks, block{png: path, alt: alt}) }
 
-// codeNames returns the Go functions named by the document's headings.
-func (d *document) codeNames() []string {
-	var names []string
-	for _, bl := range d.blocks {
-		names = append(names, bl.code...)
-	}
-	return names
-}
-
 // markdown renders d as Markdown; plots and pictures are image links
 // relative to the output directory.
 func (d *document) markdown() []byte {

@@ -406,3 +406,12 @@ func TestReportCodeNamesExist(t *testing.T) {
 		}
 	}
 }
+
+// codeNames returns the Go functions named by the document's headings.
+func (d *document) codeNames() []string {
+	var names []string
+	for _, bl := range d.blocks {
+		names = append(names, bl.code...)
+	}
+	return names
+}
