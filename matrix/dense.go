@@ -43,9 +43,10 @@ func New(r, c int) *Dense {
 // the dot kernel, which reads ten rows of W1 and of the images at once
 // (24 KiB apart), lost the lines it had fetched before it used them. With
 // rows rowPad values (two lines) further apart, measured on an AMD EPYC
-// (Zen 4), GFLOP/s at 1 / 2 threads: W1·Xᵀ on 10,000 images 42 → 48 /
-// 85 → 92, W1·Xbᵀ on successive batches of 100 43 → 48 / 75 → 89, and the
-// training step's W1 ← β·W1 − α·G·Xb 33 → 39 / 66 → 74.
+// (Zen 4) with BenchmarkRowStride, GFLOP/s at 1 / 2 threads, two rounds:
+// W1·Xᵀ on 10,000 images 44 → 47 / 86–89 → 91–96, W1·Xbᵀ on successive
+// batches of 100 44–45 → 47 / 82–88 → 91–93, and the training step's
+// W1 ← β·W1 − α·G·Xb 39–40 → 43 / 74–77 → 84–86.
 func rowStride(c int) int {
 	if c > 0 && c*8%4096 == 0 {
 		return c + rowPad

@@ -21,7 +21,8 @@ func benchImages() *Dense {
 
 // BenchmarkMul measures the products that dominate training and evaluation,
 // with the operands laid out as the network has them: X holds one image per
-// row, a mini-batch Xb is a row view of it (stride 3072), activations hold
+// row (padded by New to a stride of 3088, see rowStride), a mini-batch Xb is
+// a row view of it, activations hold
 // one image per column. Each reports GFLOP/s (2·m·n·k flops per product).
 // Names give op(A)·op(B) and m×k×n.
 //
@@ -125,6 +126,56 @@ func BenchmarkMulPacked(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkRowStride measures what New's padded rows (rowStride) bring to
+// the network's products on 3,072-wide rows, against the same values with
+// rows exactly 3,072 apart ("contiguous", as numpy stores them): W1·Xᵀ on
+// 10,000 images, W1·Xbᵀ on successive batches of 100 (each new to the
+// caches, as in training), and the training step's fused product
+// W1 ← β·W1 − α·G·Xb on those batches.
+//
+//	go test -run '^$' -bench RowStride -cpu 1,2 ./matrix/
+func BenchmarkRowStride(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	padded := map[string]*Dense{"X": benchImages(), "W1": randDense(rng, 50, 3072)}
+	g := randDense(rng, 50, 100)
+	for _, layout := range []string{"contiguous", "padded"} {
+		x, w1 := padded["X"], padded["W1"]
+		if layout == "contiguous" {
+			x, w1 = contiguousCopy(x), contiguousCopy(w1)
+		}
+		cases := []struct {
+			name string
+			n    int // images per product
+			f    func(c *Dense, i int)
+		}{
+			{"W1XT/50x3072x10000", 10000, func(c *Dense, i int) { MulABt(c, w1, x) }},
+			{"W1XbT/50x3072x100", 100, func(c *Dense, i int) { MulABt(c, w1, x.RowRange(i*100, i*100+100)) }},
+			{"step/50x100x3072", 100, func(_ *Dense, i int) {
+				Gemm(NoTrans, NoTrans, -1e-3, g, x.RowRange(i*100, i*100+100), 1-1e-6, w1)
+			}},
+		}
+		for _, bc := range cases {
+			b.Run(bc.name+"/"+layout, func(b *testing.B) {
+				c := New(50, bc.n)
+				bc.f(c, 0)
+				b.ResetTimer()
+				for i := range b.N {
+					bc.f(c, i%(x.Rows()/100))
+				}
+				b.ReportMetric(2*50*3072*float64(bc.n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
+// contiguousCopy returns a copy of m with its rows exactly Cols() apart,
+// whatever New would choose.
+func contiguousCopy(m *Dense) *Dense {
+	c := &Dense{rows: m.rows, cols: m.cols, stride: m.cols, data: make([]float64, m.rows*m.cols)}
+	c.Copy(m)
+	return c
 }
 
 // BenchmarkSerialThreshold times small products both on the calling
