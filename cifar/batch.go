@@ -157,3 +157,17 @@ func (e *FormatError) Error() string { return "cifar: " + e.File + ": " + e.Prob
 
 // Is reports whether target is ErrMalformed.
 func (e *FormatError) Is(target error) bool { return target == ErrMalformed }
+
+// Dim returns d, the values of an image (the columns of X).
+func (s Set) Dim() int {
+	if s.X == nil {
+		return 0
+	}
+	return s.X.Cols()
+}
+
+// Label returns the label of image i.
+func (s Set) Label(i int) int { return s.Labels[i] }
+
+// Image copies image i (row i of X) into x.
+func (s Set) Image(x []float64, i int) { copy(x, s.X.Row(i)) }

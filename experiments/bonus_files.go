@@ -55,7 +55,7 @@ func writeBonus(o Options, data *cifar.Split, b *BonusResult, bestNets []*networ
 	classes := cifar.ClassNames(o.shared.dir)
 	models := make([]*network.Model, len(bestNets))
 	for i, net := range bestNets {
-		models[i] = &network.Model{Params: net, Stats: data.Stats, Config: best.config(o.Seed), Classes: classes}
+		models[i] = &network.Model{Params: net, Norm: network.Normalization(data.Stats), Config: best.config(o.Seed), Classes: classes}
 	}
 	if len(models) == 1 {
 		mb, err := models[0].MarshalBinary()

@@ -274,8 +274,8 @@ func TestFinalLambdaSources(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the saved model does not load: %v", err)
 	}
-	if len(m.Stats.Mean) != 3072 || len(m.Classes) != 10 || m.Classes[0] != "class0" {
-		t.Errorf("model: %d means, classes %q", len(m.Stats.Mean), m.Classes)
+	if len(m.Norm.Mean) != 3072 || len(m.Classes) != 10 || m.Classes[0] != "class0" {
+		t.Errorf("model: %d means, classes %q", len(m.Norm.Mean), m.Classes)
 	}
 	checkSummary(t, r.Dir)
 	checkPlots(t, r.Dir)
@@ -334,7 +334,7 @@ func TestCancelWritesNothing(t *testing.T) {
 
 func TestBadSettingsAreUsageErrors(t *testing.T) {
 	o := tinyOptions(t, writeFakeCIFAR(t))
-	cfg := network.DefaultConfig()
+	cfg := network.Config{EtaMin: 1e-5, EtaMax: 0.1, StepSize: 500, Cycles: 1, BatchSize: 100, Lambda: 0.01, RecordsPerCycle: 10}
 	bad := []network.Config{cfg, cfg, cfg}
 	bad[0].Lambda = -1
 	bad[1].EtaMin, bad[1].EtaMax = 0.1, 0.01

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"twolayer/cifar"
+	"twolayer/matrix"
 	"twolayer/network"
 )
 
@@ -54,7 +55,7 @@ func GradCheck(ctx context.Context, o Options) (*Result, error) {
 	start := o.now()
 	n := min(gradImages, data.Train.Len())
 	full := network.InitializeWeights(cifar.ImageSize, o.Hidden, cifar.NumClasses, o.Init, o.Seed)
-	net, s := network.ReducedProblem(full, data.Train, gradDims, n)
+	net, X, y := network.ReducedProblem(full, data.Train.X, data.Train.Labels, gradDims, n)
 	r := &Result{
 		Experiment: "gradcheck",
 		Section:    "2.9",
@@ -70,12 +71,12 @@ func GradCheck(ctx context.Context, o Options) (*Result, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		ga := network.ComputeGradients(net, s, lambda)
+		ga := network.ComputeGradients(net, X, y, lambda)
 		for _, m := range []struct {
 			name string
-			num  func(*network.Params, cifar.Set, float64, float64) *network.Grads
+			num  func(*network.Params, *matrix.Dense, []int, float64, float64) *network.Grads
 		}{{"forward", network.ComputeGradsNum}, {"centered", network.ComputeGradsNumSlow}} {
-			for _, c := range network.CompareGradients(ga, m.num(net, s, lambda, network.DefaultH), network.DefaultEps) {
+			for _, c := range network.CompareGradients(ga, m.num(net, X, y, lambda, network.DefaultH), network.DefaultEps) {
 				r.Checks = append(r.Checks, Check{Method: m.name, Lambda: lambda, GradComparison: c})
 			}
 		}

@@ -114,7 +114,7 @@ func ConfidentMistakes(truth, predicted []int, probs *matrix.Dense, limit int) [
 // Inspect classifies the test set with the model m and returns the
 // confusion matrix, the accuracy of each class and the GalleryMistakes most
 // confident mistakes. The images of test must be normalised as the model
-// expects (with m.Stats, as cifar.Split's test set is for the
+// expects (with m.Norm, as cifar.Split's test set is for the
 // model trained on that split).
 func Inspect(m *network.Model, test cifar.Set) (*Insight, error) {
 	if err := checkModel(m); err != nil {
@@ -228,12 +228,12 @@ func WritePictures(dir string, m *network.Model, test cifar.Set, in *Insight) er
 // rawImage undoes the model's normalisation of one image: x_j = z_j·Std[j]
 // + Mean[j] (the image itself when the model has no statistics).
 func rawImage(m *network.Model, z []float64) []float64 {
-	if len(m.Stats.Mean) == 0 {
+	if len(m.Norm.Mean) == 0 {
 		return z
 	}
 	x := make([]float64, len(z))
 	for j, v := range z {
-		x[j] = v*m.Stats.Std[j] + m.Stats.Mean[j]
+		x[j] = v*m.Norm.Std[j] + m.Norm.Mean[j]
 	}
 	return x
 }

@@ -43,7 +43,7 @@ func fakeTestSet(t *testing.T, hidden int) (*network.Model, cifar.Set, *matrix.D
 	x := raw.Clone()
 	stats := cifar.Normalize(x)
 	p := network.InitializeWeights(cifar.ImageSize, hidden, cifar.NumClasses, network.InitSqrt, 5)
-	m := &network.Model{Params: p, Stats: stats, Classes: cifar.DefaultClassNames()}
+	m := &network.Model{Params: p, Norm: network.Normalization(stats), Classes: cifar.DefaultClassNames()}
 	return m, cifar.Set{X: x, Labels: labels}, raw
 }
 
@@ -81,7 +81,7 @@ func TestInspectConfusionMatrix(t *testing.T) {
 		}
 	}
 	// the diagonal is accuracy × n, with the accuracy computed by the network
-	acc := network.ComputeAccuracy(m.Params, test)
+	acc := network.ComputeAccuracy(m.Params, test.X, test.Labels)
 	if want := acc * float64(n); !(math.Abs(float64(diag)-want) < 1e-9) || in.Accuracy != acc {
 		t.Errorf("diagonal %d, accuracy %g; network.ComputeAccuracy %g gives %g right", diag, in.Accuracy, acc, want)
 	}

@@ -159,8 +159,8 @@ func predict(models []*network.Model, X *matrix.Dense, sources []string, truth [
 	var mean *matrix.Dense
 	for _, m := range models {
 		Xm := X.Clone()
-		if len(m.Stats.Mean) > 0 {
-			m.Stats.Apply(Xm)
+		if len(m.Norm.Mean) > 0 {
+			m.Norm.Apply(Xm)
 		}
 		_, probs := network.Predict(m.Params, Xm)
 		if mean == nil {

@@ -39,8 +39,8 @@ func Show(ctx context.Context, o Options, modelPath string) (*Insight, error) {
 	if _, _, k := m.Params.Dims(); len(m.Classes) == 0 && k == cifar.NumClasses {
 		m.Classes = cifar.ClassNames(dir)
 	}
-	if len(m.Stats.Mean) > 0 {
-		m.Stats.Apply(b.X)
+	if len(m.Norm.Mean) > 0 {
+		m.Norm.Apply(b.X)
 	}
 	test := cifar.Set{X: b.X, Labels: b.Labels}
 	in, err := Inspect(m, test)
@@ -76,7 +76,7 @@ func showDocument(m *network.Model, modelPath string, in *Insight) *document {
 	d.p("The model %s: %d inputs, %d hidden units (ReLU), %d classes; trained with λ = %.4g, η ∈ [%g, %g], n_s = %d, %d cycle(s), batch %d, seed %d. "+
 		"Its accuracy on the %d images of the test batch: %s%%.",
 		modelPath, cifar.ImageSize, hidden, k, c.Lambda, c.EtaMin, c.EtaMax, c.StepSize, c.Cycles, c.BatchSize, c.Seed, in.N, percent2(in.Accuracy))
-	d.h("The network on the test set", "experiments.Show", "network.LoadModel", "cifar.LoadBatch", "cifar.Stats.Apply")
+	d.h("The network on the test set", "experiments.Show", "network.LoadModel", "cifar.LoadBatch", "network.Normalization.Apply")
 	pictureSections(d, ".", in)
 	return d
 }

@@ -108,7 +108,7 @@ func train(ctx context.Context, o Options, s Setup) (*Result, *network.Model, er
 		History: hist,
 		Dir:     filepath.Join(o.OutDir, s.Name),
 	}
-	m := &network.Model{Params: net, Stats: data.Stats, Config: s.Config, Classes: cifar.ClassNames(o.shared.dir)}
+	m := &network.Model{Params: net, Norm: network.Normalization(data.Stats), Config: s.Config, Classes: cifar.ClassNames(o.shared.dir)}
 	if s.Save != "" {
 		if err := SaveModel(s.Save, m); err != nil {
 			return nil, nil, err

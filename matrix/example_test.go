@@ -47,15 +47,13 @@ func ExamplePackRows() {
 // The func is made once (a method value or closure kept in a field) so that
 // repeated calls allocate nothing.
 func ExampleParallelFor() {
-	w := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
-	g := []float64{10, 10, 10, 10, 10, 10, 10, 10, 10, 10}
-	eta := 0.1
-	update := func(lo, hi int) {
+	type step struct{ w, g []float64 }
+	s := &step{w: []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, g: []float64{10, 10, 10, 10, 10, 10, 10, 10, 10, 10}}
+	matrix.ParallelFor(len(s.w), 4, s, func(s *step, lo, hi int) {
 		for i := lo; i < hi; i++ {
-			w[i] -= eta * g[i]
+			s.w[i] -= 0.1 * s.g[i]
 		}
-	}
-	matrix.ParallelFor(len(w), 4, update)
-	fmt.Println(w)
+	})
+	fmt.Println(s.w)
 	// Output: [0 1 2 3 4 5 6 7 8 9]
 }

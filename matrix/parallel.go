@@ -31,7 +31,12 @@ import (
 //
 // It panics if n < 0 or chunk < 1. A panic in body on another goroutine
 // cannot be recovered by the caller: it ends the program.
-func ParallelFor(n, chunk int, body func(lo, hi int)) {
+func ParallelFor[T any](n, chunk int, arg *T, body func(arg *T, lo, hi int)) {
+	parallelFor(n, chunk, func(lo, hi int) { body(arg, lo, hi) })
+}
+
+// parallelFor is ParallelFor with a closure (interim, until the engine split).
+func parallelFor(n, chunk int, body func(lo, hi int)) {
 	if n < 0 || chunk < 1 {
 		panic(fmt.Sprintf("matrix.ParallelFor: %d indices in chunks of %d: want n ≥ 0 and chunk ≥ 1", n, chunk))
 	}

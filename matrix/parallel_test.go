@@ -26,7 +26,7 @@ func TestParallelForCoversEachIndexOnce(t *testing.T) {
 				seen := make([]atomic.Int32, n)
 				var mu sync.Mutex
 				var ranges [][2]int
-				ParallelFor(n, chunk, func(lo, hi int) {
+				parallelFor(n, chunk, func(lo, hi int) {
 					for i := lo; i < hi; i++ {
 						seen[i].Add(1)
 					}
@@ -59,7 +59,7 @@ func TestParallelForRunsConcurrently(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	started := make(chan struct{})
 	together := false
-	ParallelFor(2, 1, func(lo, hi int) {
+	parallelFor(2, 1, func(lo, hi int) {
 		if lo == 1 {
 			close(started)
 			return
@@ -80,7 +80,7 @@ func TestParallelForRunsConcurrently(t *testing.T) {
 func TestParallelForSerialInOrder(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	var los []int
-	ParallelFor(10, 3, func(lo, hi int) { los = append(los, lo) })
+	parallelFor(10, 3, func(lo, hi int) { los = append(los, lo) })
 	if !slices.Equal(los, []int{0, 3, 6, 9}) {
 		t.Errorf("chunks started at %v, want [0 3 6 9] in order", los)
 	}
@@ -119,12 +119,12 @@ func TestParallelForNoAllocs(t *testing.T) {
 	a1, a2 := newAxpyChunks(x, y1), newAxpyChunks(x, y2)
 	a1.eta, a2.eta = 0.37, 0.37
 	runtime.GOMAXPROCS(1)
-	if got := testing.AllocsPerRun(10, func() { ParallelFor(n, 16384, a1.fn) }); got != 0 {
+	if got := testing.AllocsPerRun(10, func() { parallelFor(n, 16384, a1.fn) }); got != 0 {
 		t.Errorf("GOMAXPROCS=1: %v allocations per call, want 0", got)
 	}
 	runtime.GOMAXPROCS(2)
-	ParallelFor(n, 16384, a2.fn) // starts the workers
-	if got := mallocsDuring(10, func() { ParallelFor(n, 16384, a2.fn) }); got != 0 {
+	parallelFor(n, 16384, a2.fn) // starts the workers
+	if got := mallocsDuring(10, func() { parallelFor(n, 16384, a2.fn) }); got != 0 {
 		t.Errorf("GOMAXPROCS=2: %d allocations in 10 calls, want 0", got)
 	}
 	// The same pass, once serial and once shared out, gives the same bits.
@@ -132,9 +132,9 @@ func TestParallelForNoAllocs(t *testing.T) {
 		y1[i], y2[i] = float64(i%13), float64(i%13)
 	}
 	runtime.GOMAXPROCS(1)
-	ParallelFor(n, 16384, a1.fn)
+	parallelFor(n, 16384, a1.fn)
 	runtime.GOMAXPROCS(2)
-	ParallelFor(n, 16384, a2.fn)
+	parallelFor(n, 16384, a2.fn)
 	if !slices.Equal(y1, y2) {
 		t.Error("the shared-out pass gives different values from the serial one")
 	}
@@ -143,9 +143,9 @@ func TestParallelForNoAllocs(t *testing.T) {
 // TestParallelForPanics: bad arguments panic with a message.
 func TestParallelForPanics(t *testing.T) {
 	for _, tc := range [][2]int{{-1, 1}, {10, 0}} {
-		msg := panicMessage(func() { ParallelFor(tc[0], tc[1], func(lo, hi int) {}) })
+		msg := panicMessage(func() { parallelFor(tc[0], tc[1], func(lo, hi int) {}) })
 		if msg == "" || !strings.Contains(msg, "matrix.ParallelFor") {
-			t.Errorf("ParallelFor(%d, %d): panic %q", tc[0], tc[1], msg)
+			t.Errorf("parallelFor(%d, %d): panic %q", tc[0], tc[1], msg)
 		}
 	}
 }
@@ -155,9 +155,9 @@ func TestParallelForPanics(t *testing.T) {
 func BenchmarkParallelForHandOff(b *testing.B) {
 	var sink [2]float64
 	body := func(lo, hi int) { sink[lo] += 1 }
-	ParallelFor(2, 1, body)
+	parallelFor(2, 1, body)
 	for b.Loop() {
-		ParallelFor(2, 1, body)
+		parallelFor(2, 1, body)
 	}
 }
 
@@ -169,9 +169,9 @@ func BenchmarkParallelForUpdate(b *testing.B) {
 	x, y := make([]float64, n), make([]float64, n)
 	a := newAxpyChunks(x, y)
 	a.eta = 1e-9
-	ParallelFor(n, 16384, a.fn)
+	parallelFor(n, 16384, a.fn)
 	for b.Loop() {
-		ParallelFor(n, 16384, a.fn)
+		parallelFor(n, 16384, a.fn)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/entry")
 }
@@ -199,7 +199,7 @@ func TestSetParallelism(t *testing.T) {
 			t.Errorf("SetParallelism(%d) returned %d, want the previous setting %d", limit, prev, limit-1)
 		}
 		most.Store(0)
-		ParallelFor(12, 1, body)
+		parallelFor(12, 1, body)
 		if got := int(most.Load()); got > limit {
 			t.Errorf("SetParallelism(%d): %d chunks ran at once", limit, got)
 		}

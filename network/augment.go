@@ -3,6 +3,8 @@ package network
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"twolayer/matrix"
 )
 
 // The images the augmentation understands: CIFAR-10's, d = 3·32·32 values
@@ -101,5 +103,49 @@ func TransformImage(dst, src []float64, channels, h, w int, flip bool, dx, dy in
 				copy(out[c0:c1], in[c0-dx:c1-dx])
 			}
 		}
+	}
+}
+
+// augmenter transforms the images of a training batch: each time a batch is
+// loaded, it draws every image's transformation in order and applies them
+// on every core.
+type augmenter struct {
+	a     Augment
+	src   *matrix.Dense // B×d: the batch as loaded, before its transformations
+	dst   *matrix.Dense // during apply: where the transformed images go
+	moves []move        // the transformation of each image of the batch
+	rng   *rand.Rand
+}
+
+// move is one image's random transformation (see Augment.draw).
+type move struct {
+	flip   bool
+	dx, dy int
+}
+
+// newAugmenter returns an augmenter for batches of B images of d values.
+func newAugmenter(a Augment, B, d int, rng *rand.Rand) *augmenter {
+	return &augmenter{a: a, src: matrix.New(B, d), moves: make([]move, B), rng: rng}
+}
+
+// apply draws a transformation for each image of the batch in g.src, in
+// order, and writes the transformed images into the rows of X.
+func (g *augmenter) apply(X *matrix.Dense) {
+	for i := range g.moves {
+		mv := &g.moves[i]
+		mv.flip, mv.dx, mv.dy = g.a.draw(g.rng)
+	}
+	g.dst = X
+	B, d := X.Dims()
+	matrix.ParallelFor(B, chunkOf(B, d), g, transformRows)
+	g.dst = nil
+}
+
+// transformRows writes rows lo..hi−1 of g.dst, each the transformation of
+// the same row of g.src (a pass).
+func transformRows(g *augmenter, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		mv := g.moves[i]
+		TransformImage(g.dst.Row(i), g.src.Row(i), ImageChannels, ImageSide, ImageSide, mv.flip, mv.dx, mv.dy)
 	}
 }

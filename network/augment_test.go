@@ -121,15 +121,15 @@ func TestTrainerAugments(t *testing.T) {
 		tr.Step()
 		for i := range B {
 			r := (step%(n/B))*B + i
-			if tr.yb[i] != s.Labels[r] {
-				t.Fatalf("step %d, batch row %d: label %d, want image %d's %d", step, i, tr.yb[i], r, s.Labels[r])
+			if tr.y[i] != s.Labels[r] {
+				t.Fatalf("step %d, batch row %d: label %d, want image %d's %d", step, i, tr.y[i], r, s.Labels[r])
 			}
 			found := false
 			for _, flip := range []bool{false, true} {
 				for dy := -shift; dy <= shift && !found; dy++ {
 					for dx := -shift; dx <= shift && !found; dx++ {
 						TransformImage(tmp, s.X.Row(r), ImageChannels, ImageSide, ImageSide, flip, dx, dy)
-						if sameBits(tmp, tr.xb.Row(i)) {
+						if sameBits(tmp, tr.X.Row(i)) {
 							found = true
 							f := 0
 							if flip {

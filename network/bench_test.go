@@ -27,7 +27,7 @@ func BenchmarkTrainStep(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			p := InitializeWeights(3072, 50, 10, InitSmall, 1)
-			cfg := DefaultConfig()
+			cfg := defaultConfig()
 			cfg.Shuffle = shuffle
 			tr, err := NewTrainer(p, s, cfg)
 			if err != nil {
@@ -76,21 +76,21 @@ func BenchmarkEvaluate(b *testing.B) {
 // (which would time the probe itself), -benchtime must be at least 2x, and
 // each benchmark reports the GOMAXPROCS it ran at as "procs".
 func BenchmarkMiniBatchGD(b *testing.B) {
-	var train, val cifar.Set
+	var train, val Set
 	if dir := os.Getenv("CIFAR10_DIR"); dir != "" {
 		split, err := cifar.LoadSplitBatch1(dir)
 		if err != nil {
 			b.Fatal(err)
 		}
-		train = cifar.Set{X: split.Train.X, Labels: split.Train.Labels}
-		val = cifar.Set{X: split.Validation.X, Labels: split.Validation.Labels}
+		train = Set{X: split.Train.X, Labels: split.Train.Labels}
+		val = Set{X: split.Validation.X, Labels: split.Validation.Labels}
 	} else {
 		train, val = randomSet(10000, 3072, 10, 1), randomSet(10000, 3072, 10, 2)
 	}
 	b.ResetTimer()
 	for range b.N {
 		p := InitializeWeights(3072, 50, 10, InitSmall, 1)
-		if _, err := MiniBatchGD(context.Background(), p, train, val, DefaultConfig(), nil); err != nil {
+		if _, err := MiniBatchGD(context.Background(), p, train, val, defaultConfig(), nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -161,7 +161,7 @@ func BenchmarkTrainStepWide(b *testing.B) {
 		for _, extra := range []string{"plain", "both"} {
 			b.Run(fmt.Sprintf("m=%d/%s", m, extra), func(b *testing.B) {
 				p := InitializeWeights(3072, m, 10, InitSqrt, 1)
-				cfg := DefaultConfig()
+				cfg := defaultConfig()
 				cfg.Shuffle = true
 				if extra == "both" {
 					cfg.KeepProb, cfg.Augment = 0.5, Augment{Flip: true, Shift: 2}

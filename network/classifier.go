@@ -15,22 +15,21 @@ import (
 //
 // It returns P and the hidden activations H that the backward pass needs,
 // both allocated for all n images at once: for a large set use Evaluate or
-// Predict, which work in chunks. Training runs the same forward pass,
-// workspace.evaluateClassifier, on memory it allocated once. It panics if
-// X's width is not net's d.
+// Predict, which work in chunks. Its body, workspace.forward, is the
+// forward pass that training and evaluation run, on memory they allocate
+// once. It panics if X's width is not net's d.
 func EvaluateClassifier(net *Params, X *matrix.Dense) (P, H *matrix.Dense) {
 	net.mustCheck("network.EvaluateClassifier")
 	if d, _, _ := net.Dims(); X.Cols() != d {
 		panic(fmt.Sprintf("network.EvaluateClassifier: images have %d values but the network takes %d", X.Cols(), d))
 	}
 	w := newWorkspace(net, X.Rows(), false)
-	w.evaluateClassifier(net, X)
+	w.forward(net, X)
 	return w.P, w.H
 }
 
 // workspace holds the activations of one forward pass over n images and the
-// scratch of its backward pass, so that a training step allocates nothing,
-// and the element-wise passes over them (see passes.go).
+// scratch of its backward pass, so that a training step allocates nothing.
 type workspace struct {
 	H    *matrix.Dense // m×n: S1 = W1·Xᵀ + b1·1ᵀ, then H = max(0, S1) in place
 	S    *matrix.Dense // K×n: the scores S = W2·H + b2·1ᵀ
@@ -39,11 +38,9 @@ type workspace struct {
 	M    *matrix.Dense // m×n: a training step's dropout mask, applied to H (nil: no dropout)
 	cols columnStats   // per image: its largest score, that score's class and Σ_k exp(S_k − max)
 
-	// The passes, made once (see passes.go), and the operands they read
-	// besides the activations.
-	firstLayerPass, softmaxPass, firstLayerBackPass func(lo, hi int)
-	net                                             *Params   // the network of the forward pass
-	db1                                             []float64 // where ∂J/∂b1 goes
+	// What the passes over rows read besides the activations (see forward).
+	net *Params   // the network of the forward pass
+	db1 []float64 // where the backward pass writes ∂J/∂b1
 }
 
 // newWorkspace allocates a workspace for n images and net's dimensions, with
@@ -54,46 +51,37 @@ func newWorkspace(net *Params, n int, backward bool) *workspace {
 	if backward {
 		w.GH = matrix.New(m, n)
 	}
-	w.makePasses()
 	return w
 }
 
-// makePasses makes w's passes as method values of w.
-func (w *workspace) makePasses() {
-	w.firstLayerPass = w.firstLayerRows
-	w.softmaxPass = w.softmaxColumns
-	w.firstLayerBackPass = w.firstLayerBackRows
+// forward is the forward pass of EvaluateClassifier on the n images of X
+// (n×d, n the workspace's size), layer by layer: the first leaves H in w.H
+// (H ⊙ M when the workspace holds a dropout mask M, in training), the
+// second the scores in w.S, and the softmax P in w.P, with the column
+// statistics in w.cols that the loss and the accuracy read.
+//
+// The products run on every core (matrix.Gemm), and so does the
+// element-wise work between them: each layer's element-wise work is one
+// pass over chunks of rows (or, for the softmax, columns), a plain function
+// of the workspace handed to matrix.ParallelFor. Every row's (column's)
+// result is computed by one goroutine in a fixed order, so results are
+// bitwise the same at any GOMAXPROCS.
+func (w *workspace) forward(net *Params, X *matrix.Dense) {
+	w.firstLayerForward(net, X)       // S1 = W1·Xᵀ + b1·1ᵀ, H = max(0, S1)
+	secondLayerForward(w.S, net, w.H) // S = W2·H + b2·1ᵀ
+	w.softmaxForward()                // P = softmax(S)
 }
 
-// firstColumns returns the workspace of the first n images (n at most w's), a
-// forward-only view sharing w's memory.
-func (w *workspace) firstColumns(n int) *workspace {
-	cols := func(a *matrix.Dense) *matrix.Dense { return a.Slice(0, a.Rows(), 0, n) }
-	v := &workspace{H: cols(w.H), S: cols(w.S), P: cols(w.P), cols: w.cols.slice(n)}
-	v.makePasses()
-	return v
+// passChunk is about how many entries a chunk of a pass holds; a pass of
+// fewer runs on the calling goroutine alone (a hand-off costs about a
+// microsecond, the work of a few thousand entries; docs/performance.md has
+// the measurements).
+const passChunk = 4096
+
+// chunkOf returns the lines (rows or columns) per chunk for a pass over
+// lines lines of width entries each: chunks of about passChunk entries, as
+// nearly equal as whole lines allow.
+func chunkOf(lines, width int) int {
+	chunks := max(1, lines*width/passChunk)
+	return (lines + chunks - 1) / chunks
 }
-
-// evaluateClassifier is the forward pass of EvaluateClassifier on the n
-// images of X (n×d, n the workspace's size): the first layer leaves H in w.H
-// (H ⊙ M when the workspace holds a dropout mask M, in training),
-// the second the scores in w.S, and the softmax P in w.P, with the column
-// statistics in w.cols for crossEntropySum and correct. The element-wise
-// work runs on every core, in chunks (see passes.go).
-func (w *workspace) evaluateClassifier(net *Params, X *matrix.Dense) {
-	w.firstLayerForward(net, X)                      // S1 = W1·Xᵀ + b1·1ᵀ, H = max(0, S1)
-	secondLinearForward(w.S, net, w.H)               // S = W2·H + b2·1ᵀ
-	byColumns(w.S.Rows(), w.S.Cols(), w.softmaxPass) // P = softmax(S)
-}
-
-// softmaxColumns is columnStats.softmax on columns lo..hi−1 of w.S into
-// w.P (a pass).
-func (w *workspace) softmaxColumns(lo, hi int) { w.cols.softmax(w.P, w.S, lo, hi) }
-
-// crossEntropySum returns Σ_i −log P[y_i][i] over the images of the last
-// evaluateClassifier, y their labels.
-func (w *workspace) crossEntropySum(y []int) float64 { return w.cols.crossEntropySum(w.S, y) }
-
-// correct returns the number of the images of the last evaluateClassifier
-// whose most probable class is their label y_i.
-func (w *workspace) correct(y []int) int { return w.cols.correct(y) }

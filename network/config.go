@@ -26,13 +26,6 @@ type Config struct {
 // Dropout reports whether c applies dropout (0 < KeepProb < 1).
 func (c Config) Dropout() bool { return c.KeepProb > 0 && c.KeepProb < 1 }
 
-// DefaultConfig returns the report's setting of section 3.1(a): η_min = 1e-5,
-// η_max = 0.1, n_s = 500, one cycle, batches of 100, λ = 0.01, 10
-// recordings per cycle, no shuffling.
-func DefaultConfig() Config {
-	return Config{EtaMin: 1e-5, EtaMax: 0.1, StepSize: 500, Cycles: 1, BatchSize: 100, Lambda: 0.01, RecordsPerCycle: 10}
-}
-
 // Steps returns the number of update steps, 2·Cycles·StepSize.
 func (c Config) Steps() int { return 2 * c.Cycles * c.StepSize }
 

@@ -1,10 +1,8 @@
 package network
 
 import (
-	"fmt"
 	"math"
 
-	"twolayer/cifar"
 	"twolayer/matrix"
 )
 
@@ -17,89 +15,125 @@ type Metrics struct {
 	Accuracy float64 `json:"accuracy"`
 }
 
-// ComputeCost is the report's ComputeCost (section 2.7): for the n images of
-// s (X n×d),
+// ComputeCost is the report's ComputeCost (section 2.7): for the n images X
+// (n×d, one per row) with labels y,
 //
 //	loss = (1/n) Σ_i −log P[y_i][i]  (cross-entropy, P = EvaluateClassifier's K×n)
 //	cost = loss + λ(‖W1‖² + ‖W2‖²)   (sums of squared entries; biases not regularised)
 //
-// −log P[y_i][i] is taken from the log-softmax, so a tiny probability does not
-// turn into log 0. It is Evaluate's cost and loss. It panics as Evaluate does.
-func ComputeCost(net *Params, s cifar.Set, lambda float64) (cost, loss float64) {
-	m := Evaluate(net, s, lambda)
-	return m.Cost, m.Loss
+// −log P[y_i][i] is taken from the log-softmax, so a tiny probability does
+// not turn into log 0. It runs the forward pass on all n images at once;
+// training's recordings compute the same cost with Evaluate, in chunks and
+// from the same forward pass as the accuracy. It panics if X and y do not
+// fit net.
+func ComputeCost(net *Params, X *matrix.Dense, y []int, lambda float64) (cost, loss float64) {
+	w := forwardOn(net, X, y, "network.ComputeCost")
+	loss = w.cols.crossEntropySum(w.S, y) / float64(len(y))
+	cost = loss
+	if lambda != 0 {
+		cost += lambda * net.l2()
+	}
+	return cost, loss
 }
 
 // ComputeAccuracy is the report's ComputeAccuracy (section 2.8): the fraction
-// of the images of s whose most probable class argmax_k P[k][i] is their
-// label y_i (the first class on ties). It is Evaluate's accuracy. It panics
-// as Evaluate does.
-func ComputeAccuracy(net *Params, s cifar.Set) float64 { return Evaluate(net, s, 0).Accuracy }
+// of the n images X (n×d) whose most probable class argmax_k P[k][i] is their
+// label y_i (the first class on ties). Like ComputeCost it runs the forward
+// pass on all n images at once; training's recordings use Evaluate. It
+// panics if X and y do not fit net.
+func ComputeAccuracy(net *Params, X *matrix.Dense, y []int) float64 {
+	w := forwardOn(net, X, y, "network.ComputeAccuracy")
+	return float64(w.cols.correct(y)) / float64(len(y))
+}
 
-// EvalChunk is the number of images Evaluate pushes through the network at a
-// time: its memory use is about (m + 2K)·EvalChunk float64s whatever the size
-// of the set.
-const EvalChunk = 1000
-
-// Evaluate returns ComputeCost's cost and loss and ComputeAccuracy's
-// accuracy on the whole set s from one forward pass (training records its
-// metrics with it, at the price of one pass for the three), EvalChunk images
-// at a time:
-//
-//	loss = (1/n) Σ_i −log P[y_i][i],  J = loss + λ(‖W1‖² + ‖W2‖²)
-//	accuracy = (1/n) #{i : argmax_k P[k][i] = y_i}
-//
-// An empty set gives zero Metrics. It panics if s does not fit net (width d,
-// one label per image, labels in 0..K−1).
-func Evaluate(net *Params, s cifar.Set, lambda float64) Metrics {
-	net.mustCheck("network.Evaluate")
-	if s.Len() == 0 {
-		return Metrics{}
+// forwardOn checks X and y (n ≥ 1 images) against net and runs the forward
+// pass on them in a new workspace. op names the caller in a panic.
+func forwardOn(net *Params, X *matrix.Dense, y []int, op string) *workspace {
+	net.mustCheck(op)
+	if err := checkSet(net, X, y, "evaluated"); err != nil {
+		panic(op + ": " + err.Error())
 	}
-	if err := checkSet(net, s, "evaluated"); err != nil {
-		panic("network.Evaluate: " + err.Error())
+	if len(y) == 0 {
+		panic(op + ": no images")
 	}
-	return newEvaluator(net, min(s.Len(), EvalChunk)).evaluate(net, s, lambda)
+	w := newWorkspace(net, X.Rows(), false)
+	w.forward(net, X)
+	return w
 }
 
 // l2 returns ‖W1‖² + ‖W2‖², the sum of the squared weights.
 func (net *Params) l2() float64 { return matrix.SumSquares(net.W1) + matrix.SumSquares(net.W2) }
 
-// evaluator is a reusable workspace for evaluating sets chunk by chunk.
+// EvalChunk is the number of images Evaluate pushes through the network at a
+// time: its memory use is about (d + m + 2K)·EvalChunk float64s whatever the
+// size of the set.
+const EvalChunk = 1000
+
+// Evaluate returns ComputeCost's cost and loss and ComputeAccuracy's
+// accuracy on the whole of data from one forward pass, EvalChunk images at
+// a time (training records its metrics with it):
+//
+//	loss = (1/n) Σ_i −log P[y_i][i],  J = loss + λ(‖W1‖² + ‖W2‖²)
+//	accuracy = (1/n) #{i : argmax_k P[k][i] = y_i}
+//
+// The sum of the loss runs chunk by chunk, so for n > EvalChunk its last
+// bits may differ from ComputeCost's. An empty set gives zero Metrics. It
+// panics if data does not fit net (d values per image, labels in 0..K−1).
+func Evaluate(net *Params, data Data, lambda float64) Metrics {
+	net.mustCheck("network.Evaluate")
+	if data.Len() == 0 {
+		return Metrics{}
+	}
+	if err := checkData(net, data, "evaluated"); err != nil {
+		panic("network.Evaluate: " + err.Error())
+	}
+	return newEvaluator(net, min(data.Len(), EvalChunk)).evaluate(net, data, data.Len(), lambda)
+}
+
+// evaluator is the memory for evaluating sets chunk by chunk: a chunk of
+// images, their labels, and the workspace of their forward pass.
 type evaluator struct {
-	full *workspace // chunk images
-	last *workspace // the first columns of full, for a shorter last chunk; rebuilt when its size changes
+	X    *matrix.Dense // chunk×d: the images of a chunk
+	y    []int         // their labels
+	load loader
+	w    *workspace // for chunk images
+	last *workspace // the first columns of w, for a shorter last chunk; rebuilt when its size changes
+	lastX *matrix.Dense
 }
 
+// newEvaluator returns an evaluator for chunks of chunk images for net.
 func newEvaluator(net *Params, chunk int) *evaluator {
-	return &evaluator{full: newWorkspace(net, chunk, false)}
+	d, _, _ := net.Dims()
+	return &evaluator{X: matrix.New(chunk, d), y: make([]int, chunk), load: newLoader(chunk), w: newWorkspace(net, chunk, false)}
 }
 
-// work returns a workspace for n ≤ chunk images; it allocates only when n
-// differs from the chunk size and from the previous call's.
-func (e *evaluator) work(n int) *workspace {
-	if n == e.full.H.Cols() {
-		return e.full
+// chunk returns the images (n×d) and the workspace for a chunk of n ≤ the
+// evaluator's chunk images; it allocates only when n differs from the
+// chunk size and from the previous call's.
+func (e *evaluator) chunk(n int) (*matrix.Dense, *workspace) {
+	if n == e.X.Rows() {
+		return e.X, e.w
 	}
 	if e.last == nil || e.last.H.Cols() != n {
-		e.last = e.full.firstColumns(n)
+		cols := func(a *matrix.Dense) *matrix.Dense { return a.Slice(0, a.Rows(), 0, n) }
+		e.last = &workspace{H: cols(e.w.H), S: cols(e.w.S), P: cols(e.w.P), cols: e.w.cols.slice(n)}
+		e.lastX = e.X.RowRange(0, n)
 	}
-	return e.last
+	return e.lastX, e.last
 }
 
-// evaluate returns the Metrics of net on s (s non-empty and checked): the
-// forward pass of each chunk, then its summed cross-entropy and its number
-// of correctly classified images.
-func (e *evaluator) evaluate(net *Params, s cifar.Set, lambda float64) Metrics {
-	n, chunk := s.Len(), e.full.H.Cols()
+// evaluate returns the Metrics of net on the first n images of data (n ≥ 1,
+// data checked): for each chunk, its images loaded, the forward pass, then
+// its summed cross-entropy and its number of correctly classified images.
+func (e *evaluator) evaluate(net *Params, data Data, n int, lambda float64) Metrics {
 	lossSum, correct := 0.0, 0
-	for i0 := 0; i0 < n; i0 += chunk {
-		i1 := min(i0+chunk, n)
-		w := e.work(i1 - i0)
-		y := s.Labels[i0:i1]
-		w.evaluateClassifier(net, s.X.RowRange(i0, i1))
-		lossSum += w.crossEntropySum(y)
-		correct += w.correct(y)
+	for i0 := 0; i0 < n; i0 += e.X.Rows() {
+		X, w := e.chunk(min(e.X.Rows(), n-i0))
+		y := e.y[:X.Rows()]
+		e.load.load(data, X, y, i0)
+		w.forward(net, X)
+		lossSum += w.cols.crossEntropySum(w.S, y)
+		correct += w.cols.correct(y)
 	}
 	loss := lossSum / float64(n)
 	cost := loss
@@ -111,24 +145,3 @@ func (e *evaluator) evaluate(net *Params, s cifar.Set, lambda float64) Metrics {
 
 // finiteCost reports whether the cost is a finite number.
 func (m Metrics) finiteCost() bool { return !math.IsNaN(m.Cost) && !math.IsInf(m.Cost, 0) }
-
-// checkSet returns an error unless s fits net: d columns, one label per row,
-// each in 0..K−1. name says which set it is in the message.
-func checkSet(net *Params, s cifar.Set, name string) error {
-	d, _, k := net.Dims()
-	if s.X == nil {
-		return fmt.Errorf("the %s set has no images", name)
-	}
-	if s.X.Cols() != d {
-		return fmt.Errorf("the %s set has %d values per image but the network takes %d", name, s.X.Cols(), d)
-	}
-	if len(s.Labels) != s.X.Rows() {
-		return fmt.Errorf("the %s set has %d images but %d labels", name, s.X.Rows(), len(s.Labels))
-	}
-	for i, y := range s.Labels {
-		if y < 0 || y >= k {
-			return fmt.Errorf("the %s set's label %d (image %d) is outside 0..%d", name, y, i, k-1)
-		}
-	}
-	return nil
-}

@@ -7,24 +7,23 @@ import (
 	"slices"
 	"testing"
 
-	"twolayer/cifar"
 	"twolayer/matrix"
 )
 
 // maskedForward runs the training-time forward pass with the dropout mask M
 // (m×n) on s and returns the workspace holding H ⊙ M and P, and the loss.
-func maskedForward(p *Params, s cifar.Set, M *matrix.Dense) (*workspace, float64) {
+func maskedForward(p *Params, s Set, M *matrix.Dense) (*workspace, float64) {
 	w := newWorkspace(p, s.Len(), true)
 	w.M = M
-	w.evaluateClassifier(p, s.X)
-	return w, w.crossEntropySum(s.Labels) / float64(s.Len())
+	w.forward(p, s.X)
+	return w, w.cols.crossEntropySum(w.S, s.Labels) / float64(s.Len())
 }
 
 // maskedCost is J = (1/n) Σ −log P[y_i][i] + λ(‖W1‖² + ‖W2‖²) with
 // P = softmax(W2·(max(0, W1·Xᵀ + b1·1ᵀ) ⊙ M) + b2·1ᵀ), the mask fixed,
 // written out here loop by loop from EvaluateClassifier's H (which has no
 // mask), so that it does not share the workspace's dropout code it checks.
-func maskedCost(p *Params, s cifar.Set, lambda float64, M *matrix.Dense) float64 {
+func maskedCost(p *Params, s Set, lambda float64, M *matrix.Dense) float64 {
 	_, H := EvaluateClassifier(p, s.X)
 	_, m, k := p.Dims()
 	loss := 0.0
@@ -56,7 +55,7 @@ func TestDropoutGradients(t *testing.T) {
 	for _, keep := range []float64{0.5, 0.8} {
 		for _, lambda := range []float64{0, 0.01} {
 			t.Run(fmt.Sprintf("p=%g/λ=%g", keep, lambda), func(t *testing.T) {
-				p, s := ReducedProblem(InitializeWeights(3072, 50, 10, InitSqrt, 7), data, 20, 3)
+				p, s := reduced(InitializeWeights(3072, 50, 10, InitSqrt, 7), data, 20, 3)
 				M := matrix.New(50, 3)
 				drawDropoutMask(M, keep, rand.New(rand.NewPCG(5, 6)))
 				dropped := 0
@@ -81,7 +80,8 @@ func TestDropoutGradients(t *testing.T) {
 				if plain := maskedCost(p, s, 0, onesLike(M)); math.Abs(plain-loss) < 1e-6 {
 					t.Fatalf("the mask changes the loss by %g only: the test cannot see it", plain-loss)
 				}
-				w.computeGradients(ga, p, s.X, s.Labels, lambda)
+				w.backward(ga, p, s.Labels, lambda)
+				firstLinearWeights(ga, p, w.GH, s.X, lambda)
 
 				gn := NewGrads(d, m, k)
 				h := DefaultH

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/crc32"
 
-	"twolayer/cifar"
 	"twolayer/matrix"
 )
 
@@ -46,24 +45,35 @@ func PredictEnsemble(ps []*Params, X *matrix.Dense) (labels []int, probs *matrix
 	return labels, probs
 }
 
-// EnsembleAccuracy returns the fraction of the images of s that
-// PredictEnsemble(ps, s.X) classifies as their label. It panics as
-// PredictEnsemble does, or if s's labels do not match its images.
-func EnsembleAccuracy(ps []*Params, s cifar.Set) float64 {
-	if s.Len() == 0 {
+// EnsembleAccuracy returns the fraction of the images of data that
+// PredictEnsemble classifies as their label, EvalChunk images at a time. It
+// panics as PredictEnsemble does, or if data does not fit the networks.
+func EnsembleAccuracy(ps []*Params, data Data) float64 {
+	n := data.Len()
+	if n == 0 {
 		return 0
 	}
-	if len(s.Labels) != s.Len() {
-		panic(fmt.Sprintf("network.EnsembleAccuracy: %d images, %d labels", s.Len(), len(s.Labels)))
+	if err := checkData(ps[0], data, "evaluated"); err != nil {
+		panic("network.EnsembleAccuracy: " + err.Error())
 	}
-	labels, _ := PredictEnsemble(ps, s.X)
+	chunk := min(n, EvalChunk)
+	X, y, load := matrix.New(chunk, data.Dim()), make([]int, chunk), newLoader(chunk)
 	correct := 0
-	for i, l := range labels {
-		if l == s.Labels[i] {
-			correct++
+	for i0 := 0; i0 < n; i0 += chunk {
+		c := min(chunk, n-i0)
+		Xc := X
+		if c < chunk {
+			Xc = X.RowRange(0, c)
+		}
+		load.load(data, Xc, y[:c], i0)
+		labels, _ := PredictEnsemble(ps, Xc)
+		for i, l := range labels {
+			if l == y[i] {
+				correct++
+			}
 		}
 	}
-	return float64(correct) / float64(s.Len())
+	return float64(correct) / float64(n)
 }
 
 // An ensemble file holds several models that classify together (their

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"twolayer/cifar"
 )
 
 // TestPredictEnsemble: one network gives Predict's answer; two give the mean
@@ -48,7 +47,7 @@ func TestPredictEnsemble(t *testing.T) {
 	}
 	y := append([]int(nil), l2...)
 	y[0] = (y[0] + 1) % 4
-	if acc := EnsembleAccuracy([]*Params{a, b}, cifar.Set{X: s.X, Labels: y}); acc != 29.0/30 {
+	if acc := EnsembleAccuracy([]*Params{a, b}, Set{X: s.X, Labels: y}); acc != 29.0/30 {
 		t.Errorf("EnsembleAccuracy = %g, want 29/30", acc)
 	}
 }

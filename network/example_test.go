@@ -6,7 +6,6 @@ import (
 	"log"
 	"math/rand/v2"
 
-	"twolayer/cifar"
 	"twolayer/matrix"
 	"twolayer/network"
 )
@@ -45,11 +44,11 @@ func ExampleEvaluateClassifier() {
 // the loss (the cross-entropy alone) of a labelled set.
 func ExampleComputeCost() {
 	net, X := smallNetwork()
-	s := cifar.Set{X: X, Labels: []int{0, 0}} // image 1 is labelled against the network's choice
-	cost, loss := network.ComputeCost(net, s, 0.01)
+	y := []int{0, 0} // image 1 is labelled against the network's choice
+	cost, loss := network.ComputeCost(net, X, y, 0.01)
 	fmt.Printf("loss = (−log P[0][0] − log P[0][1])/2 = (0.1269 + 6.0025)/2 = %.4f\n", loss)
 	fmt.Printf("cost = loss + 0.01·(4 + 4) = %.4f\n", cost)
-	fmt.Printf("accuracy %.1f\n", network.ComputeAccuracy(net, s))
+	fmt.Printf("accuracy %.1f\n", network.ComputeAccuracy(net, X, y))
 	// Output:
 	// loss = (−log P[0][0] − log P[0][1])/2 = (0.1269 + 6.0025)/2 = 3.0647
 	// cost = loss + 0.01·(4 + 4) = 3.1447
@@ -63,16 +62,16 @@ func ExampleComputeGradients() {
 	const d, n, k = 5, 4, 3
 	net := network.InitializeWeights(d, 6, k, network.InitSqrt, 1)
 	r := rand.New(rand.NewPCG(1, 2))
-	s := cifar.Set{X: matrix.New(n, d), Labels: make([]int, n)}
+	X, y := matrix.New(n, d), make([]int, n)
 	for i := range n {
 		for j := range d {
-			s.X.Set(i, j, r.NormFloat64())
+			X.Set(i, j, r.NormFloat64())
 		}
-		s.Labels[i] = r.IntN(k)
+		y[i] = r.IntN(k)
 	}
 	const lambda = 0.01
-	analytic := network.ComputeGradients(net, s, lambda)
-	numeric := network.ComputeGradsNumSlow(net, s, lambda, network.DefaultH)
+	analytic := network.ComputeGradients(net, X, y, lambda)
+	numeric := network.ComputeGradsNumSlow(net, X, y, lambda, network.DefaultH)
 	for _, c := range network.CompareGradients(analytic, numeric, network.DefaultEps) {
 		fmt.Printf("%s: %2d entries, %d off by more than 1e-6, largest difference below 1e-9: %v\n",
 			c.Param, c.Entries, c.AbsErrors, c.MaxAbs < 1e-9)
@@ -88,10 +87,10 @@ func ExampleComputeGradients() {
 // cost and accuracy on the training and validation sets. Here: 3 classes of
 // 2-dimensional points around (2, 0), (−1, 2) and (−1, −2).
 func ExampleMiniBatchGD() {
-	points := func(n int, seed uint64) cifar.Set {
+	points := func(n int, seed uint64) network.Set {
 		r := rand.New(rand.NewPCG(seed, 3))
 		centre := [][]float64{{2, 0}, {-1, 2}, {-1, -2}}
-		s := cifar.Set{X: matrix.New(n, 2), Labels: make([]int, n)}
+		s := network.Set{X: matrix.New(n, 2), Labels: make([]int, n)}
 		for i := range n {
 			c := r.IntN(3)
 			s.Labels[i] = c

@@ -7,7 +7,6 @@ import (
 	"os"
 	"testing"
 
-	"twolayer/cifar"
 	"twolayer/matrix"
 )
 
@@ -111,7 +110,7 @@ func TestGoldenGradients(t *testing.T) {
 	if d, m, k := p.Dims(); d != g.D || m != g.M || k != g.K {
 		t.Fatalf("golden params are %d×%d×%d, want %d×%d×%d", d, m, k, g.D, g.M, g.K)
 	}
-	s := cifar.Set{X: dense(g.X), Labels: g.Y}
+	s := Set{X: dense(g.X), Labels: g.Y}
 
 	P, _ := EvaluateClassifier(p, s.X)
 	for k := range g.P {
@@ -121,16 +120,16 @@ func TestGoldenGradients(t *testing.T) {
 			}
 		}
 	}
-	cost, loss := ComputeCost(p, s, g.Lambda)
+	cost, loss := ComputeCost(p, s.X, s.Labels, g.Lambda)
 	if !closeRel(cost, g.Cost, goldenRel) || !closeRel(loss, g.Loss, goldenRel) {
 		t.Errorf("cost, loss = %.17g, %.17g; numpy %.17g, %.17g", cost, loss, g.Cost, g.Loss)
 	}
-	if acc := ComputeAccuracy(p, s); acc != g.Accuracy {
+	if acc := ComputeAccuracy(p, s.X, s.Labels); acc != g.Accuracy {
 		t.Errorf("accuracy = %g, numpy %g", acc, g.Accuracy)
 	}
-	compareGolden(t, "analytic", ComputeGradients(p, s, g.Lambda), g.Grads.grads(), goldenRel, 0)
-	compareGolden(t, "forward", ComputeGradsNum(p, s, g.Lambda, g.H), g.GradsNum.grads(), 0, 1e-9)
-	compareGolden(t, "centered", ComputeGradsNumSlow(p, s, g.Lambda, g.H), g.GradsNumSlow.grads(), 0, 1e-9)
+	compareGolden(t, "analytic", ComputeGradients(p, s.X, s.Labels, g.Lambda), g.Grads.grads(), goldenRel, 0)
+	compareGolden(t, "forward", ComputeGradsNum(p, s.X, s.Labels, g.Lambda, g.H), g.GradsNum.grads(), 0, 1e-9)
+	compareGolden(t, "centered", ComputeGradsNumSlow(p, s.X, s.Labels, g.Lambda, g.H), g.GradsNumSlow.grads(), 0, 1e-9)
 }
 
 // compareGolden fails t for each entry of got that is not within rel
@@ -193,7 +192,7 @@ func TestGoldenTraining(t *testing.T) {
 	cfg := Config{EtaMin: c.EtaMin, EtaMax: c.EtaMax, StepSize: c.NS, Cycles: c.Cycles, BatchSize: c.NBatch,
 		Lambda: c.Lambda, RecordsPerCycle: c.EvalsPerCycle, RecordInitial: true}
 	p := g.Params0.params()
-	h, err := MiniBatchGD(context.Background(), p, cifar.Set{X: dense(g.X), Labels: g.Y}, cifar.Set{X: dense(g.Xval), Labels: g.Yval}, cfg, nil)
+	h, err := MiniBatchGD(context.Background(), p, Set{X: dense(g.X), Labels: g.Y}, Set{X: dense(g.Xval), Labels: g.Yval}, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,9 +63,9 @@ func TestGradientsCentered(t *testing.T) {
 		for _, n := range []int{1, 2} {
 			for _, lambda := range []float64{0, 0.01} {
 				t.Run(fmt.Sprintf("d=20/n=%d/λ=%g/%v", n, lambda, init), func(t *testing.T) {
-					p, s := ReducedProblem(InitializeWeights(3072, 50, 10, init, 7), data, 20, n)
-					ga := ComputeGradients(p, s, lambda)
-					gn := ComputeGradsNumSlow(p, s, lambda, DefaultH)
+					p, s := reduced(InitializeWeights(3072, 50, 10, init, 7), data, 20, n)
+					ga := ComputeGradients(p, s.X, s.Labels, lambda)
+					gn := ComputeGradsNumSlow(p, s.X, s.Labels, lambda, DefaultH)
 					checkGrads(t, ga, gn, centeredAbs, centeredRel)
 					// The report's metrics on the same pair: with centered
 					// differences no entry is off by more than ε = 1e-6.
@@ -95,13 +95,13 @@ func TestGradientsForward(t *testing.T) {
 	for _, init := range []Init{InitSmall, InitSqrt} {
 		for _, lambda := range []float64{0, 0.01} {
 			t.Run(fmt.Sprintf("d=20/n=2/λ=%g/%v", lambda, init), func(t *testing.T) {
-				p, s := ReducedProblem(InitializeWeights(3072, 50, 10, init, 7), data, 20, 2)
-				ga := ComputeGradients(p, s, lambda)
-				gn := ComputeGradsNum(p, s, lambda, DefaultH)
+				p, s := reduced(InitializeWeights(3072, 50, 10, init, 7), data, 20, 2)
+				ga := ComputeGradients(p, s.X, s.Labels, lambda)
+				gn := ComputeGradsNum(p, s.X, s.Labels, lambda, DefaultH)
 				checkGrads(t, ga, gn, DefaultH*(lambda+1), centeredRel)
 				// And the forward difference is the less accurate: its
 				// largest error is larger than the centered one's.
-				gc := ComputeGradsNumSlow(p, s, lambda, DefaultH)
+				gc := ComputeGradsNumSlow(p, s.X, s.Labels, lambda, DefaultH)
 				for i, cf := range CompareGradients(ga, gn, DefaultEps) {
 					cc := CompareGradients(ga, gc, DefaultEps)[i]
 					if !(cf.MaxAbs >= cc.MaxAbs) {
@@ -127,13 +127,13 @@ func TestGradientsFullDim(t *testing.T) {
 		lambda float64
 	}{{InitSmall, 0}, {InitSmall, 0.01}, {InitSqrt, 0.01}} {
 		t.Run(fmt.Sprintf("d=3072/n=3/λ=%g/%v", tc.lambda, tc.init), func(t *testing.T) {
-			p, s := ReducedProblem(InitializeWeights(3072, 50, 10, tc.init, 7), data, 3072, 3)
-			ga := ComputeGradients(p, s, tc.lambda)
+			p, s := reduced(InitializeWeights(3072, 50, 10, tc.init, 7), data, 3072, 3)
+			ga := ComputeGradients(p, s.X, s.Labels, tc.lambda)
 			gf := centeredGradsFast(p, s, tc.lambda, DefaultH)
 			checkGrads(t, ga, gf, centeredAbs, centeredRel)
 
 			// centeredGradsFast against the literal centered difference.
-			nc := newNumCost(p, s, tc.lambda, DefaultH)
+			nc := newNumCost(p, s.X, s.Labels, tc.lambda, DefaultH)
 			same := func(name string, i, j int, fast float64, x *float64) {
 				if lit := nc.derivative(x, 0, true); !(math.Abs(fast-lit) <= 1e-9) {
 					t.Errorf("%s[%d][%d]: fast centered difference %.12g, literal %.12g", name, i, j, fast, lit)
@@ -163,8 +163,8 @@ func TestGradientsFullDim(t *testing.T) {
 // reduced problem, entry by entry, to 1e-9 (both divide differences of costs
 // by 2h, so round-off of 1e-16 in a cost is about 1e-11 in a derivative).
 func TestFastCenteredReduced(t *testing.T) {
-	p, s := ReducedProblem(InitializeWeights(3072, 50, 10, InitSqrt, 7), randomSet(2, 3072, 10, 3), 20, 2)
-	checkGrads(t, centeredGradsFast(p, s, 0.01, DefaultH), ComputeGradsNumSlow(p, s, 0.01, DefaultH), 1e-9, 0)
+	p, s := reduced(InitializeWeights(3072, 50, 10, InitSqrt, 7), randomSet(2, 3072, 10, 3), 20, 2)
+	checkGrads(t, centeredGradsFast(p, s, 0.01, DefaultH), ComputeGradsNumSlow(p, s.X, s.Labels, 0.01, DefaultH), 1e-9, 0)
 }
 
 // TestNumGradRestoresParams: the numeric gradients leave p bitwise unchanged.
@@ -172,8 +172,8 @@ func TestNumGradRestoresParams(t *testing.T) {
 	p := InitializeWeights(7, 5, 3, InitSqrt, 1)
 	q := p.Clone()
 	s := randomSet(4, 7, 3, 2)
-	ComputeGradsNum(p, s, 0.1, 1e-3)
-	ComputeGradsNumSlow(p, s, 0.1, 1e-3)
+	ComputeGradsNum(p, s.X, s.Labels, 0.1, 1e-3)
+	ComputeGradsNumSlow(p, s.X, s.Labels, 0.1, 1e-3)
 	if !paramsEqual(p, q) {
 		t.Fatal("the numeric gradients changed the parameters")
 	}
@@ -239,7 +239,8 @@ func denseBits(a, b interface {
 func TestReducedProblem(t *testing.T) {
 	p := InitializeWeights(30, 6, 4, InitSqrt, 1)
 	s := randomSet(5, 30, 4, 2)
-	q, r := ReducedProblem(p, s, 20, 2)
+	q, X, y := ReducedProblem(p, s.X, s.Labels, 20, 2)
+	r := Set{X: X, Labels: y}
 	if d, m, k := q.Dims(); d != 20 || m != 6 || k != 4 || r.Len() != 2 || r.X.Cols() != 20 || len(r.Labels) != 2 {
 		t.Fatalf("reduced: params %d×%d×%d, set %d×%d with %d labels", d, m, k, r.Len(), r.X.Cols(), len(r.Labels))
 	}

@@ -45,21 +45,25 @@ func TestReLUBackward(t *testing.T) {
 	H := denseOf([]float64{0.5, 0, -1, 2}, []float64{0, 1e-300, math.NaN(), 3})
 	want := [][]float64{{1, 0, 0, 4}, {0, 6, 0, 8}}
 	wantB := []float64{5.0 / 4, 14.0 / 4}
+	db1 := make([]float64, 2)
+	reluBackRows(&workspace{GH: G, H: H, db1: db1}, 0, 2)
 	for i, row := range want {
-		db := firstLayerBackRow(G.Row(i), H.Row(i))
-		if !sameBits(G.Row(i), row) || db != wantB[i] {
-			t.Errorf("row %d: %v and ∂J/∂b1 %v, want %v and %v", i, G.Row(i), db, row, wantB[i])
+		if !sameBits(G.Row(i), row) || db1[i] != wantB[i] {
+			t.Errorf("row %d: %v and ∂J/∂b1 %v, want %v and %v", i, G.Row(i), db1[i], row, wantB[i])
 		}
 	}
 }
 
-// TestFirstLayerRow: h = max(0, s + b), −Inf going to 0 and NaN staying
-// NaN (so that training notices it).
-func TestFirstLayerRow(t *testing.T) {
-	s := []float64{-1, 0, 0.5, math.Inf(-1), math.NaN()}
-	firstLayerRow(s, 0.25)
-	if want := []float64{0, 0.25, 0.75, 0, math.NaN()}; !sameBits(s, want) {
-		t.Errorf("got %v, want %v", s, want)
+// TestBiasReLURows: h = max(0, s + b), −Inf going to 0 and NaN staying
+// NaN (so that training notices it), each row with its own bias.
+func TestBiasReLURows(t *testing.T) {
+	H := denseOf([]float64{-1, 0, 0.5, math.Inf(-1), math.NaN()}, []float64{-1, 0, 0.5, 2, -3})
+	biasReLURows(&workspace{H: H, net: &Params{B1: []float64{0.25, -0.75}}}, 0, 2)
+	want := [][]float64{{0, 0.25, 0.75, 0, math.NaN()}, {0, 0, 0, 1.25, 0}}
+	for i, row := range want {
+		if !sameBits(H.Row(i), row) {
+			t.Errorf("row %d: got %v, want %v", i, H.Row(i), row)
+		}
 	}
 }
 

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-
-	"twolayer/cifar"
 )
 
 // RangePoint is one measurement of the learning-rate range test: the
@@ -31,14 +29,17 @@ type RangePoint struct {
 // would only break it further; that is not an error. progress, if not nil,
 // is called after every step. A cancelled ctx returns the points so far and
 // ctx.Err(). SuggestEtas reads η_min and η_max off the points.
-func RangeTest(ctx context.Context, p *Params, train, val cifar.Set, cfg Config, etaLo, etaHi float64, steps, every int, progress func(Progress)) ([]RangePoint, error) {
+func RangeTest(ctx context.Context, p *Params, train, val Data, cfg Config, etaLo, etaHi float64, steps, every int, progress func(Progress)) ([]RangePoint, error) {
 	switch {
 	case !(etaLo > 0) || !(etaHi > etaLo) || math.IsInf(etaHi, 0):
 		return nil, fmt.Errorf("the range test's η must rise: from %g to %g (want 0 < from < to, finite)", etaLo, etaHi)
 	case steps < 2 || every < 1:
 		return nil, fmt.Errorf("the range test needs at least 2 steps (%d) and an evaluation every ≥ 1 steps (%d)", steps, every)
 	}
-	if err := checkSet(p, val, "evaluation"); err != nil {
+	if val.Len() == 0 {
+		return nil, fmt.Errorf("the range test needs images to evaluate on")
+	}
+	if err := checkData(p, val, "evaluation"); err != nil {
 		return nil, err
 	}
 	cfg.EtaMin, cfg.EtaMax, cfg.StepSize, cfg.Cycles = etaLo, etaHi, steps, 1
@@ -61,7 +62,7 @@ func RangeTest(ctx context.Context, p *Params, train, val cifar.Set, cfg Config,
 		}
 		var rec *Record
 		if (t+1)%every == 0 {
-			m := ev.evaluate(p, val, cfg.Lambda)
+			m := ev.evaluate(p, val, val.Len(), cfg.Lambda)
 			points = append(points, RangePoint{Step: t + 1, Eta: eta, Val: m})
 			rec = &Record{Step: t + 1, Eta: eta, Val: m}
 			best = min(best, m.Loss)

@@ -8,14 +8,12 @@ import (
 	"math"
 	"os"
 
-	"twolayer/cifar"
+	"twolayer/matrix"
 )
 
 // Model is a trained network with what is needed to use it on new images: the
-// per-feature normalisation of the training set (Stats.Apply: x ← (x −
-// Mean)/Std, each of length d, or both empty if the inputs are used as they
-// are), the configuration it was trained with, and the class names (K of
-// them, or none).
+// per-feature normalisation of the training set (Norm), the configuration it
+// was trained with, and the class names (K of them, or none).
 //
 // # File format
 //
@@ -46,9 +44,9 @@ import (
 //	        1       Config.Augment.Flip, 0 or 1
 //	        4       Config.Augment.Shift, uint32
 //	        4       Config.RecordTrain, uint32
-//	70 (87) 4       s, uint32: length of Stats.Mean and of Stats.Std, 0 or d
-//	74 (91) 8s      Stats.Mean, s float64
-//	        8s      Stats.Std, s float64
+//	70 (87) 4       s, uint32: length of Norm.Mean and of Norm.Std, 0 or d
+//	74 (91) 8s      Norm.Mean, s float64
+//	        8s      Norm.Std, s float64
 //	        8md     W1, m×d float64, row by row
 //	        8m      b1
 //	        8Km     W2, K×m float64, row by row
@@ -58,9 +56,39 @@ import (
 //	        4       CRC-32 (IEEE) of every byte before it
 type Model struct {
 	Params  *Params
-	Stats   cifar.Stats
+	Norm    Normalization
 	Config  Config
 	Classes []string
+}
+
+// Normalization is the per-feature standardisation of a model's inputs,
+// with the mean and standard deviation of its training set: each of
+// length d, or both empty when the inputs are used as they are.
+type Normalization struct {
+	Mean []float64 // μ_j
+	Std  []float64 // σ_j
+}
+
+// Apply normalises the n images of X (n×d) in place:
+//
+//	X_ij ← (X_ij − μ_j) / σ_j.
+//
+// It does nothing when the normalisation is empty, and panics if X does not
+// have d columns.
+func (z Normalization) Apply(X *matrix.Dense) {
+	if len(z.Mean) == 0 {
+		return
+	}
+	if X.Cols() != len(z.Mean) || len(z.Std) != len(z.Mean) {
+		panic(fmt.Sprintf("network.Normalization.Apply: %d×%d matrix, statistics of %d features (%d std)", X.Rows(), X.Cols(), len(z.Mean), len(z.Std)))
+	}
+	mean, std := z.Mean, z.Std[:len(z.Mean)]
+	for i := range X.Rows() {
+		row := X.Row(i)[:len(mean)]
+		for j := range row {
+			row[j] = (row[j] - mean[j]) / std[j]
+		}
+	}
 }
 
 // Model file format constants (see Model).
@@ -81,7 +109,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	if d > maxDim || h > maxDim || k > maxDim {
 		return nil, fmt.Errorf("network: model too large (d=%d, m=%d, K=%d)", d, h, k)
 	}
-	mean, std := m.Stats.Mean, m.Stats.Std
+	mean, std := m.Norm.Mean, m.Norm.Std
 	if len(mean) != len(std) || (len(mean) != 0 && len(mean) != d) {
 		return nil, fmt.Errorf("network: normalisation has %d means and %d standard deviations (want both 0 or %d)", len(mean), len(std), d)
 	}
@@ -208,7 +236,7 @@ func UnmarshalModel(b []byte) (*Model, error) {
 	if r.err == nil && s != 0 && s != d {
 		return nil, fmt.Errorf("corrupt model file: %d normalisation values for %d inputs", s, d)
 	}
-	m.Stats.Mean, m.Stats.Std = r.floats(s), r.floats(s)
+	m.Norm.Mean, m.Norm.Std = r.floats(s), r.floats(s)
 	net := NewParams(d, h, k)
 	net.each(func(_ string, rows [][]float64) {
 		for _, row := range rows {

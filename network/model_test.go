@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"twolayer/cifar"
 	"twolayer/matrix"
 )
 
@@ -23,7 +22,7 @@ func testModel() *Model {
 		mean[j], std[j] = float64(j)/float64(d), 1+float64(j)
 	}
 	cfg := smallConfig()
-	return &Model{Params: p, Stats: cifar.Stats{Mean: mean, Std: std}, Config: cfg, Classes: []string{"cat", "dog", "ship ⛵"}}
+	return &Model{Params: p, Norm: Normalization{Mean: mean, Std: std}, Config: cfg, Classes: []string{"cat", "dog", "ship ⛵"}}
 }
 
 // mustMarshal returns m's file format.
@@ -57,7 +56,7 @@ func TestModelRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !paramsEqual(got.Params, m.Params) || !sameBits(got.Stats.Mean, m.Stats.Mean) || !sameBits(got.Stats.Std, m.Stats.Std) ||
+	if !paramsEqual(got.Params, m.Params) || !sameBits(got.Norm.Mean, m.Norm.Mean) || !sameBits(got.Norm.Std, m.Norm.Std) ||
 		got.Config != m.Config || strings.Join(got.Classes, "|") != strings.Join(m.Classes, "|") {
 		t.Fatalf("loaded model differs:\n got %+v\nwant %+v", got, m)
 	}
@@ -102,7 +101,7 @@ func TestModelRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Config != m2.Config || !paramsEqual(got.Params, m2.Params) || !sameBits(got.Stats.Std, m2.Stats.Std) {
+		if got.Config != m2.Config || !paramsEqual(got.Params, m2.Params) || !sameBits(got.Norm.Std, m2.Norm.Std) {
 			t.Errorf("version 2 model differs:\n got %+v\nwant %+v", got.Config, m2.Config)
 		}
 	}
@@ -110,7 +109,7 @@ func TestModelRoundTrip(t *testing.T) {
 	// A model without statistics or class names round-trips too.
 	bare := &Model{Params: m.Params}
 	writeModel(t, path, bare)
-	if got, err := LoadModel(path); err != nil || got.Stats.Mean != nil || got.Classes != nil || !paramsEqual(got.Params, bare.Params) {
+	if got, err := LoadModel(path); err != nil || got.Norm.Mean != nil || got.Classes != nil || !paramsEqual(got.Params, bare.Params) {
 		t.Errorf("bare model: %v, %+v", err, got)
 	}
 }
@@ -128,9 +127,9 @@ func TestModelNormalize(t *testing.T) {
 	for j := range X.Row(1) {
 		X.Row(1)[j] = 1
 	}
-	m.Stats.Apply(X)
+	m.Norm.Apply(X)
 	for j := 0; j < 12; j++ {
-		if want := (1 - m.Stats.Mean[j]) / m.Stats.Std[j]; X.At(1, j) != want {
+		if want := (1 - m.Norm.Mean[j]) / m.Norm.Std[j]; X.At(1, j) != want {
 			t.Errorf("column %d: %g, want %g", j, X.At(1, j), want)
 		}
 	}
@@ -192,7 +191,7 @@ func TestModelMarshalErrors(t *testing.T) {
 		t.Errorf("2 class names: %v", err)
 	}
 	m = testModel()
-	m.Stats.Std = m.Stats.Std[:5]
+	m.Norm.Std = m.Norm.Std[:5]
 	if _, err := m.MarshalBinary(); err == nil || !strings.Contains(err.Error(), "12 means and 5 standard deviations") {
 		t.Errorf("5 standard deviations: %v", err)
 	}

@@ -1,13 +1,13 @@
 package network
 
-import "twolayer/cifar"
+import "twolayer/matrix"
 
 // DefaultH is the step h of the numeric gradients that the assignment uses
 // (report section 2.9).
 const DefaultH = 1e-5
 
 // ComputeGradsNum is the assignment's ComputeGradsNum (report section 2.9):
-// the gradient of the cost J(θ) = ComputeCost(net, s, λ) by forward
+// the gradient of the cost J(θ) = ComputeCost(net, X, y, λ) by forward
 // differences, entry by entry of W1 (m×d), b1 (m), W2 (K×m), b2 (K):
 //
 //	∂J/∂θ_i ≈ (J(θ + h·e_i) − J(θ)) / h
@@ -17,12 +17,12 @@ const DefaultH = 1e-5
 // of J per parameter, so use it on a reduced problem (a few images, few input
 // dimensions). net is changed during the call and restored exactly. It panics
 // as Evaluate does, or if h ≤ 0.
-func ComputeGradsNum(net *Params, s cifar.Set, lambda, h float64) *Grads {
-	return numGrads(net, s, lambda, h, false)
+func ComputeGradsNum(net *Params, X *matrix.Dense, y []int, lambda, h float64) *Grads {
+	return numGrads(net, X, y, lambda, h, false)
 }
 
 // ComputeGradsNumSlow is the assignment's ComputeGradsNumSlow (report section
-// 2.9): the gradient of J(θ) = ComputeCost(net, s, λ) by centered differences,
+// 2.9): the gradient of J(θ) = ComputeCost(net, X, y, λ) by centered differences,
 // entry by entry of W1 (m×d), b1 (m), W2 (K×m), b2 (K):
 //
 //	∂J/∂θ_i ≈ (J(θ + h·e_i) − J(θ − h·e_i)) / (2h)
@@ -30,13 +30,13 @@ func ComputeGradsNum(net *Params, s cifar.Set, lambda, h float64) *Grads {
 // Its error is O(h²), so it is more accurate than ComputeGradsNum, at two
 // evaluations of J per parameter. net is changed during the call and restored
 // exactly. It panics as Evaluate does, or if h ≤ 0.
-func ComputeGradsNumSlow(net *Params, s cifar.Set, lambda, h float64) *Grads {
-	return numGrads(net, s, lambda, h, true)
+func ComputeGradsNumSlow(net *Params, X *matrix.Dense, y []int, lambda, h float64) *Grads {
+	return numGrads(net, X, y, lambda, h, true)
 }
 
 // numGrads fills a Grads with the numeric derivative of every entry.
-func numGrads(net *Params, s cifar.Set, lambda, h float64, centered bool) *Grads {
-	nc := newNumCost(net, s, lambda, h)
+func numGrads(net *Params, X *matrix.Dense, y []int, lambda, h float64, centered bool) *Grads {
+	nc := newNumCost(net, X, y, lambda, h)
 	c0 := nc.cost()
 	d, m, k := net.Dims()
 	grads := NewGrads(d, m, k)
@@ -54,26 +54,39 @@ func numGrads(net *Params, s cifar.Set, lambda, h float64, centered bool) *Grads
 	return grads
 }
 
-// numCost evaluates J(θ) repeatedly on one set with a reused workspace.
+// numCost evaluates J(θ) = ComputeCost(net, X, y, λ) repeatedly with a
+// reused workspace.
 type numCost struct {
 	net       *Params
-	s         cifar.Set
+	X         *matrix.Dense
+	y         []int
 	lambda, h float64
-	e         *evaluator
+	w         *workspace
 }
 
-func newNumCost(net *Params, s cifar.Set, lambda, h float64) *numCost {
+func newNumCost(net *Params, X *matrix.Dense, y []int, lambda, h float64) *numCost {
 	net.mustCheck("network.ComputeGradsNum")
-	if err := checkSet(net, s, "gradient-check"); err != nil {
+	if err := checkSet(net, X, y, "gradient-check"); err != nil {
 		panic("network.ComputeGradsNum: " + err.Error())
+	}
+	if len(y) == 0 {
+		panic("network.ComputeGradsNum: no images")
 	}
 	if !(h > 0) {
 		panic("network.ComputeGradsNum: the step h must be positive")
 	}
-	return &numCost{net: net, s: s, lambda: lambda, h: h, e: newEvaluator(net, min(s.Len(), EvalChunk))}
+	return &numCost{net: net, X: X, y: y, lambda: lambda, h: h, w: newWorkspace(net, X.Rows(), false)}
 }
 
-func (c *numCost) cost() float64 { return c.e.evaluate(c.net, c.s, c.lambda).Cost }
+// cost returns J(θ) at the current parameters, as ComputeCost computes it.
+func (c *numCost) cost() float64 {
+	c.w.forward(c.net, c.X)
+	cost := c.w.cols.crossEntropySum(c.w.S, c.y) / float64(len(c.y))
+	if c.lambda != 0 {
+		cost += c.lambda * c.net.l2()
+	}
+	return cost
+}
 
 // derivative returns the forward (c0 = J(θ)) or centered difference quotient
 // of J with respect to the parameter *x, which must be an entry of c.net; *x
@@ -92,12 +105,12 @@ func (c *numCost) derivative(x *float64, c0 float64, centered bool) float64 {
 }
 
 // ReducedProblem returns the reduced problem of the report's gradient check
-// (section 2.9): the first n images of s restricted to their first d values
-// (a view of s.X, n×d), and a copy of net whose W1 keeps only its first d
-// columns (m×d); b1, W2 and b2 are copied unchanged. It panics if n or d is
-// out of range for s and net.
-func ReducedProblem(net *Params, s cifar.Set, d, n int) (*Params, cifar.Set) {
+// (section 2.9): the first n images of X restricted to their first d values
+// (a view of X, n×d) with their n labels, and a copy of net whose W1 keeps
+// only its first d columns (m×d); b1, W2 and b2 are copied unchanged. It
+// panics if n or d is out of range for X, y and net.
+func ReducedProblem(net *Params, X *matrix.Dense, y []int, d, n int) (*Params, *matrix.Dense, []int) {
 	q := net.Clone()
 	q.W1 = net.W1.Slice(0, net.W1.Rows(), 0, d).Clone()
-	return q, cifar.Set{X: s.X.Slice(0, n, 0, d), Labels: s.Labels[:n]}
+	return q, X.Slice(0, n, 0, d), y[:n]
 }

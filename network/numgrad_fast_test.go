@@ -1,7 +1,6 @@
 package network
 
 import (
-	"twolayer/cifar"
 	"twolayer/matrix"
 )
 
@@ -20,7 +19,7 @@ import (
 // makes the check of all 153,600 entries of W1 at d = 3072 take a fraction of
 // a second. It runs the layers' own forward passes, softmax and
 // cross-entropy; the tests compare it with ComputeGradsNumSlow.
-func centeredGradsFast(net *Params, s cifar.Set, lambda, h float64) *Grads {
+func centeredGradsFast(net *Params, s Set, lambda, h float64) *Grads {
 	d, m, k := net.Dims()
 	n := s.Len()
 	S1 := matrix.New(m, n) // S1 = W1·Xᵀ + b1·1ᵀ, before the ReLU, kept
@@ -29,7 +28,7 @@ func centeredGradsFast(net *Params, s cifar.Set, lambda, h float64) *Grads {
 	H := matrix.New(m, n)
 	ReLU(H, S1)
 	S := matrix.New(k, n)
-	secondLinearForward(S, net, H)
+	secondLayerForward(S, net, H)
 	l2 := net.l2()
 
 	// cost returns J with the scores changed by change (applied to a copy

@@ -26,8 +26,8 @@ func Predict(net *Params, X *matrix.Dense) (labels []int, probs *matrix.Dense) {
 	e := newEvaluator(net, min(n, EvalChunk))
 	for i0 := 0; i0 < n; i0 += EvalChunk {
 		i1 := min(i0+EvalChunk, n)
-		w := e.work(i1 - i0)
-		w.evaluateClassifier(net, X.RowRange(i0, i1))
+		_, w := e.chunk(i1 - i0)
+		w.forward(net, X.RowRange(i0, i1))
 		copy(labels[i0:i1], w.cols.arg)
 		for c := range k {
 			for i, v := range w.P.Row(c) {

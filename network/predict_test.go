@@ -53,7 +53,7 @@ func TestPredictTies(t *testing.T) {
 	// with zero weights.
 	s := randomSet(5, 6, 3, 1)
 	clear(s.Labels)
-	if acc := ComputeAccuracy(NewParams(6, 4, 3), s); acc != 1 {
+	if acc := ComputeAccuracy(NewParams(6, 4, 3), s.X, s.Labels); acc != 1 {
 		t.Errorf("zero weights, all labels 0: accuracy %g, want 1", acc)
 	}
 }

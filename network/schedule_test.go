@@ -42,7 +42,7 @@ func TestCyclicEta(t *testing.T) {
 }
 
 func TestConfigValidate(t *testing.T) {
-	good := DefaultConfig()
+	good := defaultConfig()
 	if err := good.Validate(10000); err != nil {
 		t.Fatalf("default config: %v", err)
 	}

@@ -16,15 +16,27 @@ import (
 
 // Softmax is the report's Softmax (section 2.5, equation 2), column by
 // column: P[:, i] = exp(S[:, i]) / (1ᵀ·exp(S[:, i])), P and S K×n; P may be
-// S. It allocates its scratch (three n-vectors); training and evaluation run
-// the same computation, columnStats.softmax, on a workspace's scratch and on
-// every core. It panics if the shapes differ.
+// S. It allocates its scratch (three n-vectors); the forward pass runs the
+// same computation, columnStats.softmax, on a workspace's scratch and on
+// every core (workspace.softmaxForward). It panics if the shapes differ.
 func Softmax(P, S *matrix.Dense) {
 	if P.Rows() != S.Rows() || P.Cols() != S.Cols() {
 		panic(fmt.Sprintf("network.Softmax: P is %d×%d, S %d×%d", P.Rows(), P.Cols(), S.Rows(), S.Cols()))
 	}
 	newColumnStats(S.Cols()).softmax(P, S, 0, S.Cols())
 }
+
+// softmaxForward computes P = softmax(S) from w.S into w.P, in chunks of
+// columns on every core (softmaxColumns), keeping the column statistics
+// in w.cols for the loss and the accuracy.
+func (w *workspace) softmaxForward() {
+	k, n := w.S.Dims()
+	matrix.ParallelFor(n, chunkOf(n, k), w, softmaxColumns)
+}
+
+// softmaxColumns is columnStats.softmax on columns lo..hi−1 of w.S into w.P
+// (a pass).
+func softmaxColumns(w *workspace, lo, hi int) { w.cols.softmax(w.P, w.S, lo, hi) }
 
 // columnStats is the scratch of the column-wise softmax of a K×n matrix S
 // and what the cross-entropy and the accuracy read from it afterwards: for

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"twolayer/cifar"
 	"twolayer/matrix"
 )
 
@@ -33,7 +32,7 @@ func TestTrainStepAllocates(t *testing.T) {
 		name := fmt.Sprintf("shuffle=%v dropout p=%g augmentation %v", c.shuffle, c.keep, c.aug)
 		s := randomSet(250, 3072, 10, 1)
 		p := InitializeWeights(3072, 50, 10, InitSmall, 1)
-		cfg := DefaultConfig()
+		cfg := defaultConfig()
 		cfg.Shuffle, cfg.KeepProb, cfg.Augment = c.shuffle, c.keep, c.aug
 		tr, err := NewTrainer(p, s, cfg)
 		if err != nil {
@@ -75,7 +74,7 @@ func TestOverfit(t *testing.T) {
 	t.Logf("data: %s", src)
 	p := InitializeWeights(3072, 50, 10, InitSqrt, 1)
 	cfg := Config{EtaMin: 0.05, EtaMax: 0.05, StepSize: 100, Cycles: 1, BatchSize: 10, Lambda: 0, RecordsPerCycle: 1, Shuffle: true, Seed: 2}
-	h, err := MiniBatchGD(context.Background(), p, s, cifar.Set{}, cfg, nil)
+	h, err := MiniBatchGD(context.Background(), p, s, Set{}, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,18 +318,18 @@ func TestBadInput(t *testing.T) {
 	wrongWidth := randomSet(60, 41, 10, 1)
 	badLabel := randomSet(60, 40, 10, 1)
 	badLabel.Labels[7] = 10
-	short := cifar.Set{X: good.X, Labels: good.Labels[:59]}
+	short := Set{X: good.X, Labels: good.Labels[:59]}
 	for _, tc := range []struct {
 		name       string
-		train, val cifar.Set
+		train, val Set
 		cfg        Config
 		want       string
 	}{
-		{"width", wrongWidth, cifar.Set{}, smallConfig(), "41 values per image"},
-		{"label", badLabel, cifar.Set{}, smallConfig(), "label 10 (image 7)"},
-		{"labels", short, cifar.Set{}, smallConfig(), "60 images but 59 labels"},
+		{"width", wrongWidth, Set{}, smallConfig(), "41 values per image"},
+		{"label", badLabel, Set{}, smallConfig(), "label 10 (image 7)"},
+		{"labels", short, Set{}, smallConfig(), "60 images but 59 labels"},
 		{"val width", good, wrongWidth, smallConfig(), "validation set has 41"},
-		{"config", good, cifar.Set{}, Config{}, "invalid training configuration"},
+		{"config", good, Set{}, Config{}, "invalid training configuration"},
 	} {
 		q := p.Clone()
 		_, err := MiniBatchGD(context.Background(), q, tc.train, tc.val, tc.cfg, nil)
@@ -351,7 +350,7 @@ func TestEvaluateChunks(t *testing.T) {
 	all := Evaluate(p, s, 0.01)
 	var loss, acc float64
 	for i0 := 0; i0 < 2500; i0 += 500 {
-		m := Evaluate(p, cifar.Set{X: s.X.RowRange(i0, i0+500), Labels: s.Labels[i0 : i0+500]}, 0.01)
+		m := Evaluate(p, Set{X: s.X.RowRange(i0, i0+500), Labels: s.Labels[i0 : i0+500]}, 0.01)
 		loss += m.Loss / 5
 		acc += m.Accuracy / 5
 	}
@@ -383,7 +382,7 @@ func TestEvaluateChunks(t *testing.T) {
 func TestStepIsGradientStep(t *testing.T) {
 	s := randomSet(300, 3072, 10, 4)
 	p := InitializeWeights(3072, 50, 10, InitSqrt, 5)
-	cfg := DefaultConfig()
+	cfg := defaultConfig()
 	cfg.Lambda = 0.05
 	tr, err := NewTrainer(p, s, cfg)
 	if err != nil {
@@ -393,9 +392,9 @@ func TestStepIsGradientStep(t *testing.T) {
 		tr.Step()
 	}
 	j := tr.T() % tr.nb
-	b := cifar.Set{X: s.X.RowRange(j*100, (j+1)*100), Labels: s.Labels[j*100 : (j+1)*100]}
+	b := Set{X: s.X.RowRange(j*100, (j+1)*100), Labels: s.Labels[j*100 : (j+1)*100]}
 	before := p.Clone()
-	g := ComputeGradients(before, b, cfg.Lambda)
+	g := ComputeGradients(before, b.X, b.Labels, cfg.Lambda)
 	eta, _ := tr.Step()
 	want := []*matrix.Dense{before.W1.Clone(), before.W2.Clone()}
 	matrix.AddScaled(want[0], before.W1, -eta, g.W1)
@@ -431,7 +430,7 @@ func TestRecordTrain(t *testing.T) {
 		t.Fatal("RecordTrain changed the training")
 	}
 	train := randomSet(60, 40, 10, 1)
-	first := cifar.Set{X: train.X.RowRange(0, 25), Labels: train.Labels[:25]}
+	first := Set{X: train.X.RowRange(0, 25), Labels: train.Labels[:25]}
 	last := hSub.Records[len(hSub.Records)-1]
 	if want := Evaluate(pSub, first, cfg.Lambda); last.Train != want {
 		t.Errorf("recorded %+v, the first 25 images give %+v", last.Train, want)
