@@ -93,11 +93,11 @@ func Evaluate(net *Params, data Data, lambda float64) Metrics {
 // evaluator is the memory for evaluating sets chunk by chunk: a chunk of
 // images, their labels, and the workspace of their forward pass.
 type evaluator struct {
-	X    *matrix.Dense // chunk×d: the images of a chunk
-	y    []int         // their labels
-	load loader
-	w    *workspace // for chunk images
-	last *workspace // the first columns of w, for a shorter last chunk; rebuilt when its size changes
+	X     *matrix.Dense // chunk×d: the images of a chunk
+	y     []int         // their labels
+	load  loader
+	w     *workspace // for chunk images
+	last  *workspace // the first columns of w, for a shorter last chunk; rebuilt when its size changes
 	lastX *matrix.Dense
 }
 

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
 )
 
 // TestPredictEnsemble: one network gives Predict's answer; two give the mean

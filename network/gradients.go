@@ -40,7 +40,7 @@ func ComputeGradients(net *Params, X *matrix.Dense, y []int, lambda float64) *Gr
 	grads := NewGrads(d, m, k)
 	w := newWorkspace(net, X.Rows(), true)
 	w.forward(net, X)
-	w.backward(grads, net, y, lambda)                 // (1)–(4), (6)
+	w.backward(grads, net, y, lambda)               // (1)–(4), (6)
 	firstLinearWeights(grads, net, w.GH, X, lambda) // (5)
 	return grads
 }
@@ -52,7 +52,7 @@ func ComputeGradients(net *Params, X *matrix.Dense, y []int, lambda float64) *Gr
 // reaches S1 (times n), from which step 5 computes ∂J/∂W1 (or training
 // updates W1). It overwrites w.P with G.
 func (w *workspace) backward(grads *Grads, net *Params, y []int, lambda float64) {
-	softmaxCrossEntropyBackward(w.P, y)                      // (1)      G = P − Y
+	softmaxCrossEntropyBackward(w.P, y)                     // (1)      G = P − Y
 	secondLayerBackward(grads, w.GH, net, w.P, w.H, lambda) // (2)–(4a) ∂J/∂W2, ∂J/∂b2, G = W2ᵀ·G
-	w.firstLayerBackward(grads)                              // (4b), (6) G = G ⊙ Ind(H > 0), ∂J/∂b1
+	w.firstLayerBackward(grads)                             // (4b), (6) G = G ⊙ Ind(H > 0), ∂J/∂b1
 }

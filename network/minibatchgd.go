@@ -91,13 +91,13 @@ func MiniBatchGD(ctx context.Context, net *Params, train, val Data, cfg Config, 
 // NewTraining and one Continue with all the steps; training in parts gives
 // the same numbers, bit for bit.
 type Training struct {
-	History  *History // what has been recorded so far
-	tr       *Trainer
-	val      Data       // the validation set, or nil
-	recorded int        // the recordings' training images: the first Config.RecordTrain, or all
-	ev       *evaluator
-	progress      func(Progress)
-	total, every  int
+	History      *History // what has been recorded so far
+	tr           *Trainer
+	val          Data // the validation set, or nil
+	recorded     int  // the recordings' training images: the first Config.RecordTrain, or all
+	ev           *evaluator
+	progress     func(Progress)
+	total, every int
 }
 
 // NewTraining checks its arguments as MiniBatchGD does and returns a
@@ -206,4 +206,3 @@ func (r *Training) record(step int, eta float64) (*Record, error) {
 	r.History.Records = append(r.History.Records, rec)
 	return &rec, nil
 }
-

@@ -105,7 +105,7 @@ func (tr *Trainer) StepEta(eta float64) (loss float64) {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss
 	}
-	tr.w.backward(tr.grads, tr.net, y, tr.cfg.Lambda)         // ∂J/∂W2, ∂J/∂b2, ∂J/∂b1, and G that reaches S1
+	tr.w.backward(tr.grads, tr.net, y, tr.cfg.Lambda)        // ∂J/∂W2, ∂J/∂b2, ∂J/∂b1, and G that reaches S1
 	update(tr.net, tr.grads, tr.w.GH, X, eta, tr.cfg.Lambda) // θ ← θ − η·∂J/∂θ
 	return loss
 }
