@@ -143,3 +143,43 @@ func onesLike(M *matrix.Dense) *matrix.Dense {
 	}
 	return O
 }
+
+// TestDropoutMaskEveryStep: every training step draws a new mask and
+// applies it: after each step the hidden activations of its forward pass
+// are 0 wherever that step's mask is, and no two steps' masks are equal.
+func TestDropoutMaskEveryStep(t *testing.T) {
+	s := randomSet(40, 30, 10, 4)
+	p := InitializeWeights(30, 20, 10, InitSqrt, 1)
+	cfg := Config{EtaMin: 0.01, EtaMax: 0.01, StepSize: 10, Cycles: 1, BatchSize: 10, RecordsPerCycle: 1, Seed: 3, KeepProb: 0.5}
+	tr, err := NewTrainer(p, s, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var masks []*matrix.Dense
+	for step := range 4 {
+		tr.Step()
+		M, H := tr.w.M, tr.w.H
+		for i := range M.Rows() {
+			for j, m := range M.Row(i) {
+				if m == 0 && H.At(i, j) != 0 {
+					t.Fatalf("step %d: unit %d of image %d is dropped by the step's mask but H = %g", step, i, j, H.At(i, j))
+				}
+			}
+		}
+		for k, old := range masks {
+			if sameBits(rowsFlat(old), rowsFlat(M)) {
+				t.Errorf("steps %d and %d used the same dropout mask", k, step)
+			}
+		}
+		masks = append(masks, M.Clone())
+	}
+}
+
+// rowsFlat returns the entries of a row by row.
+func rowsFlat(a *matrix.Dense) []float64 {
+	var v []float64
+	for i := range a.Rows() {
+		v = append(v, a.Row(i)...)
+	}
+	return v
+}
