@@ -464,3 +464,42 @@ func TestTrainingInParts(t *testing.T) {
 		t.Error("training in parts differs from MiniBatchGD")
 	}
 }
+
+// TestTrainingBytes: the estimate of TrainingBytes is within 10% of what
+// InitializeWeights and NewTraining allocate, for the report's network and
+// a wide one with every option, and saturates instead of overflowing.
+func TestTrainingBytes(t *testing.T) {
+	for _, c := range []struct {
+		m    int
+		cfg  Config
+		nTrn int
+	}{
+		{50, defaultConfig(), 2000},
+		{400, Config{EtaMin: 1e-5, EtaMax: 0.1, StepSize: 100, Cycles: 3, BatchSize: 200, Lambda: 0.01, RecordsPerCycle: 4,
+			Shuffle: true, KeepProb: 0.8, Augment: Augment{Flip: true, Shift: 2}, RecordTrain: 1500}, 3000},
+	} {
+		train, val := randomSet(c.nTrn, 3072, 10, 1), randomSet(700, 3072, 10, 2)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		p := InitializeWeights(3072, c.m, 10, InitSmall, 1)
+		tr, err := NewTraining(p, train, val, c.cfg, nil)
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime.KeepAlive(tr)
+		got := float64(after.TotalAlloc - before.TotalAlloc)
+		est := float64(TrainingBytes(3072, c.m, 10, c.nTrn, 700, c.cfg))
+		t.Logf("m = %d: TrainingBytes %.0f, allocated %.0f", c.m, est, got)
+		if !(est > 0.9*got && est < 1.1*got) {
+			t.Errorf("m = %d: TrainingBytes %.0f, allocated %.0f", c.m, est, got)
+		}
+	}
+	if b := TrainingBytes(3072, 2_000_000_000, 10, 50000, 1000, defaultConfig()); b < 40e12 {
+		t.Errorf("m = 2e9: %d bytes, want at least 4e13 (W1 alone)", b)
+	}
+	if b := TrainingBytes(1<<40, 1<<40, 10, 50000, 1000, defaultConfig()); b != math.MaxInt64 {
+		t.Errorf("huge sizes: %d bytes, want math.MaxInt64", b)
+	}
+}
