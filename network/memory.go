@@ -16,7 +16,7 @@ import "math"
 func TrainingBytes(d, m, k, nTrain, nVal int, cfg Config) int64 {
 	D, M, K, B := float64(d), float64(m), float64(k), float64(max(cfg.BatchSize, 1))
 	params := D*M + M + K*M + K // W1, b1, W2, b2
-	step := B*D + 2*B + // the batch, its labels and rows
+	step := B*D + 2*B +         // the batch, its labels and rows
 		2*M*B + 2*K*B + 3*B + // H and GH, S and P, the column statistics
 		M + K*M + K // the gradients of b1, W2, b2
 	if cfg.Shuffle {
