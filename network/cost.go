@@ -87,7 +87,7 @@ func Evaluate(net *Params, data Data, lambda float64) Metrics {
 	if err := checkData(net, data, "evaluated"); err != nil {
 		panic("network.Evaluate: " + err.Error())
 	}
-	return newEvaluator(net, min(data.Len(), EvalChunk)).evaluate(net, data, data.Len(), lambda)
+	return newEvaluator(net, min(data.Len(), EvalChunk)).evaluate(net, data, data.Len(), lambda, nil)
 }
 
 // evaluator is the memory for evaluating sets chunk by chunk: a chunk of
@@ -125,7 +125,9 @@ func (e *evaluator) chunk(n int) (*matrix.Dense, *workspace) {
 // evaluate returns the Metrics of net on the first n images of data (n ≥ 1,
 // data checked): for each chunk, its images loaded, the forward pass, then
 // its summed cross-entropy and its number of correctly classified images.
-func (e *evaluator) evaluate(net *Params, data Data, n int, lambda float64) Metrics {
+// When predicted is not nil (n entries), it also receives each image's most
+// probable class.
+func (e *evaluator) evaluate(net *Params, data Data, n int, lambda float64, predicted []int) Metrics {
 	lossSum, correct := 0.0, 0
 	for i0 := 0; i0 < n; i0 += e.X.Rows() {
 		X, w := e.chunk(min(e.X.Rows(), n-i0))
@@ -134,6 +136,9 @@ func (e *evaluator) evaluate(net *Params, data Data, n int, lambda float64) Metr
 		w.forward(net, X)
 		lossSum += w.cols.crossEntropySum(w.S, y)
 		correct += w.cols.correct(y)
+		if predicted != nil {
+			copy(predicted[i0:], w.cols.arg)
+		}
 	}
 	loss := lossSum / float64(n)
 	cost := loss

@@ -62,7 +62,7 @@ func RangeTest(ctx context.Context, p *Params, train, val Data, cfg Config, etaL
 		}
 		var rec *Record
 		if (t+1)%every == 0 {
-			m := ev.evaluate(p, val, val.Len(), cfg.Lambda)
+			m := ev.evaluate(p, val, val.Len(), cfg.Lambda, nil)
 			points = append(points, RangePoint{Step: t + 1, Eta: eta, Val: m})
 			rec = &Record{Step: t + 1, Eta: eta, Val: m}
 			best = min(best, m.Loss)

@@ -33,7 +33,7 @@ func TrainingBytes(d, m, k, nTrain, nVal int, cfg Config) int64 {
 		recorded = min(recorded, cfg.RecordTrain)
 	}
 	c := float64(min(max(recorded, nVal), EvalChunk))
-	eval := c*D + 2*c + M*c + 2*K*c + 3*c
+	eval := c*D + 2*c + M*c + 2*K*c + 3*c + float64(nVal) // and the validation images' predicted classes
 	steps := 2 * float64(cfg.Cycles) * float64(cfg.StepSize)
 	history := steps + 8*(steps/float64(max(cfg.RecordEvery(), 1))+1) // η_t, and the records
 	bytes := 8 * (params + step + eval + history)

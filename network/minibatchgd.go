@@ -29,6 +29,11 @@ type Progress struct {
 	Step, Total int     // update steps done, and to do in all
 	Eta         float64 // η of the last step
 	Record      *Record // non-nil right after a recording
+	// Predicted is, right after a recording with a validation set, the
+	// class the network gives each validation image (the most probable;
+	// the first on ties), for a confusion matrix. It is valid only during
+	// the call: the next recording overwrites it.
+	Predicted []int
 }
 
 // MaxLoss is the largest mean cross-entropy of a mini-batch that MiniBatchGD
@@ -96,6 +101,7 @@ type Training struct {
 	val          Data // the validation set, or nil
 	recorded     int  // the recordings' training images: the first Config.RecordTrain, or all
 	ev           *evaluator
+	predicted    []int // the validation images' classes at the last recording
 	progress     func(Progress)
 	total, every int
 }
@@ -120,17 +126,18 @@ func NewTraining(net *Params, train, val Data, cfg Config, progress func(Progres
 	if n := cfg.RecordTrain; n > 0 && n < recorded {
 		recorded = n
 	}
-	nVal := 0
+	var predicted []int
 	if val != nil {
-		nVal = val.Len()
+		predicted = make([]int, val.Len())
 	}
 	return &Training{
 		History:  &History{Records: make([]Record, 0, total/every+1), Eta: make([]float64, 0, total)},
 		tr:       tr,
 		recorded: recorded, val: val,
-		ev:       newEvaluator(net, min(max(recorded, nVal), EvalChunk)),
-		progress: progress,
-		total:    total, every: every,
+		ev:        newEvaluator(net, min(max(recorded, len(predicted)), EvalChunk)),
+		predicted: predicted,
+		progress:  progress,
+		total:     total, every: every,
 	}, nil
 }
 
@@ -155,7 +162,7 @@ func (r *Training) Continue(ctx context.Context, n int) error {
 			return err
 		}
 		if r.progress != nil {
-			r.progress(Progress{Step: 0, Total: r.total, Eta: eta, Record: rec})
+			r.progress(Progress{Step: 0, Total: r.total, Eta: eta, Record: rec, Predicted: r.predicted})
 		}
 	}
 	for end := min(tr.t+max(n, 0), r.total); tr.t < end; {
@@ -180,7 +187,11 @@ func (r *Training) Continue(ctx context.Context, n int) error {
 			}
 		}
 		if r.progress != nil {
-			r.progress(Progress{Step: t + 1, Total: r.total, Eta: eta, Record: rec})
+			p := Progress{Step: t + 1, Total: r.total, Eta: eta, Record: rec}
+			if rec != nil {
+				p.Predicted = r.predicted
+			}
+			r.progress(p)
 		}
 		if t+1 == r.total && net.hasNaNOrInf() {
 			return &DivergedError{Step: r.total, Eta: eta, Lambda: cfg.Lambda, What: "a parameter is NaN or infinite"}
@@ -194,9 +205,9 @@ func (r *Training) Continue(ctx context.Context, n int) error {
 // memory, and appends them to the history.
 func (r *Training) record(step int, eta float64) (*Record, error) {
 	net, lambda := r.tr.net, r.tr.cfg.Lambda
-	rec := Record{Step: step, Eta: eta, Train: r.ev.evaluate(net, r.tr.train, r.recorded, lambda)}
+	rec := Record{Step: step, Eta: eta, Train: r.ev.evaluate(net, r.tr.train, r.recorded, lambda, nil)}
 	if r.val != nil {
-		rec.Val = r.ev.evaluate(net, r.val, r.val.Len(), lambda)
+		rec.Val = r.ev.evaluate(net, r.val, r.val.Len(), lambda, r.predicted)
 	}
 	for _, m := range []Metrics{rec.Train, rec.Val} {
 		if !m.finiteCost() {

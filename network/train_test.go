@@ -503,3 +503,31 @@ func TestTrainingBytes(t *testing.T) {
 		t.Errorf("huge sizes: %d bytes, want math.MaxInt64", b)
 	}
 }
+
+// TestProgressPredicted: right after each recording, Progress.Predicted
+// holds the class Predict gives each validation image at that moment; the
+// steps without a recording carry none.
+func TestProgressPredicted(t *testing.T) {
+	train, val := randomSet(60, 40, 10, 1), randomSet(30, 40, 10, 2)
+	p := InitializeWeights(40, 12, 10, InitSqrt, 3)
+	recordings := 0
+	_, err := MiniBatchGD(context.Background(), p, train, val, smallConfig(), func(pr Progress) {
+		if pr.Record == nil {
+			if pr.Predicted != nil {
+				t.Errorf("step %d without a recording: %d predicted classes", pr.Step, len(pr.Predicted))
+			}
+			return
+		}
+		recordings++
+		want, _ := Predict(p, val.X)
+		if !slices.Equal(pr.Predicted, want) {
+			t.Errorf("step %d: predicted %v, Predict gives %v", pr.Step, pr.Predicted, want)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recordings < 3 {
+		t.Fatalf("%d recordings: the test needs several", recordings)
+	}
+}
