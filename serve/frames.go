@@ -1,9 +1,13 @@
 package serve
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"sync"
+	"time"
 
 	"twolayer/experiments/picture"
 )
@@ -69,6 +73,47 @@ func (f *frame) shrink() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.snap = nil
+}
+
+// DrawInterval is the shortest time between two drawings of a run's
+// pictures. Drawing takes about 10 ms (the PNG encoding, mostly) on a core
+// that training would use, and a run of the report records every 0.1 to
+// 0.2 s; drawn at most once a second, the pictures of a watched run cost
+// training about 1% of a core, and change as often as the eye can follow.
+const DrawInterval = time.Second
+
+// frameToDraw returns the snapshot of run id whose pictures a page gets
+// now: the latest, unless the run's pictures were drawn less than
+// DrawInterval ago; then the snapshot drawn then, and the time after which
+// the latest may be drawn. It returns nil if the run has no snapshot.
+func (h *Hub) frameToDraw(id string) (f *frame, wait time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st := h.byID[id]
+	if st == nil || st.frame == nil {
+		return nil, 0
+	}
+	now := h.now()
+	if st.drawn != nil && st.drawn != st.frame {
+		if since := now.Sub(st.drawnAt); since < DrawInterval {
+			return st.drawn, DrawInterval - since
+		}
+	}
+	if st.drawn != st.frame {
+		st.drawn, st.drawnAt = st.frame, now
+	}
+	return st.drawn, 0
+}
+
+// drawnFrame returns the snapshot of run id whose pictures pages got last,
+// the one the PNGs are served from, or nil.
+func (h *Hub) drawnFrame(id string) *frame {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if st := h.byID[id]; st != nil {
+		return st.drawn
+	}
+	return nil
 }
 
 // trimFramesLocked drops the snapshots of finished runs, oldest first,
@@ -148,7 +193,8 @@ func confusion(predicted, truth []int, k int) [][]int {
 }
 
 // unitsPNG draws the rows of w1 (each 3,072 weights of one hidden unit) as
-// 32×32 pictures, ten to a row, each numbered (picture.FromWeights).
+// 32×32 pictures (picture.FromWeights), each enlarged twice, ten to a
+// row, numbered in letters large enough to read on the page.
 func unitsPNG(w1 []float64) ([]byte, error) {
 	n := len(w1) / picture.Size
 	tiles := make([]picture.Tile, n)
@@ -158,7 +204,7 @@ func unitsPNG(w1 []float64) ([]byte, error) {
 			Caption: []picture.Line{{Text: fmt.Sprint(i), Color: picture.Grey}},
 		}
 	}
-	return picture.PNG(picture.Grid(tiles, 10, 2, 1))
+	return fastPNG(picture.Grid(tiles, 10, 1, 1))
 }
 
 // templatesPNG draws the class templates, the rows of W2·W1 (K×d: what
@@ -181,7 +227,21 @@ func templatesPNG(w1, w2 []float64, k, m int, classes []string) ([]byte, error) 
 		}
 		tiles[c] = picture.Tile{Image: picture.FromWeights(t), Caption: []picture.Line{{Text: name, Color: picture.Black}}}
 	}
-	return picture.PNG(picture.Grid(tiles, 5, 2, 1))
+	return fastPNG(picture.Grid(tiles, 5, 1, 1))
+}
+
+// fastPNG encodes img as PNG with the fastest compression: the pictures of
+// a live run are drawn again at every recording, on cores that training
+// uses, and go to a browser on this machine; picture.PNG's best compression
+// took 120 ms for the units and templates of m = 50, ten times as long,
+// for files a third smaller.
+func fastPNG(img image.Image) ([]byte, error) {
+	var b bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&b, img); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // weightsPicture is the PNG of one 32×32 picture of 3,072 weights, for the

@@ -72,6 +72,8 @@ type runState struct {
 	tick    *wireTick
 	end     *wireEnd
 	frame   *frame // the latest snapshot, nil before the first
+	drawn   *frame // the snapshot whose pictures pages got last (see frameToDraw)
+	drawnAt time.Time
 	classes []string
 }
 
@@ -323,16 +325,6 @@ func (h *Hub) stateLocked() *wireState {
 		}
 	}
 	return s
-}
-
-// frameOf returns the latest snapshot of run id, or nil.
-func (h *Hub) frameOf(id string) *frame {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if st := h.byID[id]; st != nil {
-		return st.frame
-	}
-	return nil
 }
 
 // validID reports whether id may name a run in URLs as it is.

@@ -90,34 +90,37 @@ func (s *site) events(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// liveFrame returns the latest snapshot of the run named in the path, or
-// answers 404 and returns nil.
-func (s *site) liveFrame(w http.ResponseWriter, r *http.Request) *frame {
-	id := r.PathValue("run")
-	f := s.hub.frameOf(id)
-	if f == nil {
-		apiError(w, http.StatusNotFound, "no pictures of run "+strconv.Quote(id)+" yet")
-	}
-	return f
-}
-
 // livePictures answers GET /api/live/{run}/pictures: what was drawn from
 // the run's latest snapshot (its step, the confusion matrix of the
 // validation set, the number of hidden units and of those drawn, or why
-// nothing could be). The PNGs are drawn at the same time, once.
+// nothing could be), drawn now (the PNGs too, once for every page), or
+// those drawn less than DrawInterval ago with "wait": the milliseconds
+// after which the page may ask again for the latest.
 func (s *site) livePictures(w http.ResponseWriter, r *http.Request) {
-	if f := s.liveFrame(w, r); f != nil {
-		writeJSON(w, f.draw())
+	id := r.PathValue("run")
+	f, wait := s.hub.frameToDraw(id)
+	if f == nil {
+		apiError(w, http.StatusNotFound, "no pictures of run "+strconv.Quote(id)+" yet")
+		return
 	}
+	ms := int64(0)
+	if wait > 0 {
+		ms = wait.Milliseconds() + 1
+	}
+	writeJSON(w, struct {
+		*pictures
+		Wait int64 `json:"wait,omitempty"`
+	}{f.draw(), ms})
 }
 
 // livePNG answers GET /api/live/{run}/units.png and templates.png, the
-// pictures of the run's latest snapshot. The page adds ?step=N to the URL
-// of each new one, so that the browser does not show a cached older one;
-// the answer is always the latest, whatever N.
+// pictures that /api/live/{run}/pictures gave last. The page adds ?step=N
+// to their URLs, so that the browser does not show a cached older one.
 func (s *site) livePNG(w http.ResponseWriter, r *http.Request) {
-	f := s.liveFrame(w, r)
+	id := r.PathValue("run")
+	f := s.hub.drawnFrame(id)
 	if f == nil {
+		apiError(w, http.StatusNotFound, "no pictures of run "+strconv.Quote(id)+" yet")
 		return
 	}
 	p := f.draw()

@@ -287,7 +287,7 @@ function draw() {
   }
   for (const g of all) {
     const active = groupRuns(g).some((r) => !r.end);
-    chips.append(el("button", { type: "button", class: g === group && live.group !== null ? "active" : null, onclick: () => { live.group = g; live.run = null; render(); } },
+    chips.append(el("button", { type: "button", class: g === group ? (live.group !== null ? "active" : "shown") : null, onclick: () => { live.group = g; live.run = null; render(); } },
       g || "(no group)", active ? el("span", { class: "dot", title: "training" }) : null));
   }
   if (group === null) { $("live-run").hidden = true; return; }
@@ -390,6 +390,11 @@ async function drawPictures(run) {
   try {
     const p = await getJSON(`${base}/pictures`);
     if (live.shown.run !== run.id) return; // another run was chosen meanwhile
+    if (p.wait) {
+      // older pictures: the server draws a run's at most once a second;
+      // ask again for the latest when it may
+      setTimeout(() => { if (live.shown.run === run.id) { live.shown.step = null; render(); } }, p.wait);
+    }
     $("live-pictures").hidden = false;
     $("pictures-error").hidden = !p.error;
     $("pictures-error").textContent = p.error || "";
@@ -613,16 +618,25 @@ const tryIt = {
         $("test-thumb").src = `/api/test/${what.test}`;
         p = await getJSON(`${q}&test=${what.test}`);
       }
-      this.show(p);
+      this.show(p, what);
     } catch (e) {
       $("try-result").hidden = true;
       this.error(e.message);
     }
   },
 
-  show(p) {
+  original: null, // the object URL of the image given, released when replaced
+
+  show(p, what) {
     $("try-result").hidden = false;
     $("try-input").src = p.input;
+    if (this.original) URL.revokeObjectURL(this.original);
+    this.original = what.blob ? URL.createObjectURL(what.blob) : null;
+    $("try-original-box").hidden = !this.original;
+    if (this.original) {
+      $("try-original").src = this.original;
+      $("try-original-note").textContent = `The image given: ${p.source}`;
+    }
     const name = (k) => p.classes[k] ?? String(k);
     const verdict = [el("strong", { text: name(p.label) }), ` with probability ${pct(p.probabilities[p.label])}`];
     if (p.truth !== null && p.truth !== undefined) {
