@@ -54,6 +54,7 @@ func newSite(opt Options, lim limits, closing <-chan struct{}) (*site, error) {
 //
 //	GET  /                            the page
 //	GET  /static/{file}               its style sheet and scripts
+//	GET  /favicon.ico                 204: the page has no icon (a browser asks)
 //	GET  /api/state                   the live runs, as the event stream's first event
 //	GET  /api/events                  the event stream (server-sent events)
 //	GET  /api/live/{run}/pictures     the run's latest snapshot: confusion matrix, sizes
@@ -70,6 +71,7 @@ func (s *site) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.page)
 	mux.HandleFunc("GET /static/{file}", s.static)
+	mux.HandleFunc("GET /favicon.ico", noIcon)
 	mux.HandleFunc("GET /api/state", s.state)
 	mux.HandleFunc("GET /api/events", s.events)
 	mux.HandleFunc("GET /api/live/{run}/pictures", s.livePictures)

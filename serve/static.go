@@ -66,6 +66,10 @@ func (s *site) static(w http.ResponseWriter, r *http.Request) {
 	serveStatic(w, r, r.PathValue("file"))
 }
 
+// noIcon answers the browser's request for an icon: there is none, and
+// 204 says so without an error in the browser's console.
+func noIcon(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }
+
 func serveStatic(w http.ResponseWriter, r *http.Request, name string) {
 	f, ok := static[name]
 	if !ok || f.contentType == "" {
