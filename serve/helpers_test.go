@@ -99,8 +99,8 @@ func fakeEta(t int, spec fakeSpec) float64 {
 // step, and a snapshot.
 func fakeRecording(spec fakeSpec, step int, rng *rand.Rand, truth []int) Recording {
 	f := float64(step) / float64(max(spec.total, 1))
-	acc := 0.1 + 0.45*(1-math.Exp(-3*f)) + 0.002*float64(spec.seed%5)
-	loss := 2.3 - 1.1*(1-math.Exp(-3*f))
+	acc := 0.1 + (0.4+0.02*float64(spec.seed%5))*(1-math.Exp(-3*f))
+	loss := 2.3 - (1+0.05*float64(spec.seed%5))*(1-math.Exp(-3*f))
 	tr := Metrics{Cost: loss + 0.1, Loss: loss - 0.05, Accuracy: acc + 0.05}
 	va := Metrics{Cost: loss + 0.25, Loss: loss + 0.15, Accuracy: acc}
 	return Recording{Step: step, Eta: fakeEta(step, spec), Train: tr, Val: va, Snapshot: fakeSnapshot(spec.hidden, f, acc, rng, truth)}
