@@ -48,6 +48,35 @@ func SnapshotOf(p *network.Params, mean, std []float64, predicted, truth []int) 
 	}
 }
 
+// Progress returns a progress callback for network.MiniBatchGD (or
+// network.NewTraining) that publishes the training of net to run: a tick
+// after every update step (Run.Tick publishes one every TickInterval at
+// most) and, at every recording, its metrics with a snapshot of net
+// (SnapshotOf, with the normalisation mean and std and the validation
+// labels valTrue). With a nil run the callback does nothing but return.
+//
+// It only reads what training computed; training gives the same numbers,
+// bit for bit, with it or without it (TestProgressChangesNothing). The
+// predicted labels of the validation set are not in network.Progress yet,
+// so the snapshots have none and the page shows no confusion matrix until
+// the integration adds them.
+func Progress(run *Run, net *network.Params, mean, std []float64, valTrue []int) func(network.Progress) {
+	return func(p network.Progress) {
+		if run == nil {
+			return
+		}
+		run.Tick(p.Step, p.Eta)
+		if rec := p.Record; rec != nil {
+			run.Record(Recording{
+				Step: rec.Step, Eta: rec.Eta,
+				Train:    Metrics{rec.Train.Cost, rec.Train.Loss, rec.Train.Accuracy},
+				Val:      Metrics{rec.Val.Cost, rec.Val.Loss, rec.Val.Accuracy},
+				Snapshot: SnapshotOf(net, mean, std, nil, valTrue),
+			})
+		}
+	}
+}
+
 // rowMajor copies the rows of a matrix one after the other.
 func rowMajor(a interface {
 	Rows() int
