@@ -189,15 +189,20 @@ function confusionTable(counts, classes) {
 
 // ------------------------------------------------------------------- tabs
 
+// The address's fragment names the tab, and may say more: #results/DIR
+// opens the run of results/DIR, #try/test/N classifies test image N with
+// the newest model (so that a link, or a script taking screenshots, can
+// show them).
 const TABS = ["live", "results", "try"];
 function showTab() {
-  const name = TABS.includes(location.hash.slice(1)) ? location.hash.slice(1) : "live";
+  const first = location.hash.slice(1).split("/")[0];
+  const name = TABS.includes(first) ? first : "live";
   for (const t of TABS) {
     $(t).hidden = t !== name;
     $("tab-" + t).classList.toggle("active", t === name);
   }
-  if (name === "results") results.load();
-  if (name === "try") tryIt.load();
+  if (name === "results") results.load().then(() => results.follow());
+  if (name === "try") tryIt.load().then(() => tryIt.follow());
 }
 window.addEventListener("hashchange", showTab);
 
@@ -413,16 +418,38 @@ async function drawPictures(run) {
   }
 }
 
+// applyState replaces what the page knows by the server's state.
+function applyState(st) {
+  live.runs.clear();
+  live.order = [];
+  for (const r of st.runs) addRun(r);
+}
+
+// connect follows the training: through the event stream, or, when the
+// address has ?poll, by asking for the whole state every second (for a
+// proxy that holds events back, and for headless browsers that wait for
+// the network to be idle, which an event stream never is).
 function connect() {
   const conn = $("conn");
+  if (new URLSearchParams(location.search).has("poll")) {
+    const poll = async () => {
+      try {
+        applyState(await getJSON("/api/state"));
+        render();
+        conn.textContent = "polling";
+        conn.className = "conn live";
+      } catch (e) {
+        conn.textContent = "server unreachable";
+        conn.className = "conn down";
+      }
+      setTimeout(poll, 1000);
+    };
+    poll();
+    return;
+  }
   const es = new EventSource("/api/events");
   const on = (kind, f) => es.addEventListener(kind, (e) => { f(JSON.parse(e.data)); render(); });
-  on("state", (st) => {
-    live.runs.clear();
-    live.order = [];
-    for (const r of st.runs) addRun(r);
-    live.shown = { run: null, step: null };
-  });
+  on("state", applyState);
   on("start", (r) => addRun(r));
   on("record", (x) => {
     const run = live.runs.get(x.run);
@@ -451,12 +478,18 @@ function connect() {
 // ---------------------------------------------------------------- results
 
 const results = {
-  loaded: false,
-  stale: false,
-  async load() {
-    if (this.loaded && !this.stale) return;
-    this.loaded = true;
-    this.stale = false;
+  loading: null, // the promise of the list's loading, once started
+  stale: false,  // a run finished since: load the list again
+
+  load() {
+    if (!this.loading || this.stale) {
+      this.stale = false;
+      this.loading = this.fetch();
+    }
+    return this.loading;
+  },
+
+  async fetch() {
     const list = $("results-list");
     let data;
     try {
@@ -472,7 +505,20 @@ const results = {
       list.replaceChildren(el("p", { class: "empty", text: "The results folder holds no finished run yet." }));
       return;
     }
-    list.replaceChildren(...data.results.map((e) => this.card(e)));
+    this.entries = data.results;
+    this.cards = data.results.map((e) => this.card(e));
+    list.replaceChildren(...this.cards);
+  },
+
+  entries: [],
+  cards: [],
+
+  // follow opens the run the address names (#results/DIR), if any.
+  follow() {
+    if (!location.hash.startsWith("#results/")) return;
+    const want = decodeURIComponent(location.hash.slice("#results/".length));
+    const i = this.entries.findIndex((e) => e.dir === want);
+    if (i >= 0) this.cards[i].click();
   },
 
   card(e) {
@@ -576,13 +622,16 @@ function parseCurves(text) {
 // ----------------------------------------------------------------- try it
 
 const tryIt = {
-  loaded: false,
+  loading: null, // the promise of the models' and test set's loading, once started
   last: null, // what was classified last: {blob} or {test: i}, to classify again with another model
   count: 0,
 
-  async load() {
-    if (this.loaded) return;
-    this.loaded = true;
+  load() {
+    if (!this.loading) this.loading = this.fetch();
+    return this.loading;
+  },
+
+  async fetch() {
     const select = $("model");
     try {
       const models = await getJSON("/api/models");
@@ -596,6 +645,20 @@ const tryIt = {
     } catch (_) { this.count = 0; }
     $("test-pick").hidden = this.count === 0;
     $("test-index").max = Math.max(this.count - 1, 0);
+  },
+
+  // follow classifies the test image the address names (#try/test/N), if any.
+  follow() {
+    const m = location.hash.match(/^#try\/test\/(\d+)$/);
+    if (m) this.pick(parseInt(m[1], 10));
+  },
+
+  // pick classifies test image i (taken modulo their number).
+  pick(i) {
+    if (!this.count) return;
+    i = ((i % this.count) + this.count) % this.count;
+    $("test-index").value = i;
+    this.classify({ test: i });
   },
 
   error(msg) {
@@ -672,12 +735,7 @@ const tryIt = {
       const item = [...(e.clipboardData ? e.clipboardData.items : [])].find((i) => i.type.startsWith("image/"));
       if (item) { e.preventDefault(); this.classify({ blob: item.getAsFile() }); }
     });
-    const pick = (i) => {
-      if (!this.count) return;
-      i = ((i % this.count) + this.count) % this.count;
-      $("test-index").value = i;
-      this.classify({ test: i });
-    };
+    const pick = (i) => this.pick(i);
     $("test-index").addEventListener("change", () => pick(parseInt($("test-index").value, 10) || 0));
     $("test-prev").addEventListener("click", () => pick((parseInt($("test-index").value, 10) || 0) - 1));
     $("test-next").addEventListener("click", () => pick((parseInt($("test-index").value, 10) || 0) + 1));
