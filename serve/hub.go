@@ -31,7 +31,8 @@ import (
 //
 // The hub also keeps the state of every run since the process started (its
 // start, its recordings' metrics, its latest tick, its end) and the latest
-// snapshot of each run's network, drawn on request (see frame).
+// snapshot of each run's network, drawn on request (see frame and
+// DrawInterval).
 //
 // A nil *Hub is valid: Start returns a nil *Run, whose methods do nothing,
 // so that training code can publish without checking whether anyone serves.

@@ -83,8 +83,8 @@ func (s *site) predictUpload(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "no image: drop, paste or choose a PNG or JPEG file")
 		return
 	}
-	// At most lim.decoders images are decoded at once: a decoded image may
-	// take 200 MB.
+	// At most lim.decoders images are decoded at once (see limits); the
+	// others wait their turn.
 	select {
 	case s.decoding <- struct{}{}:
 		defer func() { <-s.decoding }()

@@ -82,7 +82,9 @@ type limits struct {
 	// maxStreams is the most event streams open at once (browser tabs).
 	maxStreams int
 	// maxUpload and maxPixels are MaxUploadBytes and MaxUploadPixels;
-	// decoders is the most images decoded at once.
+	// decoders is the most images decoded at once: one, since a decoded
+	// image of MaxUploadPixels takes up to 200 MB (a 16-bit PNG), and the
+	// cores are training's.
 	maxUpload int64
 	maxPixels int64
 	decoders  int
@@ -94,7 +96,7 @@ var defaultLimits = limits{
 	shutdown:    5 * time.Second,
 	streamWrite: 10 * time.Second, heartbeat: 20 * time.Second,
 	maxStreams: 64,
-	maxUpload:  MaxUploadBytes, maxPixels: MaxUploadPixels, decoders: 2,
+	maxUpload:  MaxUploadBytes, maxPixels: MaxUploadPixels, decoders: 1,
 }
 
 // Server is a running server (see Serve).
@@ -214,11 +216,11 @@ func ListenAddress(addr string) (string, error) {
 // to do.
 func listenError(hostport string, err error) error {
 	switch {
-	case errors.Is(err, syscall.EADDRINUSE):
+	case portInUse(err):
 		return fmt.Errorf("cannot serve on %s: the port is already in use; choose another port", hostport)
 	case errors.Is(err, syscall.EACCES):
 		return fmt.Errorf("cannot serve on %s: not allowed to use this port (below 1024 they need privileges); choose a port above 1024", hostport)
-	case errors.Is(err, syscall.EADDRNOTAVAIL):
+	case noSuchAddress(err):
 		return fmt.Errorf("cannot serve on %s: this machine has no such address", hostport)
 	}
 	var dns *net.DNSError

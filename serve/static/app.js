@@ -310,6 +310,8 @@ function drawRun(run) {
   $("run-params").replaceChildren(...run.params.map(([k, v]) => el("span", { text: `${k} = ${v}` })));
   const step = stepOf(run), total = run.total || 0;
   $("run-bar").style.width = total ? `${(100 * Math.min(step, total)) / total}%` : "0";
+  // the tab's title tells the progress when the page is in the background
+  document.title = run.end || !total ? "twolayer" : `${Math.floor((100 * step) / total)}% ${run.group} · twolayer`;
   const speed = run.end ? null : speedOf(run);
   const last = run.records.at(-1);
   const eta = run.etas.at(-1);
@@ -470,6 +472,7 @@ function connect() {
     const run = live.runs.get(x.run);
     if (run) run.end = x;
     results.stale = true; // the finished run is in the results folder now
+    if (!$("results").hidden) results.load();
   });
   es.onopen = () => { conn.textContent = "live"; conn.className = "conn live"; };
   es.onerror = () => { conn.textContent = "reconnecting…"; conn.className = "conn down"; };
