@@ -45,7 +45,8 @@ type Hub struct {
 	clients []*client
 	now     func() time.Time
 
-	encodes atomic.Int64 // events encoded so far, for the tests of "once per event"
+	watchers atomic.Int32 // open event streams (len(clients), read without the lock)
+	encodes  atomic.Int64 // events encoded so far, for the tests of "once per event"
 }
 
 // ringSize is the number of events the hub remembers for clients that are
@@ -137,6 +138,12 @@ func (r *Run) ID() string {
 		return ""
 	}
 	return r.id
+}
+
+// Watched reports whether a page watches (has the event stream open), so
+// that training can skip copying snapshots that nobody would see.
+func (r *Run) Watched() bool {
+	return r != nil && r.hub.watchers.Load() > 0
 }
 
 // Record publishes a recording of the metrics, and keeps its snapshot, if
@@ -239,6 +246,7 @@ func (h *Hub) subscribe() (*client, *wireState) {
 	defer h.mu.Unlock()
 	c.next = h.seq + 1
 	h.clients = append(h.clients, c)
+	h.watchers.Store(int32(len(h.clients)))
 	return c, h.stateLocked()
 }
 
@@ -251,6 +259,7 @@ func (h *Hub) unsubscribe(c *client) {
 			last := len(h.clients) - 1
 			h.clients[i], h.clients[last] = h.clients[last], nil
 			h.clients = h.clients[:last]
+			h.watchers.Store(int32(len(h.clients)))
 			return
 		}
 	}

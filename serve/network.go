@@ -5,6 +5,8 @@ package serve
 // reorganised; when its names change, only this file changes.
 
 import (
+	"time"
+
 	"twolayer/network"
 )
 
@@ -51,9 +53,13 @@ func SnapshotOf(p *network.Params, mean, std []float64, predicted, truth []int) 
 // Progress returns a progress callback for network.MiniBatchGD (or
 // network.NewTraining) that publishes the training of net to run: a tick
 // after every update step (Run.Tick publishes one every TickInterval at
-// most) and, at every recording, its metrics with a snapshot of net
-// (SnapshotOf, with the normalisation mean and std and the validation
-// labels valTrue). With a nil run the callback does nothing but return.
+// most) and, at every recording, its metrics. While a page watches, a
+// recording carries a snapshot of net (SnapshotOf, with the normalisation
+// mean and std and the validation labels valTrue), at most one every
+// DrawInterval (its pictures are drawn no more often) and always at the
+// last step; copying W1 at every recording would cost training for
+// pictures nobody sees. With a nil run the callback does nothing but
+// return.
 //
 // It only reads what training computed; training gives the same numbers,
 // bit for bit, with it or without it (TestProgressChangesNothing). The
@@ -61,19 +67,26 @@ func SnapshotOf(p *network.Params, mean, std []float64, predicted, truth []int) 
 // so the snapshots have none and the page shows no confusion matrix until
 // the integration adds them.
 func Progress(run *Run, net *network.Params, mean, std []float64, valTrue []int) func(network.Progress) {
+	var snapped time.Time // when the last snapshot was taken
 	return func(p network.Progress) {
 		if run == nil {
 			return
 		}
 		run.Tick(p.Step, p.Eta)
-		if rec := p.Record; rec != nil {
-			run.Record(Recording{
-				Step: rec.Step, Eta: rec.Eta,
-				Train:    Metrics{rec.Train.Cost, rec.Train.Loss, rec.Train.Accuracy},
-				Val:      Metrics{rec.Val.Cost, rec.Val.Loss, rec.Val.Accuracy},
-				Snapshot: SnapshotOf(net, mean, std, nil, valTrue),
-			})
+		rec := p.Record
+		if rec == nil {
+			return
 		}
+		var snap *Snapshot
+		if now := time.Now(); run.Watched() && (now.Sub(snapped) >= DrawInterval || p.Step == p.Total) {
+			snap, snapped = SnapshotOf(net, mean, std, nil, valTrue), now
+		}
+		run.Record(Recording{
+			Step: rec.Step, Eta: rec.Eta,
+			Train:    Metrics{rec.Train.Cost, rec.Train.Loss, rec.Train.Accuracy},
+			Val:      Metrics{rec.Val.Cost, rec.Val.Loss, rec.Val.Accuracy},
+			Snapshot: snap,
+		})
 	}
 }
 

@@ -85,6 +85,44 @@ func TestProgressChangesNothing(t *testing.T) {
 	if snap == nil || !equal(snap.W1[:imageValues], served.W1.Row(0)) || &snap.ValTrue[0] != &val.Labels[0] {
 		t.Fatal("the last snapshot is not the trained network")
 	}
+	// snapshots at most every DrawInterval, and at the last step: this
+	// run is shorter than that, so the first recording and the last
+	snaps := 0
+	for _, r := range st.Records {
+		if r.Snapshot {
+			snaps++
+		}
+	}
+	if snaps != 2 || !st.Records[0].Snapshot || !st.Records[len(st.Records)-1].Snapshot {
+		t.Errorf("%d recordings with a snapshot, want the first and the last", snaps)
+	}
 	// without a hub, the callback does nothing
 	Progress(nil, served, nil, nil, nil)(network.Progress{Step: 1, Record: &network.Record{}})
+}
+
+// Nobody watching, the recordings carry no snapshot: the weights are not
+// copied for nobody.
+func TestProgressUnwatched(t *testing.T) {
+	hub := NewHub()
+	run := hub.Start(RunStart{ID: "r", TotalSteps: 2})
+	net := network.InitializeWeights(imageValues, 3, 10, network.InitSmall, 1)
+	progress := Progress(run, net, nil, nil, nil)
+	for step := range 3 {
+		progress(network.Progress{Step: step, Total: 2, Record: &network.Record{Step: step}})
+	}
+	if st := hub.state().Runs[0]; len(st.Records) != 3 || st.Pictures != nil {
+		t.Fatalf("%d recordings, pictures of step %v", len(st.Records), st.Pictures)
+	}
+	if run.Watched() {
+		t.Fatal("watched without a page")
+	}
+	c, _ := hub.subscribe()
+	defer hub.unsubscribe(c)
+	if !run.Watched() {
+		t.Fatal("a subscribed page does not count as watching")
+	}
+	progress(network.Progress{Step: 2, Total: 2, Record: &network.Record{Step: 2}})
+	if st := hub.state().Runs[0]; st.Pictures == nil || *st.Pictures != 2 {
+		t.Fatal("no snapshot with a page watching")
+	}
 }
