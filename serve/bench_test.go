@@ -14,9 +14,11 @@ import (
 // with three pages that read everything (each encoding on its own
 // goroutine, as the event stream's handler does), and with three that never
 // read. A training step of the report's network takes about a millisecond
-// (README, Performance), a recording far longer; serving costs under 2% of
-// a step as long as a tick (published at most every TickInterval) and a
-// recording cost under 20 µs, which these show with room to spare.
+// (README, Performance), a recording of 20,000 images about a hundred: a
+// tick (published at most every TickInterval; the others cost a clock
+// reading) and a recording cost a few microseconds, and the snapshot of a
+// watched run (BenchmarkSnapshotOf, about half a millisecond for m = 50)
+// is taken at most every DrawInterval.
 //
 //	go test -run '^$' -bench . ./serve/
 func BenchmarkPublish(b *testing.B) {
