@@ -1,0 +1,104 @@
+package serve
+
+// This file is the only one that knows the network package: it turns its
+// types into this package's plain ones. The network package is being
+// reorganised; when its names change, only this file changes.
+
+import (
+	"time"
+
+	"twolayer/network"
+)
+
+// LoadNetworkModels decodes a model file ("2LNN") or an ensemble file
+// ("2LNE") with network.UnmarshalModels and returns its models in plain
+// slices. It is the default of Options.LoadModels.
+func LoadNetworkModels(b []byte) ([]Model, error) {
+	ms, err := network.UnmarshalModels(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Model, len(ms))
+	for i, m := range ms {
+		d, h, k := m.Params.Dims()
+		out[i] = Model{
+			Inputs: d, Hidden: h, Classes: k,
+			W1: rowMajor(m.Params.W1), B1: m.Params.B1,
+			W2: rowMajor(m.Params.W2), B2: m.Params.B2,
+			Mean: m.Stats.Mean, Std: m.Stats.Std,
+			ClassNames: m.Classes,
+		}
+	}
+	return out, nil
+}
+
+// SnapshotOf copies the network p at a recording into a Snapshot, with the
+// normalisation mean and std (of length d, or empty) and the validation
+// set's predicted and true labels. The training goroutine calls it, so it
+// only copies what training changes: W1 and W2 row by row (the matrices'
+// rows may be padded), the biases and the predicted labels; mean, std and
+// truth are kept as they are, since they do not change during a run. It is
+// the hook the training commands will use once they publish to a Hub.
+func SnapshotOf(p *network.Params, mean, std []float64, predicted, truth []int) *Snapshot {
+	d, h, k := p.Dims()
+	return &Snapshot{
+		Inputs: d, Hidden: h, Classes: k,
+		W1: rowMajor(p.W1), B1: append([]float64(nil), p.B1...),
+		W2: rowMajor(p.W2), B2: append([]float64(nil), p.B2...),
+		Mean: mean, Std: std,
+		ValPredicted: append([]int(nil), predicted...), ValTrue: truth,
+	}
+}
+
+// Progress returns a progress callback for network.MiniBatchGD (or
+// network.NewTraining) that publishes the training of net to run: a tick
+// after every update step (Run.Tick publishes one every TickInterval at
+// most) and, at every recording, its metrics. While a page watches, a
+// recording carries a snapshot of net (SnapshotOf, with the normalisation
+// mean and std and the validation labels valTrue), at most one every
+// DrawInterval (its pictures are drawn no more often) and always at the
+// last step; copying W1 at every recording would cost training for
+// pictures nobody sees. With a nil run the callback does nothing but
+// return.
+//
+// It only reads what training computed; training gives the same numbers,
+// bit for bit, with it or without it (TestProgressChangesNothing). The
+// predicted labels of the validation set are not in network.Progress yet,
+// so the snapshots have none and the page shows no confusion matrix until
+// the integration adds them.
+func Progress(run *Run, net *network.Params, mean, std []float64, valTrue []int) func(network.Progress) {
+	var snapped time.Time // when the last snapshot was taken
+	return func(p network.Progress) {
+		if run == nil {
+			return
+		}
+		run.Tick(p.Step, p.Eta)
+		rec := p.Record
+		if rec == nil {
+			return
+		}
+		var snap *Snapshot
+		if now := time.Now(); run.Watched() && (now.Sub(snapped) >= DrawInterval || p.Step == p.Total) {
+			snap, snapped = SnapshotOf(net, mean, std, nil, valTrue), now
+		}
+		run.Record(Recording{
+			Step: rec.Step, Eta: rec.Eta,
+			Train:    Metrics{rec.Train.Cost, rec.Train.Loss, rec.Train.Accuracy},
+			Val:      Metrics{rec.Val.Cost, rec.Val.Loss, rec.Val.Accuracy},
+			Snapshot: snap,
+		})
+	}
+}
+
+// rowMajor copies the rows of a matrix one after the other.
+func rowMajor(a interface {
+	Rows() int
+	Cols() int
+	Row(i int) []float64
+}) []float64 {
+	out := make([]float64, 0, a.Rows()*a.Cols())
+	for i := range a.Rows() {
+		out = append(out, a.Row(i)...)
+	}
+	return out
+}
