@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"twolayer/cifar"
 	"twolayer/network"
 )
 
@@ -191,12 +190,12 @@ func randomModel(m int, seed uint64) *network.Model {
 	for i := range p.B2 {
 		p.B2[i] = 0.1 * rng.NormFloat64()
 	}
-	st := cifar.Stats{Mean: make([]float64, imageValues), Std: make([]float64, imageValues)}
+	st := network.Normalization{Mean: make([]float64, imageValues), Std: make([]float64, imageValues)}
 	for j := range st.Mean {
 		st.Mean[j] = 0.4 + 0.1*rng.Float64()
 		st.Std[j] = 0.2 + 0.1*rng.Float64()
 	}
-	return &network.Model{Params: p, Stats: st, Classes: fakeClasses}
+	return &network.Model{Params: p, Norm: st, Classes: fakeClasses}
 }
 
 // testEnsemble returns an ensemble file of two models.

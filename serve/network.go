@@ -25,7 +25,7 @@ func LoadNetworkModels(b []byte) ([]Model, error) {
 			Inputs: d, Hidden: h, Classes: k,
 			W1: rowMajor(m.Params.W1), B1: m.Params.B1,
 			W2: rowMajor(m.Params.W2), B2: m.Params.B2,
-			Mean: m.Stats.Mean, Std: m.Stats.Std,
+			Mean: m.Norm.Mean, Std: m.Norm.Std,
 			ClassNames: m.Classes,
 		}
 	}
@@ -62,10 +62,9 @@ func SnapshotOf(p *network.Params, mean, std []float64, predicted, truth []int) 
 // return.
 //
 // It only reads what training computed; training gives the same numbers,
-// bit for bit, with it or without it (TestProgressChangesNothing). The
-// predicted labels of the validation set are not in network.Progress yet,
-// so the snapshots have none and the page shows no confusion matrix until
-// the integration adds them.
+// bit for bit, with it or without it (TestProgressChangesNothing). A
+// snapshot carries the classes the recording predicted for the validation
+// images (network.Progress.Predicted), for the confusion matrix.
 func Progress(run *Run, net *network.Params, mean, std []float64, valTrue []int) func(network.Progress) {
 	var snapped time.Time // when the last snapshot was taken
 	return func(p network.Progress) {
@@ -79,7 +78,7 @@ func Progress(run *Run, net *network.Params, mean, std []float64, valTrue []int)
 		}
 		var snap *Snapshot
 		if now := time.Now(); run.Watched() && (now.Sub(snapped) >= DrawInterval || p.Step == p.Total) {
-			snap, snapped = SnapshotOf(net, mean, std, nil, valTrue), now
+			snap, snapped = SnapshotOf(net, mean, std, p.Predicted, valTrue), now
 		}
 		run.Record(Recording{
 			Step: rec.Step, Eta: rec.Eta,

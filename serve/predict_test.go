@@ -106,7 +106,7 @@ func TestForwardMatchesNetwork(t *testing.T) {
 			for j, m := range nms {
 				X := matrix.New(1, imageValues)
 				copy(X.Row(0), x)
-				m.Stats.Apply(X)
+				m.Norm.Apply(X)
 				_, p := network.Predict(m.Params, X)
 				if j == 0 {
 					meanProbs = append([]float64(nil), p.Row(0)...)
