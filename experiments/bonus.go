@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"twolayer/cifar"
+	"twolayer/experiments/progress"
 	"twolayer/network"
 )
 
@@ -434,7 +435,7 @@ func bonusTrain(ctx context.Context, o Options, data *cifar.Split, cands []Bonus
 type contender struct {
 	run *bonusRun
 	tr  *network.Training
-	bar *ProgressBar
+	bar *progress.Bar
 }
 
 // newContender sets up the run of setting s: weights from o.Seed, the

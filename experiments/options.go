@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"twolayer/cifar"
+	"twolayer/experiments/progress"
 	"twolayer/network"
 )
 
@@ -136,8 +137,8 @@ func (o Options) logf(format string, a ...any) {
 }
 
 // bar returns the progress display of a training run, nil when quiet.
-func (o Options) bar(label string) *ProgressBar {
-	return NewProgressBar(o.Progress, o.Terminal, o.Quiet, label)
+func (o Options) bar(label string) *progress.Bar {
+	return progress.New(o.Progress, o.Terminal, o.Quiet, label)
 }
 
 // ErrUsage marks errors in what the user asked for (bad flag values,
