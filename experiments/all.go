@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"path/filepath"
 	"time"
+
+	"twolayer/experiments/store"
 )
 
 // AllResult is what All did; it is written as OUT/summary.json.
@@ -105,7 +107,7 @@ func All(ctx context.Context, o Options) (*AllResult, error) {
 	o = o.withDefaults()
 	start := o.now()
 	a := &AllResult{Started: start.UTC().Format(time.RFC3339), Machine: ThisMachine()}
-	if err := checkOutput(o, o.OutDir, allBytes(o)); err != nil {
+	if err := store.CheckOutput(o.OutDir, o.OutDir, allBytes(o)); err != nil {
 		return nil, err
 	}
 	var runErr error
@@ -153,7 +155,7 @@ func All(ctx context.Context, o Options) (*AllResult, error) {
 	if err != nil {
 		return a, err
 	}
-	if err := WriteBytesAtomic(filepath.Join(o.OutDir, "summary.json"), append(data, '\n')); err != nil {
+	if err := store.WriteBytesAtomic(filepath.Join(o.OutDir, "summary.json"), append(data, '\n')); err != nil {
 		return a, err
 	}
 	return a, runErr

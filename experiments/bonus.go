@@ -8,6 +8,7 @@ import (
 
 	"twolayer/cifar"
 	"twolayer/experiments/progress"
+	"twolayer/experiments/store"
 	"twolayer/network"
 )
 
@@ -238,7 +239,7 @@ func Bonus(ctx context.Context, o Options) (*Result, error) {
 	if r := keptSection(o, dir, in); r != nil {
 		return r, nil
 	}
-	if err := checkOutput(o, dir, bonusBytes(o)); err != nil {
+	if err := store.CheckOutput(o.OutDir, dir, bonusBytes(o)); err != nil {
 		return nil, err
 	}
 	start := o.now()

@@ -7,6 +7,7 @@ import (
 
 	"twolayer/cifar"
 	"twolayer/experiments/plot"
+	"twolayer/experiments/store"
 	"twolayer/network"
 )
 
@@ -74,7 +75,7 @@ func writeBonus(o Options, data *cifar.Split, b *BonusResult, bestNets []*networ
 	}
 
 	for _, name := range names {
-		if err := WriteBytesAtomic(filepath.Join(r.Dir, name), files[name]); err != nil {
+		if err := store.WriteBytesAtomic(filepath.Join(r.Dir, name), files[name]); err != nil {
 			return nil, err
 		}
 	}

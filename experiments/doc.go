@@ -25,12 +25,12 @@
 // unit of its own (summary.json, curves.csv, history.json) under
 // Options.OutDir/<search>/runs/<i>-lambda-<λ>/.
 //
-// Every file is written atomically (WriteFileAtomic), so an interrupted run
+// Every file is written atomically (store.WriteFileAtomic), so an interrupted run
 // leaves complete files or none, and summary.json last. A rerun keeps what
 // is already computed: a section, or a search's λ run, whose summary.json
 // records the same Inputs (every hyperparameter, the seed, the data's
 // identity) is kept rather than computed again, unless Options.Fresh; a
 // run with other inputs is computed again, never mixed with them. Before
-// training, checkOutput makes sure the output directory takes files and
+// training, store.CheckOutput makes sure the output directory takes files and
 // has room for them.
 package experiments

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+
+	"twolayer/experiments/store"
 )
 
 // Settings of the final training, section 3.4.
@@ -58,7 +60,7 @@ func Final(ctx context.Context, o Options) (*Result, error) {
 	if r := keptSection(o, dir, in); r != nil {
 		return r, nil
 	}
-	if err := checkOutput(o, dir, finalBytes(s, o.Hidden)); err != nil {
+	if err := store.CheckOutput(o.OutDir, dir, finalBytes(s, o.Hidden)); err != nil {
 		return nil, err
 	}
 	o.logf("final: λ = %g from %s", lambda, source)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"twolayer/cifar"
+	"twolayer/experiments/store"
 	"twolayer/matrix"
 	"twolayer/network"
 )
@@ -45,7 +46,7 @@ func GradCheck(ctx context.Context, o Options) (*Result, error) {
 	if r := keptSection(o, dir, in); r != nil {
 		return r, nil
 	}
-	if err := checkOutput(o, dir, 2*summaryBytes); err != nil {
+	if err := store.CheckOutput(o.OutDir, dir, 2*summaryBytes); err != nil {
 		return nil, err
 	}
 	data, err := loadSplit(ctx, o, "batch1", 0)

@@ -9,6 +9,7 @@ import (
 
 	"twolayer/cifar"
 	"twolayer/experiments/picture"
+	"twolayer/experiments/store"
 	"twolayer/matrix"
 	"twolayer/network"
 )
@@ -217,7 +218,7 @@ func WritePictures(dir string, m *network.Model, test cifar.Set, in *Insight) er
 		if err != nil {
 			return fmt.Errorf("drawing %s: %w", pic.name, err)
 		}
-		if err := WriteBytesAtomic(filepath.Join(dir, pic.name), data); err != nil {
+		if err := store.WriteBytesAtomic(filepath.Join(dir, pic.name), data); err != nil {
 			return err
 		}
 		in.Files = append(in.Files, pic.name)

@@ -10,6 +10,7 @@ import (
 
 	"twolayer/cifar"
 	"twolayer/experiments/plot"
+	"twolayer/experiments/store"
 	"twolayer/network"
 )
 
@@ -104,7 +105,7 @@ func LRRange(ctx context.Context, o Options, s RangeSetup) (*Result, error) {
 		return nil, Usagef("range test: need m ≥ 1 (%d), at least 2 steps (%d) and 0 < from < to (%g, %g)", s.Hidden, s.Steps, s.From, s.To)
 	}
 	dir := filepath.Join(o.OutDir, "lr-range")
-	if err := checkOutput(o, dir, summaryBytes+int64(rangePoints+1)*(csvRowBytes+4*svgPerPoint)+2*svgBase); err != nil {
+	if err := store.CheckOutput(o.OutDir, dir, summaryBytes+int64(rangePoints+1)*(csvRowBytes+4*svgPerPoint)+2*svgBase); err != nil {
 		return nil, err
 	}
 	start := o.now()
@@ -149,7 +150,7 @@ func LRRange(ctx context.Context, o Options, s RangeSetup) (*Result, error) {
 		names = append(names, name)
 	}
 	for _, name := range names {
-		if err := WriteBytesAtomic(filepath.Join(r.Dir, name), files[name]); err != nil {
+		if err := store.WriteBytesAtomic(filepath.Join(r.Dir, name), files[name]); err != nil {
 			return nil, err
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"path/filepath"
 	"strings"
+
+	"twolayer/experiments/store"
 )
 
 // WriteReport writes OUT/report.md and the self-contained OUT/report.html
@@ -12,10 +14,10 @@ import (
 // said to be missing).
 func WriteReport(outDir string, a *AllResult) error {
 	d := buildReport(a)
-	if err := WriteBytesAtomic(filepath.Join(outDir, "report.md"), d.markdown()); err != nil {
+	if err := store.WriteBytesAtomic(filepath.Join(outDir, "report.md"), d.markdown()); err != nil {
 		return err
 	}
-	return WriteBytesAtomic(filepath.Join(outDir, "report.html"), d.html(outDir))
+	return store.WriteBytesAtomic(filepath.Join(outDir, "report.html"), d.html(outDir))
 }
 
 // buildReport lays out the report: per section our numbers beside the

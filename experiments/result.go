@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"twolayer/experiments/plot"
+	"twolayer/experiments/store"
 	"twolayer/network"
 )
 
@@ -120,7 +121,7 @@ func WriteSummary(path string, r *Result) error {
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", path, err)
 	}
-	return WriteBytesAtomic(path, append(data, '\n'))
+	return store.WriteBytesAtomic(path, append(data, '\n'))
 }
 
 // ReadSummary reads a summary.json written by WriteSummary.
@@ -222,7 +223,7 @@ func writeOutputs(r *Result, extra map[string][]byte) error {
 	}
 	r.Files = append(append([]string{"summary.json"}, names...), r.Files...)
 	for _, name := range names {
-		if err := WriteBytesAtomic(filepath.Join(r.Dir, name), files[name]); err != nil {
+		if err := store.WriteBytesAtomic(filepath.Join(r.Dir, name), files[name]); err != nil {
 			return err
 		}
 	}

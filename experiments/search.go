@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"twolayer/experiments/plot"
+	"twolayer/experiments/store"
 )
 
 // Search settings of sections 3.2 and 3.3 (docs/assignment.md, "Searches").
@@ -93,7 +94,7 @@ func search(ctx context.Context, o Options, name, section, title string, lambdas
 	if r := keptSection(o, dir, in); r != nil {
 		return r, nil
 	}
-	if err := checkOutput(o, dir, searchBytes(base, len(lambdas))); err != nil {
+	if err := store.CheckOutput(o.OutDir, dir, searchBytes(base, len(lambdas))); err != nil {
 		return nil, err
 	}
 	units := searchUnits(dir, base, title, lambdas)

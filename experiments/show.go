@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"twolayer/cifar"
+	"twolayer/experiments/store"
 	"twolayer/network"
 )
 
@@ -58,11 +59,11 @@ func Show(ctx context.Context, o Options, modelPath string) (*Insight, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := WriteBytesAtomic(filepath.Join(o.OutDir, "show.json"), append(data, '\n')); err != nil {
+	if err := store.WriteBytesAtomic(filepath.Join(o.OutDir, "show.json"), append(data, '\n')); err != nil {
 		return nil, err
 	}
 	d := showDocument(m, modelPath, in)
-	if err := WriteBytesAtomic(filepath.Join(o.OutDir, "show.html"), d.html(o.OutDir)); err != nil {
+	if err := store.WriteBytesAtomic(filepath.Join(o.OutDir, "show.html"), d.html(o.OutDir)); err != nil {
 		return nil, err
 	}
 	return in, nil

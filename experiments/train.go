@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"twolayer/cifar"
+	"twolayer/experiments/store"
 	"twolayer/network"
 )
 
@@ -133,7 +134,7 @@ func trainSection(ctx context.Context, o Options, s Setup) (*Result, error) {
 	if r := keptSection(o, dir, inputsOf(o, s)); r != nil {
 		return r, nil
 	}
-	if err := checkOutput(o, dir, runBytes(s)); err != nil {
+	if err := store.CheckOutput(o.OutDir, dir, runBytes(s)); err != nil {
 		return nil, err
 	}
 	return Train(ctx, o, s)
@@ -146,7 +147,7 @@ func SaveModel(path string, m *network.Model) error {
 	if err != nil {
 		return err
 	}
-	return WriteBytesAtomic(path, b)
+	return store.WriteBytesAtomic(path, b)
 }
 
 // hyperparams describes the run s on data for summary.json.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"twolayer/experiments/store"
 	"twolayer/network"
 )
 
@@ -78,10 +79,10 @@ func writeUnit(r *Result) error {
 		return fmt.Errorf("encoding the history of %s: %w", r.Dir, err)
 	}
 	r.Files = unitFiles
-	if err := WriteBytesAtomic(filepath.Join(r.Dir, "curves.csv"), CurvesCSV(r.History)); err != nil {
+	if err := store.WriteBytesAtomic(filepath.Join(r.Dir, "curves.csv"), CurvesCSV(r.History)); err != nil {
 		return err
 	}
-	if err := WriteBytesAtomic(filepath.Join(r.Dir, "history.json"), append(hist, '\n')); err != nil {
+	if err := store.WriteBytesAtomic(filepath.Join(r.Dir, "history.json"), append(hist, '\n')); err != nil {
 		return err
 	}
 	return WriteSummary(filepath.Join(r.Dir, "summary.json"), r)
