@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"twolayer/cifar"
 	"twolayer/experiments"
+	"twolayer/experiments/report"
 	"twolayer/network"
 )
 
@@ -21,10 +23,7 @@ func allFlags(fs *flag.FlagSet) action {
 	opts := options(fs, freshFlag, commonFlags, overrideFlags, sideFlag)
 	bonus := fs.Bool("bonus", false, "also run the bonus ablation (go run . bonus) after the report's sections, and add it to the report")
 	return func(ctx context.Context, e *env, _ []string) error {
-		o, err := opts(e)
-		if err != nil {
-			return err
-		}
+		o := opts(e)
 		o.WithBonus = *bonus
 		a, err := experiments.All(ctx, o)
 		if a != nil && len(a.Sections) > 0 {
@@ -45,7 +44,7 @@ func allFlags(fs *flag.FlagSet) action {
 func reportFlags(fs *flag.FlagSet) action {
 	out := fs.String("out", "results", "the results directory to make the report from")
 	return func(ctx context.Context, e *env, _ []string) error {
-		a, err := experiments.Report(experiments.Options{OutDir: *out})
+		a, err := report.Rebuild(*out, time.Now())
 		if err != nil {
 			return err
 		}
@@ -74,26 +73,10 @@ func trainFlags(fs *flag.FlagSet) action {
 	name := fs.String("name", "train", "output directory name: OUT/NAME/")
 	save := fs.String("save", "", "save the trained model to this file")
 	return func(ctx context.Context, e *env, _ []string) error {
-		o, err := opts(e)
-		if err != nil {
-			return err
-		}
+		o := opts(e)
 		init, err := network.ParseInit(*initName)
 		if err != nil {
 			return usagef("-init: %v", err)
-		}
-		if err := checkSplit(*split); err != nil {
-			return err
-		}
-		switch {
-		case *hidden < 1:
-			return usagef("-hidden %d: need at least 1 hidden unit", *hidden)
-		case *split == "all" && (*nval < 1 || *nval >= 50000):
-			return usagef("-nval %d: must be between 1 and 49,999", *nval)
-		case *name == "" || strings.ContainsAny(*name, `/\`) || *name == "." || *name == "..":
-			return usagef("-name %q: give a plain directory name", *name)
-		case isDir(*save):
-			return usagef("-save %s is a directory: give a file name, e.g. %s", *save, filepath.Join(*save, "model.bin"))
 		}
 		s := experiments.Setup{
 			Name: *name, Title: "Training run " + *name, Split: *split, NVal: *nval, Hidden: *hidden, Init: init, Save: *save,
@@ -101,13 +84,13 @@ func trainFlags(fs *flag.FlagSet) action {
 				EtaMin: *etaMin, EtaMax: *etaMax, StepSize: *ns, Cycles: *cycles, BatchSize: *batch, Lambda: *lambda,
 				RecordsPerCycle: *records, RecordInitial: true, Shuffle: *shuffle, Seed: o.Seed,
 				KeepProb: *keep, Augment: network.Augment{Flip: *flip, Shift: *shift},
-			}, // checked by Train
+			},
 		}
-		r, err := experiments.Train(ctx, o, s)
+		r, err := experiments.Train(ctx, o, s) // checks s
 		if err != nil {
 			return interrupted(err, "nothing was written for this run")
 		}
-		fmt.Fprint(e.stdout, r.Summary())
+		fmt.Fprint(e.stdout, report.Brief(r))
 		return nil
 	}
 }
@@ -125,35 +108,18 @@ func lrRangeFlags(fs *flag.FlagSet) action {
 	flip := fs.Bool("flip", false, "mirror the training images at random (as the ablation's augmentation)")
 	nval := fs.Int("nval", 5000, "validation images held out of the five batches (the first 2,000 are measured)")
 	return func(ctx context.Context, e *env, _ []string) error {
-		o, err := opts(e)
-		if err != nil {
-			return err
-		}
+		o := opts(e)
 		o.NVal = *nval
 		init, err := network.ParseInit(*initName)
 		if err != nil {
 			return usagef("-init: %v", err)
 		}
-		switch {
-		case *hidden < 1:
-			return usagef("-hidden %d: need at least 1 hidden unit", *hidden)
-		case *nval < 1 || *nval >= 50000:
-			return usagef("-nval %d: must be between 1 and 49,999", *nval)
-		case *lambda < 0:
-			return usagef("-lambda %g: λ must be ≥ 0", *lambda)
-		case *batch < 1:
-			return usagef("-batch %d: need at least 1 image per step", *batch)
-		case *steps < 2:
-			return usagef("-steps %d: the range test needs at least 2 steps", *steps)
-		case !(*from > 0) || !(*to > *from):
-			return usagef("-from %g -to %g: η must rise from a positive value", *from, *to)
-		}
 		s := experiments.RangeSetup{Hidden: *hidden, Init: init, Lambda: *lambda, BatchSize: *batch, Steps: *steps, From: *from, To: *to, Flip: *flip}
-		r, err := experiments.LRRange(ctx, o, s)
+		r, err := experiments.LRRange(ctx, o, s) // checks s
 		if err != nil {
 			return interrupted(err, "nothing was written for this run")
 		}
-		fmt.Fprint(e.stdout, r.Summary())
+		fmt.Fprint(e.stdout, report.Brief(r))
 		return nil
 	}
 }
@@ -297,10 +263,4 @@ func verifyFlags(fs *flag.FlagSet) action {
 		fmt.Fprintf(e.stdout, "all %d files in %s match the official MD5 sums\n", len(checks), dir)
 		return nil
 	}
-}
-
-// isDir reports whether path names an existing directory.
-func isDir(path string) bool {
-	fi, err := os.Stat(path)
-	return path != "" && err == nil && fi.IsDir()
 }

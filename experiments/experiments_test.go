@@ -14,7 +14,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"twolayer/experiments/report"
+	"twolayer/experiments/store"
 	"twolayer/network"
 )
 
@@ -50,7 +53,7 @@ func checkCurves(t *testing.T, dir string, records int) {
 	if err != nil {
 		t.Fatalf("curves.csv does not parse: %v", err)
 	}
-	if strings.Join(rows[0], ",") != curvesHeader {
+	if strings.Join(rows[0], ",") != "step,eta,train_cost,train_loss,train_accuracy,val_cost,val_loss,val_accuracy" {
 		t.Errorf("curves.csv header = %v", rows[0])
 	}
 	if len(rows)-1 != records {
@@ -131,7 +134,7 @@ func TestCycles(t *testing.T) {
 	dir := writeFakeCIFAR(t)
 	tests := []struct {
 		name, split, wantDir string
-		run                  func(context.Context, Options) (*Result, error)
+		run                  func(context.Context, Options) (*store.Run, error)
 		nTrain               int
 		cycles               int // -cycles; 0: the section's own
 		wantTitle            string
@@ -188,7 +191,7 @@ func (w *cancelOnWrite) Write(p []byte) (int, error) {
 
 func TestSearchesRankByValidation(t *testing.T) {
 	o := tinyOptions(t, writeFakeCIFAR(t))
-	for _, run := range []func(context.Context, Options) (*Result, error){Coarse, Fine} {
+	for _, run := range []func(context.Context, Options) (*store.Search, error){Coarse, Fine} {
 		r, err := run(context.Background(), o)
 		if err != nil {
 			t.Fatal(err)
@@ -196,7 +199,7 @@ func TestSearchesRankByValidation(t *testing.T) {
 		if len(r.Runs) != 8 || len(r.Best) != 3 {
 			t.Fatalf("%s: %d runs and %d best, want 8 and 3", r.Experiment, len(r.Runs), len(r.Best))
 		}
-		if !slices.IsSortedFunc(r.Runs, func(a, b SearchRun) int { return int(math.Copysign(1, a.Lambda-b.Lambda)) }) {
+		if !slices.IsSortedFunc(r.Runs, func(a, b store.SearchRun) int { return int(math.Copysign(1, a.Lambda-b.Lambda)) }) {
 			t.Errorf("%s: λ not sorted: %+v", r.Experiment, r.Runs)
 		}
 		for _, run := range r.Runs {
@@ -256,8 +259,8 @@ func TestFinalLambdaSources(t *testing.T) {
 	if l, src, err := FinalLambda(o); err != nil || l != 0.002 || !strings.Contains(src, "-lambda") {
 		t.Errorf("with -lambda 0.002: %g from %q (%v)", l, src, err)
 	}
-	fine := &Result{Experiment: "fine", Best: []SearchRun{{Lambda: 0.005}}}
-	if err := WriteSummary(filepath.Join(o.OutDir, "fine", "summary.json"), fine); err != nil {
+	fine := &store.Search{Header: store.Header{Experiment: "fine"}, Best: []store.SearchRun{{Lambda: 0.005}}}
+	if err := store.WriteJSON(filepath.Join(o.OutDir, "fine", "summary.json"), fine); err != nil {
 		t.Fatal(err)
 	}
 	if l, src, err := FinalLambda(o); err != nil || l != 0.005 || !strings.Contains(src, "fine search") {
@@ -349,13 +352,13 @@ func TestBadSettingsAreUsageErrors(t *testing.T) {
 
 func TestReportFromSummaries(t *testing.T) {
 	o := tinyOptions(t, writeFakeCIFAR(t))
-	if _, err := Report(o); err == nil {
+	if _, err := report.Rebuild(o.OutDir, time.Now()); err == nil {
 		t.Error("Report without any results: no error")
 	}
 	if _, err := OneCycle(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
-	a, err := Report(o)
+	a, err := report.Rebuild(o.OutDir, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

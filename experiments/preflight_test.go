@@ -7,8 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -119,25 +117,6 @@ func TestUnwritableOutput(t *testing.T) {
 		if strings.Contains(log.String(), "==") || strings.Contains(log.String(), "step") {
 			t.Errorf("%s started without an OUT:\n%s", run.name, log.String())
 		}
-	}
-}
-
-// TestNoRoom: All checks, before anything runs, that the disk has room for
-// what it will write: with a schedule long enough to write petabytes, it
-// stops at once, saying how much room there is and how much it needs.
-func TestNoRoom(t *testing.T) {
-	if !slices.Contains([]string{"linux", "darwin", "freebsd", "dragonfly"}, runtime.GOOS) {
-		t.Skip("the free space is known on Linux, macOS, FreeBSD and DragonFly only")
-	}
-	o, log := loggedOptions(t, writeFakeCIFAR(t))
-	o.Cycles = 1 << 40
-	if n := allBytes(o.withDefaults()); n < 1e15 {
-		t.Fatalf("All with 2⁴⁰ cycles writes %d bytes by the estimate, want petabytes", n)
-	}
-	_, err := All(context.Background(), o)
-	checkOneLine(t, err, "free on the disk holding "+o.OutDir+", and the run writes about ", "free some space, or choose another -out")
-	if strings.Contains(log.String(), "==") {
-		t.Errorf("All started without room:\n%s", log.String())
 	}
 }
 

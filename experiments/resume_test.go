@@ -3,16 +3,18 @@ package experiments
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"twolayer/experiments/store"
 )
 
 // loggedOptions returns tinyOptions whose messages go to the returned
@@ -57,7 +59,13 @@ func snapshot(t *testing.T, dir string) map[string][]byte {
 // or differs.
 func compareTrees(t *testing.T, want, got map[string][]byte) {
 	t.Helper()
-	for _, name := range sortedKeys(want, got) {
+	names := slices.Sorted(maps.Keys(want))
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	for _, name := range names {
 		w, inWant := want[name]
 		g, inGot := got[name]
 		switch {
@@ -82,7 +90,7 @@ func excerpt(b []byte, i int) []byte { return b[i:min(len(b), i+60)] }
 func at(t time.Time) func() time.Time { return func() time.Time { return t } }
 
 // redate returns the files with every date of the times from written as
-// the date of to, in the formats results use (RFC 3339 and runDate's).
+// the date of to, in the formats results use (RFC 3339 and Header.Date's).
 func redate(files map[string][]byte, to time.Time, from ...time.Time) map[string][]byte {
 	out := map[string][]byte{}
 	for name, data := range files {
@@ -181,7 +189,7 @@ func TestSearchContinues(t *testing.T) {
 		t.Errorf("runs %q, want the two finished ones", names)
 	}
 	for _, name := range names {
-		for _, f := range unitFiles {
+		for _, f := range []string{"curves.csv", "history.json", "summary.json"} {
 			if _, err := os.Stat(filepath.Join(dir, "runs", name, f)); err != nil {
 				t.Errorf("finished run %s: %v", name, err)
 			}
@@ -235,9 +243,7 @@ func TestUnitsAreIndependent(t *testing.T) {
 	o2, log := loggedOptions(t, data)
 	o2.OutDir, o2.clock = o.OutDir, clock
 	o2 = o2.withDefaults()
-	base := allBatchesSetup(o2, "fine", "3.3", searchNVal, searchBatch, searchCycles)
-	base.Config.RecordsPerCycle = pick(o2.RecordsPerCycle, searchRecordsPerCycle)
-	units := searchUnits(filepath.Join(o2.OutDir, "fine"), base, "3.3 Fine search for λ", FineLambdas())
+	units := searchUnits(filepath.Join(o2.OutDir, "fine"), fine.setup(o2), fine.title, FineLambdas())
 	if _, err := FindData(context.Background(), o2); err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +313,7 @@ func TestSectionKeptOrRecomputed(t *testing.T) {
 			if keep != (r.Finished == first.Finished) {
 				t.Errorf("result of %s, first run %s: kept %v, want %v", r.Finished, first.Finished, !keep, keep)
 			}
-			if got, err := ReadSummary(filepath.Join(o.OutDir, "one-cycle", "summary.json")); err != nil || got.Finished != r.Finished {
+			if got, err := store.Read[store.Run](filepath.Join(o.OutDir, "one-cycle", "summary.json")); err != nil || got.Finished != r.Finished {
 				t.Errorf("summary.json: %v, finished %v, want %s", err, got, r.Finished)
 			}
 		})
@@ -342,7 +348,7 @@ func TestSearchNeverMixes(t *testing.T) {
 		t.Errorf("%d runs in coarse/runs, want 8", len(runs))
 	}
 	for _, e := range runs {
-		r, err := ReadSummary(filepath.Join(o.OutDir, "coarse", "runs", e.Name(), "summary.json"))
+		r, err := store.Read[store.Run](filepath.Join(o.OutDir, "coarse", "runs", e.Name(), "summary.json"))
 		if err != nil || r.Inputs == nil || r.Inputs.Seed != 8 || r.Hyperparams.Seed != 8 {
 			t.Errorf("run %s: %v, inputs %+v", e.Name(), err, r)
 		}
@@ -356,31 +362,6 @@ func TestSearchNeverMixes(t *testing.T) {
 	}
 	if n := strings.Count(log3.String(), "recomputed: the config.BatchSize (50 then, 25 now) differs"); n != 8 {
 		t.Errorf("%d runs say why they were recomputed, want 8:\n%s", n, log3.String())
-	}
-}
-
-func TestInputsDiff(t *testing.T) {
-	a := Inputs{Version: 1, Experiment: "fine", Data: "abc", Seed: 1, Lambdas: []float64{0, 0.001}}
-	if d := inputsDiff(a, a); d != "" {
-		t.Errorf("equal inputs differ: %s", d)
-	}
-	b := a
-	b.Seed, b.Lambdas = 2, []float64{0, 0.002}
-	if d := inputsDiff(a, b); d != "the λ of the search ([0,0.001] then, [0,0.002] now), the seed (1 then, 2 now) differ" {
-		t.Errorf("diff %q", d)
-	}
-	// a field that an older record lacks counts as its zero value
-	old := []byte(`{"version":1,"experiment":"fine","data":"abc","seed":1,"lambdas":[0,0.001]}`)
-	var r Inputs
-	if err := json.Unmarshal(old, &r); err != nil || inputsDiff(r, a) != "" {
-		t.Errorf("a record without the zero fields differs: %v %q", err, inputsDiff(r, a))
-	}
-	// a key on either side only is a difference too
-	var diffs []string
-	diffValues("", map[string]any{"seed": 1.0}, map[string]any{"seed": 1.0, "n_val": 5000.0}, &diffs)
-	diffValues("", map[string]any{"seed": 1.0, "hidden": 50.0}, map[string]any{"seed": 1.0}, &diffs)
-	if want := []string{"number of validation images (null then, 5000 now)", "number of hidden units (50 then, null now)"}; !slices.Equal(diffs, want) {
-		t.Errorf("diffs %q, want %q", diffs, want)
 	}
 }
 
