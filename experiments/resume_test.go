@@ -3,6 +3,7 @@ package experiments
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"twolayer/experiments/store"
+	"twolayer/network"
 )
 
 // loggedOptions returns tinyOptions whose messages go to the returned
@@ -284,6 +286,7 @@ func TestSectionKeptOrRecomputed(t *testing.T) {
 		{"another seed", func(o *Options) { o.Seed = 8 }, "one-cycle: recomputing: the seed (7 then, 8 now) differs"},
 		{"another batch size", func(o *Options) { o.BatchSize = 25 }, "one-cycle: recomputing: the config.BatchSize (50 then, 25 now) differs"},
 		{"another m", func(o *Options) { o.Hidden = 20 }, "recomputing: the number of hidden units (50 then, 20 now) differs"},
+		{"another initialisation", func(o *Options) { o.Init = network.InitSqrt }, `one-cycle: recomputing: the weight initialisation ("small" then, "sqrt" now) differs`},
 		{"other data", func(o *Options) { o.DataDir = changed }, "one-cycle: recomputing: the data (CIFAR-10 files of other content)"},
 		{"a file missing", func(o *Options) { os.Remove(filepath.Join(o.OutDir, "one-cycle", "loss.svg")) }, "one-cycle: recomputing: its file loss.svg is missing"},
 		{"an unreadable summary", func(o *Options) {
@@ -317,6 +320,93 @@ func TestSectionKeptOrRecomputed(t *testing.T) {
 				t.Errorf("summary.json: %v, finished %v, want %s", err, got, r.Finished)
 			}
 		})
+	}
+}
+
+// TestInputsRecompute: what a rerun compares includes the weight
+// initialisation (-init sqrt after -init small recomputes the gradient
+// check and the final training), the validation images held out (-nval)
+// and the split: a run recorded with one of them is never kept for another.
+func TestInputsRecompute(t *testing.T) {
+	data := writeFakeCIFAR(t)
+	tests := []struct {
+		name  string
+		run   func(context.Context, Options) error
+		first func(o *Options)
+		then  func(o *Options)
+		want  string
+	}{
+		{"gradcheck, -init", func(ctx context.Context, o Options) error { _, err := GradCheck(ctx, o); return err },
+			func(o *Options) {}, func(o *Options) { o.Init = network.InitSqrt },
+			`gradcheck: recomputing: the weight initialisation ("small" then, "sqrt" now) differs`},
+		{"final, -init", func(ctx context.Context, o Options) error { _, err := Final(ctx, o); return err },
+			func(o *Options) {}, func(o *Options) { o.Init = network.InitSqrt },
+			`final: recomputing: the weight initialisation ("small" then, "sqrt" now) differs`},
+		{"one-cycle -split all, -nval", func(ctx context.Context, o Options) error { _, err := OneCycle(ctx, o); return err },
+			func(o *Options) { o.Split = "all" }, func(o *Options) { o.Split, o.NVal = "all", 150 },
+			"one-cycle-all: recomputing: the number of validation images (100 then, 150 now) differs"},
+		{"final, -nval", func(ctx context.Context, o Options) error { _, err := Final(ctx, o); return err },
+			func(o *Options) {}, func(o *Options) { o.NVal = 150 },
+			"final: recomputing: the number of validation images (100 then, 150 now) differs"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := tinyOptions(t, data)
+			tc.first(&o)
+			if err := tc.run(context.Background(), o); err != nil {
+				t.Fatal(err)
+			}
+			o2, log := loggedOptions(t, data)
+			o2.OutDir = o.OutDir
+			tc.then(&o2)
+			if err := tc.run(context.Background(), o2); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(log.String(), tc.want) {
+				t.Errorf("log %q lacks %q", log.String(), tc.want)
+			}
+		})
+	}
+}
+
+// TestInputsOfCoverTheSetup: the Inputs of a run change with every setting
+// of its Setup that changes its result (and with the seed and the data),
+// so that no other setting can be kept for it; its title and progress
+// label, which change nothing computed, leave them as they are.
+func TestInputsOfCoverTheSetup(t *testing.T) {
+	o := tinyOptions(t, "").withDefaults()
+	o.shared.dataID = "abc"
+	base := Setup{Name: "train", Split: "all", NVal: 100, Hidden: 20, Init: network.InitSmall,
+		Config: network.Config{EtaMin: 1e-5, EtaMax: 0.1, StepSize: 6, Cycles: 1, BatchSize: 50, Lambda: 0.01, RecordsPerCycle: 4, Seed: 7}}
+	inputs := func(o Options, s Setup) string {
+		b, err := json.Marshal(inputsOf(o, s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	want := inputs(o, base)
+	for _, tc := range []struct {
+		name   string
+		change func(o *Options, s *Setup)
+		same   bool
+	}{
+		{"the split", func(_ *Options, s *Setup) { s.Split = "batch1" }, false},
+		{"the validation images", func(_ *Options, s *Setup) { s.NVal = 150 }, false},
+		{"the initialisation", func(_ *Options, s *Setup) { s.Init = network.InitSqrt }, false},
+		{"m", func(_ *Options, s *Setup) { s.Hidden = 30 }, false},
+		{"the experiment", func(_ *Options, s *Setup) { s.Name = "other" }, false},
+		{"λ", func(_ *Options, s *Setup) { s.Config.Lambda = 0.02 }, false},
+		{"the choice of n_s", func(_ *Options, s *Setup) { s.StepSizeFromData = true }, false},
+		{"the seed", func(o *Options, _ *Setup) { o.Seed = 8 }, false},
+		{"the data", func(o *Options, _ *Setup) { o.shared = &shared{dataID: "abd"} }, false},
+		{"the title", func(_ *Options, s *Setup) { s.Title, s.Label = "another title", "another label" }, true},
+	} {
+		o2, s := o, base
+		tc.change(&o2, &s)
+		if got := inputs(o2, s); (got == want) != tc.same {
+			t.Errorf("%s changed: inputs the same %v, want %v:\n%s\n%s", tc.name, got == want, tc.same, want, got)
+		}
 	}
 }
 
