@@ -43,10 +43,10 @@ func bonusPlan(o Options) (start store.BonusSetting, steps []bonusStep) {
 		wide, longNs, longCycles = 200, 900, 3
 		smallLambdas, wideLambdas = []float64{0, 0.003}, []float64{1e-3, 3e-3}
 	}
-	if o.StepSize > 0 {
+	if o.StepSize != 0 {
 		start.StepSize, longNs = o.StepSize, 2*o.StepSize
 	}
-	if o.Cycles > 0 {
+	if o.Cycles != 0 {
 		start.Cycles, longCycles = o.Cycles, o.Cycles+1
 	}
 	start.BatchSize = pick(o.BatchSize, start.BatchSize)
@@ -151,13 +151,23 @@ func checkBonus(o Options) error {
 		return err
 	}
 	setting, steps := bonusPlan(o)
+	check := func(s store.BonusSetting) error {
+		if err := bonusConfig(s, o.Seed).Validate(max(s.BatchSize, 1)); err != nil {
+			return Usagef("%v", err)
+		}
+		return nil
+	}
+	if err := check(setting); err != nil {
+		return err
+	}
 	for _, st := range steps {
-		for _, c := range st.candidates(setting) {
-			if err := bonusConfig(c, o.Seed).Validate(max(c.BatchSize, 1)); err != nil {
-				return Usagef("%v", err)
+		cands := st.candidates(setting)
+		for _, c := range cands {
+			if err := check(c); err != nil {
+				return err
 			}
 		}
-		setting = st.candidates(setting)[0] // the row below builds on one of them: each varies only what it chooses
+		setting = cands[0] // the row below builds on one of them: each varies only what it chooses
 	}
 	return nil
 }

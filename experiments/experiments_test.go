@@ -335,8 +335,14 @@ func TestCancelWritesNothing(t *testing.T) {
 	}
 }
 
+// TestBadSettingsAreUsageErrors: settings that cannot work are usage
+// errors, one line each, found before anything is trained or written: a
+// free run's own, the overrides of the sections (checked as each
+// section's runs, and by All for all its sections before the first), and,
+// once the data is loaded, a batch larger than the training set.
 func TestBadSettingsAreUsageErrors(t *testing.T) {
-	o := tinyOptions(t, writeFakeCIFAR(t))
+	data := writeFakeCIFAR(t)
+	o := tinyOptions(t, data)
 	cfg := network.Config{EtaMin: 1e-5, EtaMax: 0.1, StepSize: 500, Cycles: 1, BatchSize: 100, Lambda: 0.01, RecordsPerCycle: 10}
 	bad := []network.Config{cfg, cfg, cfg}
 	bad[0].Lambda = -1
@@ -346,6 +352,53 @@ func TestBadSettingsAreUsageErrors(t *testing.T) {
 		_, err := Train(context.Background(), o, Setup{Name: "train", Split: "batch1", Config: c})
 		if !errors.Is(err, ErrUsage) {
 			t.Errorf("config %+v: error %v, want a usage error", c, err)
+		}
+	}
+	run := func(f func(context.Context, Options) error) func(context.Context, Options) error { return f }
+	all := run(func(ctx context.Context, o Options) error { _, err := All(ctx, o); return err })
+	for _, tc := range []struct {
+		name   string
+		run    func(context.Context, Options) error
+		change func(o *Options)
+		want   string
+	}{
+		{"all, -batch -5", all, func(o *Options) { o.BatchSize = -5 }, "the batch size (-5) must be at least 1"},
+		{"all, -nval 60000", all, func(o *Options) { o.NVal = 60000 }, "-nval 60000"},
+		{"all, -cycles -1", all, func(o *Options) { o.Cycles = -1 }, "the number of cycles (-1)"},
+		{"all -bonus, -hidden -5", all, func(o *Options) { o.WithBonus, o.Quick, o.WideHidden = true, true, -5 }, "-hidden -5"},
+		{"all, -side-by-side -2", all, func(o *Options) { o.SideBySide = -2 }, "-side-by-side -2"},
+		{"one-cycle, -split half", run(func(ctx context.Context, o Options) error { _, err := OneCycle(ctx, o); return err }),
+			func(o *Options) { o.Split = "half" }, `-split "half"`},
+		{"coarse, -records -1", run(func(ctx context.Context, o Options) error { _, err := Coarse(ctx, o); return err }),
+			func(o *Options) { o.RecordsPerCycle = -1 }, "the recordings per cycle (-1)"},
+		{"final, -lambda -1", run(func(ctx context.Context, o Options) error { _, err := Final(ctx, o); return err }),
+			func(o *Options) { o.Lambda, o.LambdaSet = -1, true }, "λ = -1"},
+		{"bonus, -ns -3", run(func(ctx context.Context, o Options) error { _, err := Bonus(ctx, o); return err }),
+			func(o *Options) { o.Quick, o.WideHidden, o.StepSize = true, 20, -3 }, "n_s = -3"},
+		{"bonus, -cycles -1", run(func(ctx context.Context, o Options) error { _, err := Bonus(ctx, o); return err }),
+			func(o *Options) { o.Quick, o.WideHidden, o.Cycles = true, 20, -1 }, "the number of cycles (-1)"},
+		{"lr-range, one step", run(func(ctx context.Context, o Options) error {
+			_, err := LRRange(ctx, o, RangeSetup{Hidden: 10, Steps: 1})
+			return err
+		}), func(o *Options) {}, "-steps 1"},
+		{"one-cycle, a batch larger than the training set", run(func(ctx context.Context, o Options) error { _, err := OneCycle(ctx, o); return err }),
+			func(o *Options) { o.BatchSize = 10 * fakeRecords }, "the batch size (2000) is larger than the training set (200 images)"},
+		{"lr-range, a batch larger than the training set", run(func(ctx context.Context, o Options) error {
+			_, err := LRRange(ctx, o, RangeSetup{Hidden: 10, Steps: 10, BatchSize: 10 * fakeRecords})
+			return err
+		}), func(o *Options) {}, "the batch size (2000) is larger than the training set"},
+	} {
+		o, log := loggedOptions(t, data)
+		tc.change(&o)
+		err := tc.run(context.Background(), o)
+		if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: error %v, want a one-line usage error saying %q", tc.name, err, tc.want)
+		}
+		if strings.Contains(log.String(), "==") || strings.Contains(log.String(), "step") {
+			t.Errorf("%s: started anyway:\n%s", tc.name, log.String())
+		}
+		if names := entries(filepath.Join(o.OutDir)); len(names) > 0 && !strings.Contains(tc.name, "larger") {
+			t.Errorf("%s: OUT holds %q", tc.name, names)
 		}
 	}
 }
