@@ -62,7 +62,7 @@ func trainFlags(fs *flag.FlagSet) action {
 	cycles := fs.Int("cycles", 1, "number of cycles")
 	batch := fs.Int("batch", 100, "images per update step")
 	hidden := fs.Int("hidden", 50, "hidden units m")
-	initName := fs.String("init", "small", "weight initialisation: small (N(0, 0.01²), the report's) or sqrt (N(0, 1/d), N(0, 1/m))")
+	init := initFlag(fs, network.InitSmall, "weight initialisation: small (N(0, 0.01²), the report's) or sqrt (N(0, 1/d), N(0, 1/m))")
 	split := fs.String("split", "batch1", "data: batch1 (train data_batch_1, validate data_batch_2) or all (five batches minus -nval)")
 	nval := fs.Int("nval", 1000, "validation images held out of the five batches with -split all")
 	shuffle := fs.Bool("shuffle", false, "shuffle the training images every epoch")
@@ -74,24 +74,15 @@ func trainFlags(fs *flag.FlagSet) action {
 	save := fs.String("save", "", "save the trained model to this file")
 	return func(ctx context.Context, e *env, _ []string) error {
 		o := opts(e)
-		init, err := network.ParseInit(*initName)
-		if err != nil {
-			return usagef("-init: %v", err)
-		}
 		s := experiments.Setup{
-			Name: *name, Title: "Training run " + *name, Split: *split, NVal: *nval, Hidden: *hidden, Init: init, Save: *save,
+			Name: *name, Title: "Training run " + *name, Split: *split, NVal: *nval, Hidden: *hidden, Init: *init, Save: *save,
 			Config: network.Config{
 				EtaMin: *etaMin, EtaMax: *etaMax, StepSize: *ns, Cycles: *cycles, BatchSize: *batch, Lambda: *lambda,
 				RecordsPerCycle: *records, RecordInitial: true, Shuffle: *shuffle, Seed: o.Seed,
 				KeepProb: *keep, Augment: network.Augment{Flip: *flip, Shift: *shift},
 			},
 		}
-		r, err := experiments.Train(ctx, o, s) // checks s
-		if err != nil {
-			return interrupted(err, "nothing was written for this run")
-		}
-		fmt.Fprint(e.stdout, report.Brief(r))
-		return nil
+		return printed(e, "nothing was written for this run")(experiments.Train(ctx, o, s)) // Train checks s
 	}
 }
 
@@ -99,7 +90,7 @@ func lrRangeFlags(fs *flag.FlagSet) action {
 	opts := options(fs, commonFlags)
 	def := experiments.DefaultRangeSetup()
 	hidden := fs.Int("hidden", def.Hidden, "hidden units m")
-	initName := fs.String("init", def.Init.String(), "weight initialisation: small (N(0, 0.01²)) or sqrt (N(0, 1/d), N(0, 1/m))")
+	init := initFlag(fs, def.Init, "weight initialisation: small (N(0, 0.01²)) or sqrt (N(0, 1/d), N(0, 1/m))")
 	lambda := fs.Float64("lambda", def.Lambda, "λ, the weight of the L2 regularisation")
 	batch := fs.Int("batch", def.BatchSize, "images per update step")
 	steps := fs.Int("steps", def.Steps, "update steps, η rising geometrically over them")
@@ -110,17 +101,8 @@ func lrRangeFlags(fs *flag.FlagSet) action {
 	return func(ctx context.Context, e *env, _ []string) error {
 		o := opts(e)
 		o.NVal = *nval
-		init, err := network.ParseInit(*initName)
-		if err != nil {
-			return usagef("-init: %v", err)
-		}
-		s := experiments.RangeSetup{Hidden: *hidden, Init: init, Lambda: *lambda, BatchSize: *batch, Steps: *steps, From: *from, To: *to, Flip: *flip}
-		r, err := experiments.LRRange(ctx, o, s) // checks s
-		if err != nil {
-			return interrupted(err, "nothing was written for this run")
-		}
-		fmt.Fprint(e.stdout, report.Brief(r))
-		return nil
+		s := experiments.RangeSetup{Hidden: *hidden, Init: *init, Lambda: *lambda, BatchSize: *batch, Steps: *steps, From: *from, To: *to, Flip: *flip}
+		return printed(e, "nothing was written for this run")(experiments.LRRange(ctx, o, s)) // LRRange checks s
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"twolayer/experiments"
 	"twolayer/experiments/report"
 	"twolayer/experiments/store"
+	"twolayer/network"
 )
 
 // optionFlags is a group of flags that set experiments.Options: it declares
@@ -101,14 +102,44 @@ func section[S store.Summary](run func(context.Context, experiments.Options) (S,
 	return func(fs *flag.FlagSet) action {
 		opts := options(fs, groups...)
 		return func(ctx context.Context, e *env, _ []string) error {
-			r, err := run(ctx, opts(e))
-			if err != nil {
-				return interrupted(err, "the run in progress wrote nothing; finished runs are kept, and the same command continues from them")
-			}
-			fmt.Fprint(e.stdout, report.Brief(r))
-			return nil
+			return printed(e, "the run in progress wrote nothing; finished runs are kept, and the same command continues from them")(run(ctx, opts(e)))
 		}
 	}
+}
+
+// printed returns what ends a command that runs: it prints the summary of
+// the run (report.Brief), or returns the run's error, saying what an
+// interruption left behind (see interrupted).
+func printed(e *env, left string) func(store.Summary, error) error {
+	return func(r store.Summary, err error) error {
+		if err != nil {
+			return interrupted(err, left)
+		}
+		fmt.Fprint(e.stdout, report.Brief(r))
+		return nil
+	}
+}
+
+// initValue is a flag that names a weight initialisation (network.ParseInit).
+type initValue struct{ init *network.Init }
+
+func (v initValue) String() string {
+	if v.init == nil {
+		return ""
+	}
+	return v.init.String()
+}
+
+func (v initValue) Set(s string) (err error) {
+	*v.init, err = network.ParseInit(s)
+	return err
+}
+
+// initFlag declares the flag -init on fs, with def by default.
+func initFlag(fs *flag.FlagSet, def network.Init, usage string) *network.Init {
+	init := def
+	fs.Var(initValue{&init}, "init", usage)
+	return &init
 }
 
 // flagGiven reports whether the flag name was given on the command line.
