@@ -28,23 +28,12 @@ func stepOf[S store.Summary](name string, f func(context.Context, Options) (S, e
 	}}
 }
 
-// allSteps lists the sections of All in order: 2.9, 3.1 on the text's
-// setup and on all five batches, 3.2, 3.3 and 3.4 (which takes its λ from
-// 3.3).
-func allSteps() []step {
-	var steps []step
-	for _, stage := range allStages() {
-		for _, seq := range stage {
-			steps = append(steps, seq...)
-		}
-	}
-	return steps
-}
-
-// allStages groups allSteps into stages, run one after the other: each
-// stage is one or more sequences of steps, which depend on nothing but the
-// stages before and may run side by side (see inParallel): the two data
-// setups of section 3.1, each a sequence of 3.1(a) and 3.1(b). Each step
+// allStages lists the sections of All in order, in stages run one after
+// the other: 2.9, 3.1 on the text's setup and on all five batches, 3.2, 3.3
+// and 3.4 (which takes its λ from 3.3). Each stage is one or more sequences
+// of steps, which depend on nothing but the stages before and may run side
+// by side (see inParallel): the two data setups of section 3.1, each a
+// sequence of 3.1(a) and 3.1(b). Each step
 // runs the work of its exported function, without checking its settings
 // again: All checks them all before it starts (allSetups).
 func allStages() [][][]step {
@@ -115,7 +104,7 @@ func checkAll(o Options) error {
 	return nil
 }
 
-// All runs every section in order (see allSteps), then writes
+// All runs every section in order (see allStages), then writes
 // OUT/report.md, OUT/report.html and OUT/summary.json. The two data setups
 // of section 3.1 go side by side where that is faster (see allStages and
 // Options.SideBySide); the results are the same either way. When a section

@@ -20,10 +20,10 @@ func Brief(s store.Summary) string {
 	case *store.GradCheck:
 		b.WriteString(ChecksTable(s.Checks))
 	case *store.Search:
-		b.WriteString(SearchTable(s.Runs))
+		b.WriteString(searchText(s.Runs))
 	case *store.Bonus:
 		if s.Ablation != nil {
-			b.WriteString(BonusTable(s.Ablation))
+			b.WriteString(ablationText(s.Ablation))
 		}
 		model = s.Model
 	case *store.LRRange:
@@ -68,8 +68,8 @@ func ChecksTable(checks []store.Check) string {
 	return b.String()
 }
 
-// SearchTable formats the runs of a search ranked by validation accuracy.
-func SearchTable(runs []store.SearchRun) string {
+// searchText formats the runs of a search ranked by validation accuracy.
+func searchText(runs []store.SearchRun) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%4s  %-12s  %8s  %10s  %8s\n", "rank", "λ", "train", "validation", "test")
 	for i, r := range store.RankByValidation(runs) {
@@ -78,10 +78,10 @@ func SearchTable(runs []store.SearchRun) string {
 	return b.String()
 }
 
-// BonusTable formats the ablation's rows: what each adds, its chosen
+// ablationText formats the ablation's rows: what each adds, its chosen
 // setting, its accuracies (percent), the change in test accuracy from the
 // row above and its seconds.
-func BonusTable(b *store.Ablation) string {
+func ablationText(b *store.Ablation) string {
 	var s strings.Builder
 	fmt.Fprintf(&s, "%-22s  %-52s  %6s  %6s  %6s  %6s  %6s\n", "row", "setting", "train", "val", "test", "Δ test", "s")
 	for i, r := range b.Rows {
