@@ -49,7 +49,7 @@ func threeCyclesSetup(o Options) Setup {
 // n_s it really uses, and the cycles when -cycles overrides them.
 func cycleSetup(o Options, name, section, title string, stepSize, cycles int) Setup {
 	s := Setup{
-		Name: name, Section: section, Split: o.Split, Init: o.Init,
+		Name: name, Section: section, Split: o.Split, Hidden: o.Hidden, Init: o.Init,
 		Config: reportConfig(o, 0.01, stepSize, cycles, 100),
 	}
 	detail := fmt.Sprintf("n_s = %d", s.Config.StepSize)

@@ -344,14 +344,19 @@ func TestBadSettingsAreUsageErrors(t *testing.T) {
 	data := writeFakeCIFAR(t)
 	o := tinyOptions(t, data)
 	cfg := network.Config{EtaMin: 1e-5, EtaMax: 0.1, StepSize: 500, Cycles: 1, BatchSize: 100, Lambda: 0.01, RecordsPerCycle: 10}
-	bad := []network.Config{cfg, cfg, cfg}
-	bad[0].Lambda = -1
-	bad[1].EtaMin, bad[1].EtaMax = 0.1, 0.01
-	bad[2].BatchSize = 10 * fakeRecords
-	for _, c := range bad {
-		_, err := Train(context.Background(), o, Setup{Name: "train", Split: "batch1", Config: c})
+	good := Setup{Name: "train", Split: "batch1", Hidden: 20, Config: cfg}
+	bad := []Setup{good, good, good, good, good, good, good}
+	bad[0].Config.Lambda = -1
+	bad[1].Config.EtaMin, bad[1].Config.EtaMax = 0.1, 0.01
+	bad[2].Config.BatchSize = 10 * fakeRecords
+	bad[3].Hidden = 0
+	bad[4].Split, bad[4].NVal = "all", 0
+	bad[5].Name = "../out"
+	bad[6].Save = t.TempDir()
+	for i, s := range bad {
+		_, err := Train(context.Background(), o, s)
 		if !errors.Is(err, ErrUsage) {
-			t.Errorf("config %+v: error %v, want a usage error", c, err)
+			t.Errorf("setup %d, %+v: error %v, want a usage error", i, s, err)
 		}
 	}
 	run := func(f func(context.Context, Options) error) func(context.Context, Options) error { return f }

@@ -18,10 +18,10 @@ type Setup struct {
 	Title   string // used in plots and the report
 	Label   string // the progress display's label; "" means Name
 	Config  network.Config
-	Hidden  int          // m; 0 means Options.Hidden
+	Hidden  int          // m
 	Init    network.Init // weight initialisation
 	Split   string       // "batch1" or "all"
-	NVal    int          // validation images of the "all" split; 0 means 1000
+	NVal    int          // validation images of the "all" split
 	Save    string       // if not empty, the trained model is saved there
 	// StepSizeFromData sets n_s = 2⌊n / n_batch⌋ from the n training
 	// images once they are loaded; Config.StepSize is then ignored.
@@ -40,14 +40,12 @@ func (s Setup) validate() error {
 		return Usagef("-name %q: give a plain directory name", s.Name)
 	case isDir(s.Save):
 		return Usagef("-save %s is a directory: give a file name, e.g. %s", s.Save, filepath.Join(s.Save, "model.bin"))
-	case s.Hidden < 0:
+	case s.Hidden < 1:
 		return Usagef("-hidden %d: need at least 1 hidden unit", s.Hidden)
 	case s.Split != "batch1" && s.Split != "all":
 		return Usagef("-split %q: use batch1 or all", s.Split)
-	case s.Split == "all":
-		if err := checkNVal(s.NVal); err != nil {
-			return err
-		}
+	case s.Split == "all" && (s.NVal < 1 || s.NVal > maxNVal):
+		return Usagef("-nval %d: must be between 1 and 49,999", s.NVal)
 	}
 	c := s.Config
 	if s.StepSizeFromData { // the largest n_s = 2⌊n / n_batch⌋ of any split
@@ -66,7 +64,7 @@ const maxNVal = 49999
 
 // checkNVal returns a usage error unless n validation images (0: the
 // run's own number) can be held out of the five batches, leaving one to
-// train on.
+// train on: Options.NVal, as the ablation and the range test take it.
 func checkNVal(n int) error {
 	if n < 0 || n > maxNVal {
 		return Usagef("-nval %d: must be between 1 and 49,999", n)
@@ -80,21 +78,9 @@ func isDir(path string) bool {
 	return path != "" && err == nil && fi.IsDir()
 }
 
-// withDefaults returns s with its zero Hidden and NVal filled in from o.
-func (s Setup) withDefaults(o Options) Setup {
-	if s.Hidden == 0 {
-		s.Hidden = o.Hidden
-	}
-	if s.Split == "all" && s.NVal == 0 {
-		s.NVal = 1000
-	}
-	return s
-}
-
 // inputsOf returns the Inputs of the training run s: everything its result
 // depends on (see store.Inputs).
 func inputsOf(o Options, s Setup) store.Inputs {
-	s = s.withDefaults(o)
 	c := s.Config
 	return store.Inputs{
 		Version: store.Version, Experiment: s.Name, Data: o.shared.dataID, Seed: o.Seed,
@@ -129,7 +115,7 @@ func hyperparams(s Setup, data *cifar.Split, o Options) *store.Hyperparams {
 // for the caller to set.
 func allBatchesSetup(o Options, name, section string, nVal, batch, cycles int) Setup {
 	return Setup{
-		Name: name, Section: section, Split: "all", NVal: pick(o.NVal, nVal), Init: o.Init,
+		Name: name, Section: section, Split: "all", NVal: pick(o.NVal, nVal), Hidden: o.Hidden, Init: o.Init,
 		Config:           reportConfig(o, 0, 0, cycles, batch),
 		StepSizeFromData: o.StepSize == 0,
 	}

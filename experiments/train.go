@@ -46,7 +46,6 @@ func trainAndWrite(ctx context.Context, o Options, s Setup) (*store.Run, error) 
 // first, or taken from the cache, and not counted). s is valid: built from
 // checked Options, or checked by Setup.validate.
 func train(ctx context.Context, o Options, s Setup) (*store.Run, *network.Model, error) {
-	s = s.withDefaults(o)
 	data, err := loadSplit(ctx, o, s.Split, s.NVal)
 	if err != nil {
 		return nil, nil, err
