@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"twolayer/cifar"
 	"twolayer/experiments"
+	"twolayer/experiments/report"
 	"twolayer/network"
 )
 
@@ -21,10 +23,7 @@ func allFlags(fs *flag.FlagSet) action {
 	opts := options(fs, freshFlag, commonFlags, overrideFlags, sideFlag)
 	bonus := fs.Bool("bonus", false, "also run the bonus ablation (go run . bonus) after the report's sections, and add it to the report")
 	return func(ctx context.Context, e *env, _ []string) error {
-		o, err := opts(e)
-		if err != nil {
-			return err
-		}
+		o := opts(e)
 		o.WithBonus = *bonus
 		a, err := experiments.All(ctx, o)
 		if a != nil && len(a.Sections) > 0 {
@@ -45,7 +44,7 @@ func allFlags(fs *flag.FlagSet) action {
 func reportFlags(fs *flag.FlagSet) action {
 	out := fs.String("out", "results", "the results directory to make the report from")
 	return func(ctx context.Context, e *env, _ []string) error {
-		a, err := experiments.Report(experiments.Options{OutDir: *out})
+		a, err := report.Rebuild(*out, time.Now())
 		if err != nil {
 			return err
 		}
@@ -63,7 +62,7 @@ func trainFlags(fs *flag.FlagSet) action {
 	cycles := fs.Int("cycles", 1, "number of cycles")
 	batch := fs.Int("batch", 100, "images per update step")
 	hidden := fs.Int("hidden", 50, "hidden units m")
-	initName := fs.String("init", "small", "weight initialisation: small (N(0, 0.01²), the report's) or sqrt (N(0, 1/d), N(0, 1/m))")
+	init := initFlag(fs, network.InitSmall, "weight initialisation: small (N(0, 0.01²), the report's) or sqrt (N(0, 1/d), N(0, 1/m))")
 	split := fs.String("split", "batch1", "data: batch1 (train data_batch_1, validate data_batch_2) or all (five batches minus -nval)")
 	nval := fs.Int("nval", 1000, "validation images held out of the five batches with -split all")
 	shuffle := fs.Bool("shuffle", false, "shuffle the training images every epoch")
@@ -74,41 +73,16 @@ func trainFlags(fs *flag.FlagSet) action {
 	name := fs.String("name", "train", "output directory name: OUT/NAME/")
 	save := fs.String("save", "", "save the trained model to this file")
 	return func(ctx context.Context, e *env, _ []string) error {
-		o, err := opts(e)
-		if err != nil {
-			return err
-		}
-		init, err := network.ParseInit(*initName)
-		if err != nil {
-			return usagef("-init: %v", err)
-		}
-		if err := checkSplit(*split); err != nil {
-			return err
-		}
-		switch {
-		case *hidden < 1:
-			return usagef("-hidden %d: need at least 1 hidden unit", *hidden)
-		case *split == "all" && (*nval < 1 || *nval >= 50000):
-			return usagef("-nval %d: must be between 1 and 49,999", *nval)
-		case *name == "" || strings.ContainsAny(*name, `/\`) || *name == "." || *name == "..":
-			return usagef("-name %q: give a plain directory name", *name)
-		case isDir(*save):
-			return usagef("-save %s is a directory: give a file name, e.g. %s", *save, filepath.Join(*save, "model.bin"))
-		}
+		o := opts(e)
 		s := experiments.Setup{
-			Name: *name, Title: "Training run " + *name, Split: *split, NVal: *nval, Hidden: *hidden, Init: init, Save: *save,
+			Name: *name, Title: "Training run " + *name, Split: *split, NVal: *nval, Hidden: *hidden, Init: *init, Save: *save,
 			Config: network.Config{
 				EtaMin: *etaMin, EtaMax: *etaMax, StepSize: *ns, Cycles: *cycles, BatchSize: *batch, Lambda: *lambda,
 				RecordsPerCycle: *records, RecordInitial: true, Shuffle: *shuffle, Seed: o.Seed,
 				KeepProb: *keep, Augment: network.Augment{Flip: *flip, Shift: *shift},
-			}, // checked by Train
+			},
 		}
-		r, err := experiments.Train(ctx, o, s)
-		if err != nil {
-			return interrupted(err, "nothing was written for this run")
-		}
-		fmt.Fprint(e.stdout, r.Summary())
-		return nil
+		return printed(e, "nothing was written for this run")(experiments.Train(ctx, o, s)) // Train checks s
 	}
 }
 
@@ -116,7 +90,7 @@ func lrRangeFlags(fs *flag.FlagSet) action {
 	opts := options(fs, commonFlags)
 	def := experiments.DefaultRangeSetup()
 	hidden := fs.Int("hidden", def.Hidden, "hidden units m")
-	initName := fs.String("init", def.Init.String(), "weight initialisation: small (N(0, 0.01²)) or sqrt (N(0, 1/d), N(0, 1/m))")
+	init := initFlag(fs, def.Init, "weight initialisation: small (N(0, 0.01²)) or sqrt (N(0, 1/d), N(0, 1/m))")
 	lambda := fs.Float64("lambda", def.Lambda, "λ, the weight of the L2 regularisation")
 	batch := fs.Int("batch", def.BatchSize, "images per update step")
 	steps := fs.Int("steps", def.Steps, "update steps, η rising geometrically over them")
@@ -125,36 +99,10 @@ func lrRangeFlags(fs *flag.FlagSet) action {
 	flip := fs.Bool("flip", false, "mirror the training images at random (as the ablation's augmentation)")
 	nval := fs.Int("nval", 5000, "validation images held out of the five batches (the first 2,000 are measured)")
 	return func(ctx context.Context, e *env, _ []string) error {
-		o, err := opts(e)
-		if err != nil {
-			return err
-		}
+		o := opts(e)
 		o.NVal = *nval
-		init, err := network.ParseInit(*initName)
-		if err != nil {
-			return usagef("-init: %v", err)
-		}
-		switch {
-		case *hidden < 1:
-			return usagef("-hidden %d: need at least 1 hidden unit", *hidden)
-		case *nval < 1 || *nval >= 50000:
-			return usagef("-nval %d: must be between 1 and 49,999", *nval)
-		case *lambda < 0:
-			return usagef("-lambda %g: λ must be ≥ 0", *lambda)
-		case *batch < 1:
-			return usagef("-batch %d: need at least 1 image per step", *batch)
-		case *steps < 2:
-			return usagef("-steps %d: the range test needs at least 2 steps", *steps)
-		case !(*from > 0) || !(*to > *from):
-			return usagef("-from %g -to %g: η must rise from a positive value", *from, *to)
-		}
-		s := experiments.RangeSetup{Hidden: *hidden, Init: init, Lambda: *lambda, BatchSize: *batch, Steps: *steps, From: *from, To: *to, Flip: *flip}
-		r, err := experiments.LRRange(ctx, o, s)
-		if err != nil {
-			return interrupted(err, "nothing was written for this run")
-		}
-		fmt.Fprint(e.stdout, r.Summary())
-		return nil
+		s := experiments.RangeSetup{Hidden: *hidden, Init: *init, Lambda: *lambda, BatchSize: *batch, Steps: *steps, From: *from, To: *to, Flip: *flip}
+		return printed(e, "nothing was written for this run")(experiments.LRRange(ctx, o, s)) // LRRange checks s
 	}
 }
 
@@ -297,10 +245,4 @@ func verifyFlags(fs *flag.FlagSet) action {
 		fmt.Fprintf(e.stdout, "all %d files in %s match the official MD5 sums\n", len(checks), dir)
 		return nil
 	}
-}
-
-// isDir reports whether path names an existing directory.
-func isDir(path string) bool {
-	fi, err := os.Stat(path)
-	return path != "" && err == nil && fi.IsDir()
 }

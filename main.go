@@ -33,6 +33,7 @@ import (
 	"syscall"
 
 	"twolayer/experiments"
+	"twolayer/experiments/progress"
 )
 
 func main() {
@@ -109,7 +110,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	}()
 	e := &env{stdout: stdout, stderr: stderr}
 	if f, ok := stderr.(*os.File); ok {
-		e.terminal = experiments.IsTerminal(f)
+		e.terminal = progress.IsTerminal(f)
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		listCommands(stdout)

@@ -8,7 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"twolayer/experiments/report"
+	"twolayer/experiments/store"
 	"twolayer/network"
 )
 
@@ -60,13 +63,13 @@ func TestBonus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := r.Bonus
+	b := r.Ablation
 	_, plan := bonusPlan(o)
 	if len(b.Rows) != len(plan) {
 		t.Fatalf("%d rows, want %d", len(b.Rows), len(plan))
 	}
 	for i, row := range b.Rows {
-		t.Logf("%-22s %-60s train %.3f val %.3f test %.3f Δ %+.3f", row.Name, settingLine(row.Setting), row.Train, row.Validation, row.Test, row.Change)
+		t.Logf("%-22s %-60s train %.3f val %.3f test %.3f Δ %+.3f", row.Name, row.Setting, row.Train, row.Validation, row.Test, row.Change)
 		if row.Name != plan[i].name {
 			t.Errorf("row %d is %q, want %q", i+1, row.Name, plan[i].name)
 		}
@@ -103,7 +106,7 @@ func TestBonus(t *testing.T) {
 		}
 	}
 	ens := b.Rows[5]
-	if ens.Curves != b.Rows[4].Curves || ens.Setting.training() != b.Rows[4].Setting.training() {
+	if ens.Curves != b.Rows[4].Curves || training(ens.Setting) != training(b.Rows[4].Setting) {
 		t.Errorf("the ensemble row trained a run of its own: %+v", ens.Setting)
 	}
 	if b.Rows[2].Setting.Hidden != 20 || b.Rows[3].Setting.Flip != true || b.Rows[4].Setting.KeepProb == 0 || b.Rows[6].Setting.Cycles != 3 {
@@ -113,7 +116,7 @@ func TestBonus(t *testing.T) {
 	if _, ok := m["bonus"]; !ok {
 		t.Error("summary.json has no bonus")
 	}
-	for _, name := range bonusChartOrder {
+	for _, name := range store.BonusCharts {
 		if series := svgSeries(t, filepath.Join(r.Dir, name)); len(series) < 3 {
 			t.Errorf("%s has %d series", name, len(series))
 		}
@@ -129,7 +132,7 @@ func TestBonus(t *testing.T) {
 	if err != nil || len(preds) != 4 {
 		t.Fatalf("predict with the saved model: %v", err)
 	}
-	if s := r.Summary(); !strings.Contains(s, "+ longer training") {
+	if s := report.Brief(r); !strings.Contains(s, "+ longer training") {
 		t.Errorf("the summary lacks the rows:\n%s", s)
 	}
 }
@@ -147,7 +150,7 @@ func TestBonusReport(t *testing.T) {
 	if _, err := LRRange(context.Background(), o, RangeSetup{Hidden: 10, Steps: 40, Lambda: 0.001}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := Report(o)
+	a, err := report.Rebuild(o.OutDir, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +162,7 @@ func TestBonusReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(md)
-	for _, want := range []string{"## Beyond the report", "| 7 | + longer training |", "7. + longer training:", "bonus/ablation.svg", "Learning-rate range test", "lr-range/range-accuracy.svg", r.Bonus.Model} {
+	for _, want := range []string{"## Beyond the report", "| 7 | + longer training |", "7. + longer training:", "bonus/ablation.svg", "Learning-rate range test", "lr-range/range-accuracy.svg", r.Ablation.Model} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report.md lacks %q", want)
 		}
@@ -182,36 +185,28 @@ func TestBonusCandidateDiverges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good := BonusSetting{Hidden: 10, Init: "sqrt", EtaMin: 1e-5, EtaMax: 0.05, StepSize: 9, Cycles: 2, BatchSize: 50, Ensemble: 1}
+	good := store.BonusSetting{Hidden: 10, Init: "sqrt", EtaMin: 1e-5, EtaMax: 0.05, StepSize: 9, Cycles: 2, BatchSize: 50, Ensemble: 1}
 	bad := good
 	bad.EtaMin, bad.EtaMax = 1e3, 1e4
-	run, judged, err := bonusTrain(context.Background(), o, data, []BonusSetting{bad, good}, nil, "test")
+	run, judged, err := bonusTrain(context.Background(), o, data, []store.BonusSetting{bad, good}, nil, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.setting != good.training() || len(run.snapshots) != 2 {
+	if run.setting != training(good) || len(run.snapshots) != 2 {
 		t.Errorf("the winner is %+v with %d snapshots, want the good setting with 2", run.setting, len(run.snapshots))
 	}
 	if len(judged) != 2 || judged[0].JudgedAfter != "1 cycle (diverged)" || judged[0].ValidationAccuracy != 0 || !(judged[1].ValidationAccuracy > 0) {
 		t.Errorf("judged %+v", judged)
 	}
-	if _, _, err := bonusTrain(context.Background(), o, data, []BonusSetting{bad, bad}, nil, "test"); err != nil {
+	if _, _, err := bonusTrain(context.Background(), o, data, []store.BonusSetting{bad, bad}, nil, "test"); err != nil {
 		t.Logf("one diverging setting alone: %v", err)
 	} else {
 		t.Error("a diverging setting alone trained without error")
 	}
 	bad2 := bad
 	bad2.Lambda = 0.1
-	if _, _, err := bonusTrain(context.Background(), o, data, []BonusSetting{bad, bad2}, nil, "test"); err == nil || !strings.Contains(err.Error(), "every candidate diverged") {
+	if _, _, err := bonusTrain(context.Background(), o, data, []store.BonusSetting{bad, bad2}, nil, "test"); err == nil || !strings.Contains(err.Error(), "every candidate diverged") {
 		t.Errorf("all candidates diverging: %v", err)
-	}
-}
-
-func TestThousands(t *testing.T) {
-	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 5000: "5,000", 45000: "45,000", 1234567: "1,234,567", -1234: "-1,234", -999: "-999"} {
-		if got := thousands(n); got != want {
-			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
-		}
 	}
 }
 

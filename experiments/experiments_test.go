@@ -14,7 +14,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"twolayer/experiments/report"
+	"twolayer/experiments/store"
 	"twolayer/network"
 )
 
@@ -50,7 +53,7 @@ func checkCurves(t *testing.T, dir string, records int) {
 	if err != nil {
 		t.Fatalf("curves.csv does not parse: %v", err)
 	}
-	if strings.Join(rows[0], ",") != curvesHeader {
+	if strings.Join(rows[0], ",") != "step,eta,train_cost,train_loss,train_accuracy,val_cost,val_loss,val_accuracy" {
 		t.Errorf("curves.csv header = %v", rows[0])
 	}
 	if len(rows)-1 != records {
@@ -131,7 +134,7 @@ func TestCycles(t *testing.T) {
 	dir := writeFakeCIFAR(t)
 	tests := []struct {
 		name, split, wantDir string
-		run                  func(context.Context, Options) (*Result, error)
+		run                  func(context.Context, Options) (*store.Run, error)
 		nTrain               int
 		cycles               int // -cycles; 0: the section's own
 		wantTitle            string
@@ -188,7 +191,7 @@ func (w *cancelOnWrite) Write(p []byte) (int, error) {
 
 func TestSearchesRankByValidation(t *testing.T) {
 	o := tinyOptions(t, writeFakeCIFAR(t))
-	for _, run := range []func(context.Context, Options) (*Result, error){Coarse, Fine} {
+	for _, run := range []func(context.Context, Options) (*store.Search, error){Coarse, Fine} {
 		r, err := run(context.Background(), o)
 		if err != nil {
 			t.Fatal(err)
@@ -196,7 +199,7 @@ func TestSearchesRankByValidation(t *testing.T) {
 		if len(r.Runs) != 8 || len(r.Best) != 3 {
 			t.Fatalf("%s: %d runs and %d best, want 8 and 3", r.Experiment, len(r.Runs), len(r.Best))
 		}
-		if !slices.IsSortedFunc(r.Runs, func(a, b SearchRun) int { return int(math.Copysign(1, a.Lambda-b.Lambda)) }) {
+		if !slices.IsSortedFunc(r.Runs, func(a, b store.SearchRun) int { return int(math.Copysign(1, a.Lambda-b.Lambda)) }) {
 			t.Errorf("%s: λ not sorted: %+v", r.Experiment, r.Runs)
 		}
 		for _, run := range r.Runs {
@@ -256,8 +259,8 @@ func TestFinalLambdaSources(t *testing.T) {
 	if l, src, err := FinalLambda(o); err != nil || l != 0.002 || !strings.Contains(src, "-lambda") {
 		t.Errorf("with -lambda 0.002: %g from %q (%v)", l, src, err)
 	}
-	fine := &Result{Experiment: "fine", Best: []SearchRun{{Lambda: 0.005}}}
-	if err := WriteSummary(filepath.Join(o.OutDir, "fine", "summary.json"), fine); err != nil {
+	fine := &store.Search{Header: store.Header{Experiment: "fine"}, Best: []store.SearchRun{{Lambda: 0.005}}}
+	if err := store.WriteJSON(filepath.Join(o.OutDir, "fine", "summary.json"), fine); err != nil {
 		t.Fatal(err)
 	}
 	if l, src, err := FinalLambda(o); err != nil || l != 0.005 || !strings.Contains(src, "fine search") {
@@ -332,30 +335,88 @@ func TestCancelWritesNothing(t *testing.T) {
 	}
 }
 
+// TestBadSettingsAreUsageErrors: settings that cannot work are usage
+// errors, one line each, found before anything is trained or written: a
+// free run's own, the overrides of the sections (checked as each
+// section's runs, and by All for all its sections before the first), and,
+// once the data is loaded, a batch larger than the training set.
 func TestBadSettingsAreUsageErrors(t *testing.T) {
-	o := tinyOptions(t, writeFakeCIFAR(t))
+	data := writeFakeCIFAR(t)
+	o := tinyOptions(t, data)
 	cfg := network.Config{EtaMin: 1e-5, EtaMax: 0.1, StepSize: 500, Cycles: 1, BatchSize: 100, Lambda: 0.01, RecordsPerCycle: 10}
-	bad := []network.Config{cfg, cfg, cfg}
-	bad[0].Lambda = -1
-	bad[1].EtaMin, bad[1].EtaMax = 0.1, 0.01
-	bad[2].BatchSize = 10 * fakeRecords
-	for _, c := range bad {
-		_, err := Train(context.Background(), o, Setup{Name: "train", Split: "batch1", Config: c})
+	good := Setup{Name: "train", Split: "batch1", Hidden: 20, Config: cfg}
+	bad := []Setup{good, good, good, good, good, good, good}
+	bad[0].Config.Lambda = -1
+	bad[1].Config.EtaMin, bad[1].Config.EtaMax = 0.1, 0.01
+	bad[2].Config.BatchSize = 10 * fakeRecords
+	bad[3].Hidden = 0
+	bad[4].Split, bad[4].NVal = "all", 0
+	bad[5].Name = "../out"
+	bad[6].Save = t.TempDir()
+	for i, s := range bad {
+		_, err := Train(context.Background(), o, s)
 		if !errors.Is(err, ErrUsage) {
-			t.Errorf("config %+v: error %v, want a usage error", c, err)
+			t.Errorf("setup %d, %+v: error %v, want a usage error", i, s, err)
+		}
+	}
+	run := func(f func(context.Context, Options) error) func(context.Context, Options) error { return f }
+	all := run(func(ctx context.Context, o Options) error { _, err := All(ctx, o); return err })
+	for _, tc := range []struct {
+		name   string
+		run    func(context.Context, Options) error
+		change func(o *Options)
+		want   string
+	}{
+		{"all, -batch -5", all, func(o *Options) { o.BatchSize = -5 }, "the batch size (-5) must be at least 1"},
+		{"all, -nval 60000", all, func(o *Options) { o.NVal = 60000 }, "-nval 60000"},
+		{"all, -cycles -1", all, func(o *Options) { o.Cycles = -1 }, "the number of cycles (-1)"},
+		{"all -bonus, -hidden -5", all, func(o *Options) { o.WithBonus, o.Quick, o.WideHidden = true, true, -5 }, "-hidden -5"},
+		{"all, -side-by-side -2", all, func(o *Options) { o.SideBySide = -2 }, "-side-by-side -2"},
+		{"one-cycle, -split half", run(func(ctx context.Context, o Options) error { _, err := OneCycle(ctx, o); return err }),
+			func(o *Options) { o.Split = "half" }, `-split "half"`},
+		{"coarse, -records -1", run(func(ctx context.Context, o Options) error { _, err := Coarse(ctx, o); return err }),
+			func(o *Options) { o.RecordsPerCycle = -1 }, "the recordings per cycle (-1)"},
+		{"final, -lambda -1", run(func(ctx context.Context, o Options) error { _, err := Final(ctx, o); return err }),
+			func(o *Options) { o.Lambda, o.LambdaSet = -1, true }, "λ = -1"},
+		{"bonus, -ns -3", run(func(ctx context.Context, o Options) error { _, err := Bonus(ctx, o); return err }),
+			func(o *Options) { o.Quick, o.WideHidden, o.StepSize = true, 20, -3 }, "n_s = -3"},
+		{"bonus, -cycles -1", run(func(ctx context.Context, o Options) error { _, err := Bonus(ctx, o); return err }),
+			func(o *Options) { o.Quick, o.WideHidden, o.Cycles = true, 20, -1 }, "the number of cycles (-1)"},
+		{"lr-range, one step", run(func(ctx context.Context, o Options) error {
+			_, err := LRRange(ctx, o, RangeSetup{Hidden: 10, Steps: 1})
+			return err
+		}), func(o *Options) {}, "-steps 1"},
+		{"one-cycle, a batch larger than the training set", run(func(ctx context.Context, o Options) error { _, err := OneCycle(ctx, o); return err }),
+			func(o *Options) { o.BatchSize = 10 * fakeRecords }, "the batch size (2000) is larger than the training set (200 images)"},
+		{"lr-range, a batch larger than the training set", run(func(ctx context.Context, o Options) error {
+			_, err := LRRange(ctx, o, RangeSetup{Hidden: 10, Steps: 10, BatchSize: 10 * fakeRecords})
+			return err
+		}), func(o *Options) {}, "the batch size (2000) is larger than the training set"},
+	} {
+		o, log := loggedOptions(t, data)
+		tc.change(&o)
+		err := tc.run(context.Background(), o)
+		if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: error %v, want a one-line usage error saying %q", tc.name, err, tc.want)
+		}
+		if strings.Contains(log.String(), "==") || strings.Contains(log.String(), "step") {
+			t.Errorf("%s: started anyway:\n%s", tc.name, log.String())
+		}
+		if names := entries(filepath.Join(o.OutDir)); len(names) > 0 && !strings.Contains(tc.name, "larger") {
+			t.Errorf("%s: OUT holds %q", tc.name, names)
 		}
 	}
 }
 
 func TestReportFromSummaries(t *testing.T) {
 	o := tinyOptions(t, writeFakeCIFAR(t))
-	if _, err := Report(o); err == nil {
+	if _, err := report.Rebuild(o.OutDir, time.Now()); err == nil {
 		t.Error("Report without any results: no error")
 	}
 	if _, err := OneCycle(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
-	a, err := Report(o)
+	a, err := report.Rebuild(o.OutDir, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

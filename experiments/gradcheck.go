@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"twolayer/cifar"
+	"twolayer/experiments/report"
+	"twolayer/experiments/store"
 	"twolayer/matrix"
 	"twolayer/network"
 )
@@ -34,18 +36,22 @@ var gradLambdas = []float64{0, 0.01}
 //
 // Its summary.json holds the table as "checks"; there are no curves. A
 // check recorded with the same inputs is kept (keptSection).
-func GradCheck(ctx context.Context, o Options) (*Result, error) {
-	o = o.withDefaults()
+func GradCheck(ctx context.Context, o Options) (*store.GradCheck, error) {
+	return prepared(ctx, o, gradCheck)
+}
+
+// gradCheck is the work of GradCheck.
+func gradCheck(ctx context.Context, o Options) (*store.GradCheck, error) {
 	if _, err := FindData(ctx, o); err != nil {
 		return nil, err
 	}
 	dir := filepath.Join(o.OutDir, "gradcheck")
-	in := Inputs{Version: resultsVersion, Experiment: "gradcheck", Data: o.shared.dataID, Seed: o.Seed,
+	in := store.Inputs{Version: store.Version, Experiment: "gradcheck", Data: o.shared.dataID, Seed: o.Seed,
 		Split: "batch1", Hidden: o.Hidden, Init: o.Init.String()}
-	if r := keptSection(o, dir, in); r != nil {
+	if r := keptSection[store.GradCheck](o, dir, in); r != nil {
 		return r, nil
 	}
-	if err := checkOutput(o, dir, 2*summaryBytes); err != nil {
+	if err := store.CheckOutput(o.OutDir, dir, 2*summaryBytes); err != nil {
 		return nil, err
 	}
 	data, err := loadSplit(ctx, o, "batch1", 0)
@@ -56,16 +62,18 @@ func GradCheck(ctx context.Context, o Options) (*Result, error) {
 	n := min(gradImages, data.Train.Len())
 	full := network.InitializeWeights(cifar.ImageSize, o.Hidden, cifar.NumClasses, o.Init, o.Seed)
 	net, X, y := network.ReducedProblem(full, data.Train.X, data.Train.Labels, gradDims, n)
-	r := &Result{
-		Experiment: "gradcheck",
-		Section:    "2.9",
-		Title:      "2.9 Gradient check",
-		Hyperparams: &Hyperparams{
-			Hidden: o.Hidden, Init: o.Init.String(), Seed: o.Seed, Split: data.Name,
-			NTrain: n, DataDir: o.shared.dir,
+	r := &store.GradCheck{
+		Header: store.Header{
+			Experiment: "gradcheck",
+			Section:    "2.9",
+			Title:      "2.9 Gradient check",
+			Hyperparams: &store.Hyperparams{
+				Hidden: o.Hidden, Init: o.Init.String(), Seed: o.Seed, Split: data.Name,
+				NTrain: n, DataDir: o.shared.dir,
+			},
+			Dir: dir,
 		},
-		Dir:    dir,
-		Inputs: &in,
+		Trailer: store.Trailer{Inputs: &in},
 	}
 	for _, lambda := range gradLambdas {
 		if err := ctx.Err(); err != nil {
@@ -77,14 +85,14 @@ func GradCheck(ctx context.Context, o Options) (*Result, error) {
 			num  func(*network.Params, *matrix.Dense, []int, float64, float64) *network.Grads
 		}{{"forward", network.ComputeGradsNum}, {"centered", network.ComputeGradsNumSlow}} {
 			for _, c := range network.CompareGradients(ga, m.num(net, X, y, lambda, network.DefaultH), network.DefaultEps) {
-				r.Checks = append(r.Checks, Check{Method: m.name, Lambda: lambda, GradComparison: c})
+				r.Checks = append(r.Checks, store.Check{Method: m.name, Lambda: lambda, GradComparison: c})
 			}
 		}
 	}
 	r.Notes = append(r.Notes, "reduced problem: the first 20 input dimensions of the first training image, h = 1e-5, ε = 1e-6")
 	end := o.now()
 	r.Seconds, r.Finished = end.Sub(start).Seconds(), end.UTC().Format(time.RFC3339)
-	if err := writeOutputs(r, map[string][]byte{"checks.txt": []byte(ChecksTable(r.Checks))}); err != nil {
+	if err := store.Write(r, []store.File{{Name: "checks.txt", Data: []byte(report.ChecksTable(r.Checks))}}); err != nil {
 		return nil, err
 	}
 	return r, nil

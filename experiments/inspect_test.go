@@ -3,9 +3,6 @@ package experiments
 import (
 	"bytes"
 	"context"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"image"
 	"image/color"
 	"image/png"
@@ -17,9 +14,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"twolayer/cifar"
 	"twolayer/experiments/picture"
+	"twolayer/experiments/report"
+	"twolayer/experiments/store"
 	"twolayer/matrix"
 	"twolayer/network"
 )
@@ -117,7 +117,7 @@ func TestInspectMistakesSortedByConfidence(t *testing.T) {
 			continue
 		}
 		wrong++
-		if p := probs.At(i, l); p > least && !slices.ContainsFunc(in.Mistakes, func(mk Mistake) bool { return mk.Index == i }) {
+		if p := probs.At(i, l); p > least && !slices.ContainsFunc(in.Mistakes, func(mk store.Mistake) bool { return mk.Index == i }) {
 			t.Errorf("image %d, wrong with p = %g, is left out of a gallery whose least confident mistake has p = %g", i, p, least)
 		}
 	}
@@ -192,7 +192,7 @@ func TestWritePicturesRedSquare(t *testing.T) {
 	for _, tc := range []struct {
 		file string
 		k    int // enlargement
-	}{{weightsPNG, 3}, {templatesPNG, 4}} {
+	}{{store.WeightsPNG, 3}, {store.TemplatesPNG, 4}} {
 		img := readPNG(t, filepath.Join(dir, tc.file))
 		box, tile := redBox(img)
 		want := image.Rect(tile.X+20*tc.k, tile.Y+4*tc.k, tile.X+28*tc.k, tile.Y+12*tc.k)
@@ -208,7 +208,7 @@ func TestWritePicturesRedSquare(t *testing.T) {
 	if got, want := picture.FromPixels(rawImage(m, test.X.Row(i))), picture.FromPixels(raw.Row(i)); !bytes.Equal(got.Pix, want.Pix) {
 		t.Error("the gallery's image differs from the test image before normalisation")
 	}
-	if !slices.Equal(in.Files, []string{weightsPNG, templatesPNG, confusionPNG, mistakesPNG}) {
+	if !slices.Equal(in.Files, []string{store.WeightsPNG, store.TemplatesPNG, store.ConfusionPNG, store.MistakesPNG}) {
 		t.Errorf("files %v", in.Files)
 	}
 }
@@ -275,18 +275,18 @@ func TestFinalReportPictures(t *testing.T) {
 	if r.Insight == nil || len(r.Insight.Confusion) != 10 {
 		t.Fatalf("final has no insight: %+v", r.Insight)
 	}
-	for _, name := range []string{weightsPNG, templatesPNG, confusionPNG} {
+	for _, name := range []string{store.WeightsPNG, store.TemplatesPNG, store.ConfusionPNG} {
 		if !slices.Contains(r.Files, name) {
 			t.Errorf("final's files %v lack %s", r.Files, name)
 		}
 		readPNG(t, filepath.Join(r.Dir, name))
 	}
-	back, err := ReadSummary(filepath.Join(r.Dir, "summary.json"))
+	back, err := store.Read[store.Final](filepath.Join(r.Dir, "summary.json"))
 	if err != nil || back.Insight == nil || back.Insight.N != r.Insight.N {
 		t.Fatalf("summary.json does not keep the insight: %v", err)
 	}
 	// the report, rebuilt from the summaries
-	a, err := Report(o)
+	a, err := report.Rebuild(o.OutDir, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +324,7 @@ func TestShowPage(t *testing.T) {
 	m, _, _ := fakeTestSet(t, 6)
 	m.Classes = nil // show takes the names from the data directory
 	model := filepath.Join(t.TempDir(), "m.bin")
-	if err := SaveModel(model, m); err != nil {
+	if err := store.SaveModel(model, m); err != nil {
 		t.Fatal(err)
 	}
 	o := tinyOptions(t, dir)
@@ -350,68 +350,4 @@ func TestShowPage(t *testing.T) {
 	if _, err := Show(context.Background(), o, filepath.Join(dir, cifar.TestFile)); err == nil || !strings.Contains(err.Error(), "not a model file") {
 		t.Errorf("Show on a batch file: %v", err)
 	}
-}
-
-// TestReportCodeNamesExist checks that every Go function the report and
-// the show page name beside their sections is declared in the source, so
-// that a rename cannot leave the report pointing at nothing.
-func TestReportCodeNamesExist(t *testing.T) {
-	in := &Insight{Classes: cifar.DefaultClassNames(), Confusion: ConfusionMatrix(nil, nil, 10), ClassAccuracy: make([]float64, 10),
-		Mistakes: []Mistake{{True: 1}}, Units: 50}
-	final := &Result{Experiment: "final", Hyperparams: &Hyperparams{}, Final: &FinalMetrics{Test: &network.Metrics{}}, Insight: in}
-	d := buildReport(&AllResult{Results: []*Result{final}})
-	names := d.codeNames()
-	m := &network.Model{Params: network.NewParams(cifar.ImageSize, 2, 10)}
-	names = append(names, showDocument(m, "m.bin", in).codeNames()...)
-	for _, want := range []string{"experiments.GradCheck", "experiments.OneCycle", "experiments.Coarse", "experiments.Final", "experiments.ClassTemplates", "experiments.Show"} {
-		if !slices.Contains(names, want) {
-			t.Errorf("the report does not name %s", want)
-		}
-	}
-	dirs := map[string]string{"experiments": ".", "picture": "picture", "plot": "plot", "network": "../network", "cifar": "../cifar", "matrix": "../matrix"}
-	declared := map[string]bool{}
-	for pkg, dir := range dirs {
-		fset := token.NewFileSet()
-		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-		for _, f := range files {
-			if strings.HasSuffix(f, "_test.go") {
-				continue
-			}
-			file, err := parser.ParseFile(fset, f, nil, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, decl := range file.Decls {
-				fn, ok := decl.(*ast.FuncDecl)
-				if !ok {
-					continue
-				}
-				name := pkg + "." + fn.Name.Name
-				if fn.Recv != nil && len(fn.Recv.List) == 1 {
-					typ := fn.Recv.List[0].Type
-					if star, ok := typ.(*ast.StarExpr); ok {
-						typ = star.X
-					}
-					if id, ok := typ.(*ast.Ident); ok {
-						name = pkg + "." + id.Name + "." + fn.Name.Name
-					}
-				}
-				declared[name] = true
-			}
-		}
-	}
-	for _, name := range names {
-		if !declared[name] {
-			t.Errorf("the report names %s, which is not a function of the source", name)
-		}
-	}
-}
-
-// codeNames returns the Go functions named by the document's headings.
-func (d *document) codeNames() []string {
-	var names []string
-	for _, bl := range d.blocks {
-		names = append(names, bl.code...)
-	}
-	return names
 }

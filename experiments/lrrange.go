@@ -10,6 +10,7 @@ import (
 
 	"twolayer/cifar"
 	"twolayer/experiments/plot"
+	"twolayer/experiments/store"
 	"twolayer/network"
 )
 
@@ -66,50 +67,57 @@ const rangeEvalImages = 2000
 // rangePoints is the number of measurements along the test.
 const rangePoints = 50
 
-// RangePoint is one measurement of the range test, for summary.json.
-type RangePoint struct {
-	Step     int     `json:"step"`
-	Eta      float64 `json:"eta"`
-	Accuracy float64 `json:"accuracy"`
-	Loss     float64 `json:"loss"`
-}
-
-// RangeTestResult is what the learning-rate range test found.
-type RangeTestResult struct {
-	Hidden    int          `json:"hidden"`
-	Init      string       `json:"init"`
-	Lambda    float64      `json:"lambda"`
-	BatchSize int          `json:"batch_size"`
-	Steps     int          `json:"steps"`
-	From      float64      `json:"from"`
-	To        float64      `json:"to"`
-	Flip      bool         `json:"flip"`
-	NEval     int          `json:"n_eval"` // validation images measured
-	Points    []RangePoint `json:"points"`
-	// EtaMin and EtaMax are the suggested bounds (network.SuggestEtas):
-	// where the accuracy starts to rise and where it breaks.
-	EtaMin float64 `json:"eta_min"`
-	EtaMax float64 `json:"eta_max"`
+// validate returns a usage error for the first setting of s (with its
+// defaults) that the range test cannot run with, before any data is
+// loaded; the batch against the training images is checked once they are
+// (checkBatch).
+func (s RangeSetup) validate() error {
+	switch {
+	case s.Hidden < 1:
+		return Usagef("-hidden %d: need at least 1 hidden unit", s.Hidden)
+	case !(s.Lambda >= 0) || math.IsInf(s.Lambda, 1):
+		return Usagef("-lambda %g: λ must be a number ≥ 0", s.Lambda)
+	case s.BatchSize < 1:
+		return Usagef("-batch %d: need at least 1 image per step", s.BatchSize)
+	case s.Steps < 2:
+		return Usagef("-steps %d: the range test needs at least 2 steps", s.Steps)
+	case !(s.From > 0) || !(s.To > s.From) || math.IsInf(s.To, 1):
+		return Usagef("-from %g -to %g: η must rise from a positive value", s.From, s.To)
+	}
+	return nil
 }
 
 // LRRange runs Smith's learning-rate range test (network.RangeTest) on the
-// searches' split (45,000 / 5,000 images), measuring the first 2,000
-// validation images 50 times along the way, and writes OUT/lr-range/:
-// summary.json (the points and the suggested η_min and η_max), range.csv
-// and plots of accuracy and loss against log₁₀ η.
-func LRRange(ctx context.Context, o Options, s RangeSetup) (*Result, error) {
-	o = o.withDefaults()
-	s = s.withDefaults()
-	if s.Hidden < 1 || s.Steps < 2 || !(s.From > 0) || !(s.To > s.From) || math.IsInf(s.To, 0) {
-		return nil, Usagef("range test: need m ≥ 1 (%d), at least 2 steps (%d) and 0 < from < to (%g, %g)", s.Hidden, s.Steps, s.From, s.To)
-	}
+// searches' split (45,000 / 5,000 images, or Options.NVal validation
+// images), measuring the first 2,000 validation images 50 times along the
+// way, and writes OUT/lr-range/: summary.json (the points and the
+// suggested η_min and η_max), range.csv and plots of accuracy and loss
+// against log₁₀ η.
+func LRRange(ctx context.Context, o Options, s RangeSetup) (*store.LRRange, error) {
+	return prepared(ctx, o, func(ctx context.Context, o Options) (*store.LRRange, error) {
+		s = s.withDefaults()
+		if err := s.validate(); err != nil {
+			return nil, err
+		}
+		if err := checkNVal(o.NVal); err != nil {
+			return nil, err
+		}
+		return lrRange(ctx, o, s)
+	})
+}
+
+// lrRange is the work of LRRange.
+func lrRange(ctx context.Context, o Options, s RangeSetup) (*store.LRRange, error) {
 	dir := filepath.Join(o.OutDir, "lr-range")
-	if err := checkOutput(o, dir, summaryBytes+int64(rangePoints+1)*(csvRowBytes+4*svgPerPoint)+2*svgBase); err != nil {
+	if err := store.CheckOutput(o.OutDir, dir, summaryBytes+int64(rangePoints+1)*(csvRowBytes+4*svgPerPoint)+2*svgBase); err != nil {
 		return nil, err
 	}
 	start := o.now()
 	data, err := loadSplit(ctx, o, "all", pick(o.NVal, bonusNVal))
 	if err != nil {
+		return nil, err
+	}
+	if err := checkBatch(s.BatchSize, data.Train); err != nil {
 		return nil, err
 	}
 	cfg := network.Config{BatchSize: s.BatchSize, Lambda: s.Lambda, Shuffle: true, Seed: o.Seed, RecordsPerCycle: 1,
@@ -123,42 +131,37 @@ func LRRange(ctx context.Context, o Options, s RangeSetup) (*Result, error) {
 		return nil, err
 	}
 	lo, hi := network.SuggestEtas(points)
-	rt := &RangeTestResult{
+	rt := &store.RangeTest{
 		Hidden: s.Hidden, Init: s.Init.String(), Lambda: s.Lambda, BatchSize: s.BatchSize, Steps: s.Steps,
 		From: s.From, To: s.To, Flip: s.Flip, NEval: eval.Len(), EtaMin: lo, EtaMax: hi,
 	}
 	for _, p := range points {
-		rt.Points = append(rt.Points, RangePoint{Step: p.Step, Eta: p.Eta, Accuracy: p.Val.Accuracy, Loss: p.Val.Loss})
+		rt.Points = append(rt.Points, store.RangePoint{Step: p.Step, Eta: p.Eta, Accuracy: p.Val.Accuracy, Loss: p.Val.Loss})
 	}
-	r := &Result{
-		Experiment: "lr-range",
-		Section:    "bonus",
-		Title:      fmt.Sprintf("Learning-rate range test, m = %d", s.Hidden),
-		RangeTest:  rt,
-		Dir:        dir,
+	r := &store.LRRange{
+		Header: store.Header{
+			Experiment: "lr-range",
+			Section:    "bonus",
+			Title:      fmt.Sprintf("Learning-rate range test, m = %d", s.Hidden),
+			Dir:        dir,
+		},
+		RangeTest: rt,
 	}
 	end := o.now()
 	r.Seconds, r.Finished = end.Sub(start).Seconds(), end.UTC().Format(time.RFC3339)
-	if err := beginOutputs(dir); err != nil {
+	files := []store.File{{Name: "range.csv", Data: rangeCSV(rt)}}
+	charts := rangeCharts(rt)
+	for _, name := range store.RangeCharts {
+		files = append(files, store.File{Name: name, Data: charts[name].SVG()})
+	}
+	if err := store.Write(r, files); err != nil {
 		return nil, err
 	}
-	files := map[string][]byte{"range.csv": rangeCSV(rt)}
-	names := []string{"range.csv"}
-	for _, name := range rangeChartOrder {
-		files[name] = rangeCharts(rt)[name].SVG()
-		names = append(names, name)
-	}
-	for _, name := range names {
-		if err := WriteBytesAtomic(filepath.Join(r.Dir, name), files[name]); err != nil {
-			return nil, err
-		}
-	}
-	r.Files = append([]string{"summary.json"}, names...)
-	return r, WriteSummary(filepath.Join(r.Dir, "summary.json"), r)
+	return r, nil
 }
 
 // rangeCSV formats the points as CSV: step, η, accuracy, loss.
-func rangeCSV(rt *RangeTestResult) []byte {
+func rangeCSV(rt *store.RangeTest) []byte {
 	b := []byte("step,eta,val_accuracy,val_loss\n")
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
 	for _, p := range rt.Points {
@@ -167,12 +170,9 @@ func rangeCSV(rt *RangeTestResult) []byte {
 	return b
 }
 
-// rangeChartOrder is the order of the range test's plots in the report.
-var rangeChartOrder = []string{"range-accuracy.svg", "range-loss.svg"}
-
 // rangeCharts returns the plots of validation accuracy and loss against
 // log₁₀ η, with the suggested η_min and η_max as vertical lines.
-func rangeCharts(rt *RangeTestResult) map[string]*plot.Chart {
+func rangeCharts(rt *store.RangeTest) map[string]*plot.Chart {
 	x := make([]float64, len(rt.Points))
 	accuracy, loss := make([]float64, len(x)), make([]float64, len(x))
 	for i, p := range rt.Points {

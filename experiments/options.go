@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"sync"
 	"time"
 
-	"twolayer/cifar"
+	"twolayer/experiments/progress"
 	"twolayer/network"
 )
 
@@ -67,35 +65,6 @@ type Options struct {
 	clock  func() time.Time // the time of the results; nil means time.Now (tests set a fixed one)
 }
 
-// shared is the state that the experiments of one All run share.
-type shared struct {
-	mu     sync.Mutex
-	dir    string // the data directory, once found
-	dataID string // the identity of its content (cifar.Identity), "" if unknown
-	warned bool
-	// The splits loaded, most recently used last: at most splitSlots of
-	// them (0 means 1), so that one run after the other keeps one split in
-	// memory and runs side by side on different splits keep theirs.
-	splits     []cachedSplit
-	splitSlots int
-}
-
-// setSplitSlots sets how many splits loadSplit keeps (n runs side by side
-// on different splits keep theirs) and returns the previous setting.
-func (sh *shared) setSplitSlots(n int) int {
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	prev := sh.splitSlots
-	sh.splitSlots = n
-	return prev
-}
-
-// cachedSplit is a loaded data split and its key (see loadSplit).
-type cachedSplit struct {
-	key   string
-	split *cifar.Split
-}
-
 // withDefaults returns o with its empty fields filled in.
 func (o Options) withDefaults() Options {
 	if o.OutDir == "" {
@@ -119,6 +88,33 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// validate returns a usage error for a setting of o that belongs to no
+// run: the number of runs side by side, and the default m. The settings
+// that make a run (the split, λ, the overrides of a section's batch, n_s,
+// cycles, validation images and recordings) are checked as part of the
+// run's Setup (Setup.validate).
+func (o Options) validate() error {
+	switch {
+	case o.SideBySide < 0:
+		return Usagef("-side-by-side %d: must be at least 1 (or 0 for this machine's default)", o.SideBySide)
+	case o.Hidden < 0:
+		return Usagef("%d hidden units: need at least 1 (or 0 for the report's 50)", o.Hidden)
+	}
+	return nil
+}
+
+// prepared runs f, the work of an exported function, with o's defaults
+// filled in once o is checked (validate): the exported functions are where
+// settings come in from outside, and All, which runs the sections, calls
+// their work directly, so each setting is checked once.
+func prepared[R any](ctx context.Context, o Options, f func(context.Context, Options) (R, error)) (R, error) {
+	if err := o.validate(); err != nil {
+		var none R
+		return none, err
+	}
+	return f(ctx, o.withDefaults())
+}
+
 // now returns the current time, of o.clock when set.
 func (o Options) now() time.Time {
 	if o.clock != nil {
@@ -136,8 +132,8 @@ func (o Options) logf(format string, a ...any) {
 }
 
 // bar returns the progress display of a training run, nil when quiet.
-func (o Options) bar(label string) *ProgressBar {
-	return NewProgressBar(o.Progress, o.Terminal, o.Quiet, label)
+func (o Options) bar(label string) *progress.Bar {
+	return progress.New(o.Progress, o.Terminal, o.Quiet, label)
 }
 
 // ErrUsage marks errors in what the user asked for (bad flag values,
@@ -152,96 +148,6 @@ func (e *usageError) Is(target error) bool { return target == ErrUsage }
 
 // Usagef returns an error for which errors.Is(err, ErrUsage) holds.
 func Usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
-
-// FindData returns the CIFAR-10 directory: cifar.FindDir's answer, or,
-// when no copy is found and nothing names one (-data and $CIFAR10_DIR are
-// empty) and Offline is not set, a fresh download into ./data, announced in
-// one line. If the download fails too, the error says so and names both
-// fixes. It checks the files once (cifar.Verify): when they differ from the
-// official ones it warns, and it records the identity of their content for
-// the Inputs of the runs (cifar.Identity).
-func FindData(ctx context.Context, o Options) (string, error) {
-	o = o.withDefaults()
-	o.shared.mu.Lock()
-	defer o.shared.mu.Unlock()
-	if o.shared.dir != "" {
-		return o.shared.dir, nil
-	}
-	dir, err := cifar.FindDir(o.DataDir)
-	if err != nil {
-		if !errors.Is(err, cifar.ErrNotFound) || o.Offline || o.DataDir != "" || os.Getenv(cifar.EnvVar) != "" {
-			return "", err
-		}
-		target := filepath.Dir(cifar.DefaultDir)
-		o.logf("CIFAR-10 not found: downloading it into ./%s (-offline turns this off)", target)
-		var progress io.Writer
-		if !o.Quiet {
-			progress = o.Progress
-		}
-		if derr := cifar.Download(ctx, target, cifar.DownloadOptions{Progress: progress}); derr != nil {
-			if ctx.Err() != nil {
-				return "", ctx.Err()
-			}
-			return "", fmt.Errorf("downloading CIFAR-10 failed (%v); %v", derr, err)
-		}
-		if dir, err = cifar.FindDir(""); err != nil {
-			return "", err
-		}
-	}
-	checks, err := cifar.Verify(dir)
-	warning := ""
-	if err != nil {
-		warning = fmt.Sprintf("warning: could not verify the CIFAR-10 files in %s: %v", dir, err)
-	} else {
-		warning = cifar.CheckWarning(dir, checks)
-		o.shared.dataID = cifar.Identity(dir, checks)
-	}
-	if !o.shared.warned && warning != "" {
-		o.shared.warned = true
-		fmt.Fprintln(o.Log, warning) // a warning, not progress: -quiet does not silence it
-	}
-	o.shared.dir = dir
-	return dir, nil
-}
-
-// loadSplit loads (or takes from the cache) a data split: "batch1", or
-// "all" with nVal validation images.
-func loadSplit(ctx context.Context, o Options, split string, nVal int) (*cifar.Split, error) {
-	dir, err := FindData(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	key := split
-	if split == "all" {
-		key = fmt.Sprintf("all-%d", nVal)
-	}
-	o.shared.mu.Lock()
-	defer o.shared.mu.Unlock()
-	for i, c := range o.shared.splits {
-		if c.key == key {
-			o.shared.splits = append(append(o.shared.splits[:i:i], o.shared.splits[i+1:]...), c)
-			return c.split, nil
-		}
-	}
-	if n := len(o.shared.splits) - max(o.shared.splitSlots, 1) + 1; n > 0 {
-		clear(o.shared.splits[:n]) // let the old ones be collected first
-		o.shared.splits = o.shared.splits[n:]
-	}
-	var s *cifar.Split
-	switch split {
-	case "batch1":
-		s, err = cifar.LoadSplitBatch1(dir)
-	case "all":
-		s, err = cifar.LoadSplitAll(dir, nVal)
-	default:
-		return nil, Usagef("unknown split %q: use batch1 or all", split)
-	}
-	if err != nil {
-		return nil, err
-	}
-	o.shared.splits = append(o.shared.splits, cachedSplit{key, s})
-	return s, nil
-}
 
 // pick returns override if it is set (non-zero), else def.
 func pick(override, def int) int {

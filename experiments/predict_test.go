@@ -13,10 +13,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"twolayer/cifar"
+	"twolayer/matrix"
+	"twolayer/network"
 )
 
 // writeImage writes img to dir/name with encode and returns the path.
@@ -209,5 +212,46 @@ func TestReadImageKinds(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestPredictTopClasses: a prediction lists the TopClasses most probable
+// classes, most probable first, starting with the predicted class, each with
+// its probability; ties go to the lower label. The model's output is known:
+// with zero weights every image gets softmax(b2).
+func TestPredictTopClasses(t *testing.T) {
+	p := network.NewParams(cifar.ImageSize, 4, cifar.NumClasses)
+	copy(p.B2, []float64{0.1, 2, -1, 3, 0.5, 2, 0, -2, 2.5, 1})
+	m := &network.Model{Params: p, Classes: cifar.DefaultClassNames()}
+	X := matrix.New(2, cifar.ImageSize)
+	preds := predict([]*network.Model{m}, X, []string{"a", "b"}, []int{-1, 3})
+	probs := make([]float64, len(p.B2))
+	sum := 0.0
+	for k, b := range p.B2 {
+		probs[k] = math.Exp(b)
+		sum += probs[k]
+	}
+	for i, pr := range preds {
+		var labels []int
+		for _, g := range pr.Top {
+			labels = append(labels, g.Label)
+			if want := probs[g.Label] / sum; math.Abs(g.Probability-want) > 1e-12 || g.Class != m.Classes[g.Label] {
+				t.Errorf("image %d: class %d (%s) with probability %g, want %s with %g", i, g.Label, g.Class, g.Probability, m.Classes[g.Label], want)
+			}
+		}
+		// 3 (b = 3), then 8 (2.5), then 1 and 5 tie (2): the lower label
+		if want := []int{3, 8, 1}; !slices.Equal(labels, want) {
+			t.Errorf("image %d: top classes %v, want %v (most probable first)", i, labels, want)
+		}
+		if pr.Label != 3 || pr.Class != m.Classes[3] || pr.Probability != pr.Top[0].Probability {
+			t.Errorf("image %d: predicted %d (%s, %g), want the first of the top classes", i, pr.Label, pr.Class, pr.Probability)
+		}
+	}
+	if preds[0].TrueLabel != -1 || preds[1].TrueLabel != 3 || preds[1].Source != "b" {
+		t.Errorf("sources and true labels: %+v", preds)
+	}
+	// the predicted class comes first even when another ties with it
+	if got := topClasses([]float64{0.4, 0.1, 0.4, 0.1}, 2, 3); !slices.Equal(got, []int{2, 0, 1}) {
+		t.Errorf("topClasses with the predicted class 2 tied with 0: %v, want [2 0 1]", got)
 	}
 }

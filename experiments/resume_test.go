@@ -7,12 +7,16 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"twolayer/experiments/store"
+	"twolayer/network"
 )
 
 // loggedOptions returns tinyOptions whose messages go to the returned
@@ -57,7 +61,13 @@ func snapshot(t *testing.T, dir string) map[string][]byte {
 // or differs.
 func compareTrees(t *testing.T, want, got map[string][]byte) {
 	t.Helper()
-	for _, name := range sortedKeys(want, got) {
+	names := slices.Sorted(maps.Keys(want))
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	for _, name := range names {
 		w, inWant := want[name]
 		g, inGot := got[name]
 		switch {
@@ -82,7 +92,7 @@ func excerpt(b []byte, i int) []byte { return b[i:min(len(b), i+60)] }
 func at(t time.Time) func() time.Time { return func() time.Time { return t } }
 
 // redate returns the files with every date of the times from written as
-// the date of to, in the formats results use (RFC 3339 and runDate's).
+// the date of to, in the formats results use (RFC 3339 and Header.Date's).
 func redate(files map[string][]byte, to time.Time, from ...time.Time) map[string][]byte {
 	out := map[string][]byte{}
 	for name, data := range files {
@@ -181,7 +191,7 @@ func TestSearchContinues(t *testing.T) {
 		t.Errorf("runs %q, want the two finished ones", names)
 	}
 	for _, name := range names {
-		for _, f := range unitFiles {
+		for _, f := range []string{"curves.csv", "history.json", "summary.json"} {
 			if _, err := os.Stat(filepath.Join(dir, "runs", name, f)); err != nil {
 				t.Errorf("finished run %s: %v", name, err)
 			}
@@ -235,9 +245,7 @@ func TestUnitsAreIndependent(t *testing.T) {
 	o2, log := loggedOptions(t, data)
 	o2.OutDir, o2.clock = o.OutDir, clock
 	o2 = o2.withDefaults()
-	base := allBatchesSetup(o2, "fine", "3.3", searchNVal, searchBatch, searchCycles)
-	base.Config.RecordsPerCycle = pick(o2.RecordsPerCycle, searchRecordsPerCycle)
-	units := searchUnits(filepath.Join(o2.OutDir, "fine"), base, "3.3 Fine search for λ", FineLambdas())
+	units := searchUnits(filepath.Join(o2.OutDir, "fine"), fine.setup(o2), fine.title, FineLambdas())
 	if _, err := FindData(context.Background(), o2); err != nil {
 		t.Fatal(err)
 	}
@@ -278,6 +286,7 @@ func TestSectionKeptOrRecomputed(t *testing.T) {
 		{"another seed", func(o *Options) { o.Seed = 8 }, "one-cycle: recomputing: the seed (7 then, 8 now) differs"},
 		{"another batch size", func(o *Options) { o.BatchSize = 25 }, "one-cycle: recomputing: the config.BatchSize (50 then, 25 now) differs"},
 		{"another m", func(o *Options) { o.Hidden = 20 }, "recomputing: the number of hidden units (50 then, 20 now) differs"},
+		{"another initialisation", func(o *Options) { o.Init = network.InitSqrt }, `one-cycle: recomputing: the weight initialisation ("small" then, "sqrt" now) differs`},
 		{"other data", func(o *Options) { o.DataDir = changed }, "one-cycle: recomputing: the data (CIFAR-10 files of other content)"},
 		{"a file missing", func(o *Options) { os.Remove(filepath.Join(o.OutDir, "one-cycle", "loss.svg")) }, "one-cycle: recomputing: its file loss.svg is missing"},
 		{"an unreadable summary", func(o *Options) {
@@ -307,10 +316,97 @@ func TestSectionKeptOrRecomputed(t *testing.T) {
 			if keep != (r.Finished == first.Finished) {
 				t.Errorf("result of %s, first run %s: kept %v, want %v", r.Finished, first.Finished, !keep, keep)
 			}
-			if got, err := ReadSummary(filepath.Join(o.OutDir, "one-cycle", "summary.json")); err != nil || got.Finished != r.Finished {
+			if got, err := store.Read[store.Run](filepath.Join(o.OutDir, "one-cycle", "summary.json")); err != nil || got.Finished != r.Finished {
 				t.Errorf("summary.json: %v, finished %v, want %s", err, got, r.Finished)
 			}
 		})
+	}
+}
+
+// TestInputsRecompute: what a rerun compares includes the weight
+// initialisation (-init sqrt after -init small recomputes the gradient
+// check and the final training), the validation images held out (-nval)
+// and the split: a run recorded with one of them is never kept for another.
+func TestInputsRecompute(t *testing.T) {
+	data := writeFakeCIFAR(t)
+	tests := []struct {
+		name  string
+		run   func(context.Context, Options) error
+		first func(o *Options)
+		then  func(o *Options)
+		want  string
+	}{
+		{"gradcheck, -init", func(ctx context.Context, o Options) error { _, err := GradCheck(ctx, o); return err },
+			func(o *Options) {}, func(o *Options) { o.Init = network.InitSqrt },
+			`gradcheck: recomputing: the weight initialisation ("small" then, "sqrt" now) differs`},
+		{"final, -init", func(ctx context.Context, o Options) error { _, err := Final(ctx, o); return err },
+			func(o *Options) {}, func(o *Options) { o.Init = network.InitSqrt },
+			`final: recomputing: the weight initialisation ("small" then, "sqrt" now) differs`},
+		{"one-cycle -split all, -nval", func(ctx context.Context, o Options) error { _, err := OneCycle(ctx, o); return err },
+			func(o *Options) { o.Split = "all" }, func(o *Options) { o.Split, o.NVal = "all", 150 },
+			"one-cycle-all: recomputing: the number of validation images (100 then, 150 now) differs"},
+		{"final, -nval", func(ctx context.Context, o Options) error { _, err := Final(ctx, o); return err },
+			func(o *Options) {}, func(o *Options) { o.NVal = 150 },
+			"final: recomputing: the number of validation images (100 then, 150 now) differs"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := tinyOptions(t, data)
+			tc.first(&o)
+			if err := tc.run(context.Background(), o); err != nil {
+				t.Fatal(err)
+			}
+			o2, log := loggedOptions(t, data)
+			o2.OutDir = o.OutDir
+			tc.then(&o2)
+			if err := tc.run(context.Background(), o2); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(log.String(), tc.want) {
+				t.Errorf("log %q lacks %q", log.String(), tc.want)
+			}
+		})
+	}
+}
+
+// TestInputsOfCoverTheSetup: the Inputs of a run change with every setting
+// of its Setup that changes its result (and with the seed and the data),
+// so that no other setting can be kept for it; its title and progress
+// label, which change nothing computed, leave them as they are.
+func TestInputsOfCoverTheSetup(t *testing.T) {
+	o := tinyOptions(t, "").withDefaults()
+	o.shared.dataID = "abc"
+	base := Setup{Name: "train", Split: "all", NVal: 100, Hidden: 20, Init: network.InitSmall,
+		Config: network.Config{EtaMin: 1e-5, EtaMax: 0.1, StepSize: 6, Cycles: 1, BatchSize: 50, Lambda: 0.01, RecordsPerCycle: 4, Seed: 7}}
+	inputs := func(o Options, s Setup) string {
+		b, err := json.Marshal(inputsOf(o, s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	want := inputs(o, base)
+	for _, tc := range []struct {
+		name   string
+		change func(o *Options, s *Setup)
+		same   bool
+	}{
+		{"the split", func(_ *Options, s *Setup) { s.Split = "batch1" }, false},
+		{"the validation images", func(_ *Options, s *Setup) { s.NVal = 150 }, false},
+		{"the initialisation", func(_ *Options, s *Setup) { s.Init = network.InitSqrt }, false},
+		{"m", func(_ *Options, s *Setup) { s.Hidden = 30 }, false},
+		{"the experiment", func(_ *Options, s *Setup) { s.Name = "other" }, false},
+		{"λ", func(_ *Options, s *Setup) { s.Config.Lambda = 0.02 }, false},
+		{"the choice of n_s", func(_ *Options, s *Setup) { s.StepSizeFromData = true }, false},
+		{"the seed", func(o *Options, _ *Setup) { o.Seed = 8 }, false},
+		{"the data", func(o *Options, _ *Setup) { o.shared = &shared{dataID: "abd"} }, false},
+		{"the title", func(_ *Options, s *Setup) { s.Title, s.Label = "another title", "another label" }, true},
+	} {
+		o2, s := o, base
+		tc.change(&o2, &s)
+		if got := inputs(o2, s); (got == want) != tc.same {
+			t.Errorf("%s changed: inputs the same %v, want %v:\n%s\n%s", tc.name, got == want, tc.same, want, got)
+		}
 	}
 }
 
@@ -342,7 +438,7 @@ func TestSearchNeverMixes(t *testing.T) {
 		t.Errorf("%d runs in coarse/runs, want 8", len(runs))
 	}
 	for _, e := range runs {
-		r, err := ReadSummary(filepath.Join(o.OutDir, "coarse", "runs", e.Name(), "summary.json"))
+		r, err := store.Read[store.Run](filepath.Join(o.OutDir, "coarse", "runs", e.Name(), "summary.json"))
 		if err != nil || r.Inputs == nil || r.Inputs.Seed != 8 || r.Hyperparams.Seed != 8 {
 			t.Errorf("run %s: %v, inputs %+v", e.Name(), err, r)
 		}
@@ -356,31 +452,6 @@ func TestSearchNeverMixes(t *testing.T) {
 	}
 	if n := strings.Count(log3.String(), "recomputed: the config.BatchSize (50 then, 25 now) differs"); n != 8 {
 		t.Errorf("%d runs say why they were recomputed, want 8:\n%s", n, log3.String())
-	}
-}
-
-func TestInputsDiff(t *testing.T) {
-	a := Inputs{Version: 1, Experiment: "fine", Data: "abc", Seed: 1, Lambdas: []float64{0, 0.001}}
-	if d := inputsDiff(a, a); d != "" {
-		t.Errorf("equal inputs differ: %s", d)
-	}
-	b := a
-	b.Seed, b.Lambdas = 2, []float64{0, 0.002}
-	if d := inputsDiff(a, b); d != "the λ of the search ([0,0.001] then, [0,0.002] now), the seed (1 then, 2 now) differ" {
-		t.Errorf("diff %q", d)
-	}
-	// a field that an older record lacks counts as its zero value
-	old := []byte(`{"version":1,"experiment":"fine","data":"abc","seed":1,"lambdas":[0,0.001]}`)
-	var r Inputs
-	if err := json.Unmarshal(old, &r); err != nil || inputsDiff(r, a) != "" {
-		t.Errorf("a record without the zero fields differs: %v %q", err, inputsDiff(r, a))
-	}
-	// a key on either side only is a difference too
-	var diffs []string
-	diffValues("", map[string]any{"seed": 1.0}, map[string]any{"seed": 1.0, "n_val": 5000.0}, &diffs)
-	diffValues("", map[string]any{"seed": 1.0, "hidden": 50.0}, map[string]any{"seed": 1.0}, &diffs)
-	if want := []string{"number of validation images (null then, 5000 now)", "number of hidden units (50 then, null now)"}; !slices.Equal(diffs, want) {
-		t.Errorf("diffs %q, want %q", diffs, want)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"twolayer/experiments/plot"
+	"twolayer/experiments/store"
 )
 
 // Search settings of sections 3.2 and 3.3 (docs/assignment.md, "Searches").
@@ -61,15 +62,45 @@ func FineLambdas() []float64 {
 // 500, n_s = 2⌊n / n_batch⌋, two cycles. Runs are ranked by validation
 // accuracy (the report ranked them by test accuracy; the test set must not
 // choose hyperparameters), with test accuracy beside.
-func Coarse(ctx context.Context, o Options) (*Result, error) {
-	o = o.withDefaults()
-	return search(ctx, o, "coarse", "3.2", "3.2 Coarse search for λ", CoarseLambdas(o.Seed))
+func Coarse(ctx context.Context, o Options) (*store.Search, error) {
+	return prepared(ctx, o, searchChecked(coarse))
 }
 
 // Fine reruns section 3.3: as Coarse with λ ∈ FineLambdas().
-func Fine(ctx context.Context, o Options) (*Result, error) {
-	o = o.withDefaults()
-	return search(ctx, o, "fine", "3.3", "3.3 Fine search for λ", FineLambdas())
+func Fine(ctx context.Context, o Options) (*store.Search, error) {
+	return prepared(ctx, o, searchChecked(fine))
+}
+
+// coarse and fine are the searches of sections 3.2 and 3.3.
+var (
+	coarse = searchSpec{"coarse", "3.2", "3.2 Coarse search for λ", CoarseLambdas}
+	fine   = searchSpec{"fine", "3.3", "3.3 Fine search for λ", func(uint64) []float64 { return FineLambdas() }}
+)
+
+// searchSpec is a search of the report: its name, section, title and λ
+// (from the seed).
+type searchSpec struct {
+	name, section, title string
+	lambdas              func(seed uint64) []float64
+}
+
+// setup returns the run of the search with λ = 0: each λ is this run with
+// its own λ (searchUnits).
+func (sp searchSpec) setup(o Options) Setup {
+	s := allBatchesSetup(o, sp.name, sp.section, searchNVal, searchBatch, searchCycles)
+	s.Config.RecordsPerCycle = pick(o.RecordsPerCycle, searchRecordsPerCycle)
+	return s
+}
+
+// searchChecked returns the work of Coarse or Fine: check the search's
+// setup (Setup.validate), then run it.
+func searchChecked(sp searchSpec) func(context.Context, Options) (*store.Search, error) {
+	return func(ctx context.Context, o Options) (*store.Search, error) {
+		if err := sp.setup(o).validate(); err != nil {
+			return nil, err
+		}
+		return search(ctx, o, sp)
+	}
 }
 
 // search trains one network per λ and ranks them. Its curves and plots are
@@ -81,23 +112,23 @@ func Fine(ctx context.Context, o Options) (*Result, error) {
 // full disk) keeps its finished runs, and a rerun with the same inputs runs
 // only the others. A whole search recorded with the same inputs is kept as
 // it is (keptSection).
-func search(ctx context.Context, o Options, name, section, title string, lambdas []float64) (*Result, error) {
+func search(ctx context.Context, o Options, sp searchSpec) (*store.Search, error) {
 	if _, err := FindData(ctx, o); err != nil {
 		return nil, err
 	}
-	base := allBatchesSetup(o, name, section, searchNVal, searchBatch, searchCycles)
-	base.Config.RecordsPerCycle = pick(o.RecordsPerCycle, searchRecordsPerCycle)
+	name, title, lambdas := sp.name, sp.title, sp.lambdas(o.Seed)
+	base := sp.setup(o)
 	dir := filepath.Join(o.OutDir, name)
 	in := inputsOf(o, base)
 	in.Lambdas = lambdas
-	if r := keptSection(o, dir, in); r != nil {
+	if r := keptSection[store.Search](o, dir, in); r != nil {
 		return r, nil
 	}
-	if err := checkOutput(o, dir, searchBytes(base, len(lambdas))); err != nil {
+	if err := store.CheckOutput(o.OutDir, dir, searchBytes(base, len(lambdas))); err != nil {
 		return nil, err
 	}
 	units := searchUnits(dir, base, title, lambdas)
-	runs := make([]*Result, len(units))
+	runs := make([]*store.Run, len(units))
 	errs, err := inParallel(ctx, o, len(units), searchCoresPerRun, func(ctx context.Context, o Options, i int) error {
 		u := units[i]
 		o.logf("%s: λ = %.6g (%d of %d)", name, u.Setup.Config.Lambda, i+1, len(units))
@@ -107,7 +138,7 @@ func search(ctx context.Context, o Options, name, section, title string, lambdas
 		}
 		switch {
 		case wasKept:
-			o.logf("%s: λ = %.6g kept from the run of %s", name, u.Setup.Config.Lambda, runDate(r.Finished))
+			o.logf("%s: λ = %.6g kept from the run of %s", name, u.Setup.Config.Lambda, r.Date())
 		case why != "":
 			o.logf("%s: λ = %.6g recomputed: %s", name, u.Setup.Config.Lambda, why)
 		}
@@ -121,11 +152,11 @@ func search(ctx context.Context, o Options, name, section, title string, lambdas
 		}
 		return nil, err
 	}
-	r := searchResult(name, section, title, dir, lambdas, runs)
+	r := searchResult(sp, dir, lambdas, runs)
 	r.Inputs = &in
 	r.Finished = o.now().UTC().Format(time.RFC3339)
-	extra := map[string][]byte{"search.csv": searchCSV(r.Runs), "search.svg": searchChart(r.Runs, title).SVG()}
-	if err := writeOutputs(r, extra); err != nil {
+	files := runFiles(r.Title, r.History, store.File{Name: "search.csv", Data: searchCSV(r.Runs)}, store.File{Name: store.SearchChart, Data: searchChart(r.Runs, title).SVG()})
+	if err := store.Write(r, files); err != nil {
 		return nil, err
 	}
 	removeOtherRuns(o, dir, units)
@@ -147,15 +178,15 @@ func searchUnits(dir string, base Setup, title string, lambdas []float64) []unit
 }
 
 // searchResult gathers the runs of a search, in the order of lambdas, into
-// its Result: every run, the top three by validation accuracy, and the
+// its summary: every run, the top three by validation accuracy, and the
 // hyperparameters, final metrics and history of the best (the first of the
 // best when several tie). Its Seconds are the sum of the runs' Seconds,
 // each as recorded when the run was computed.
-func searchResult(name, section, title, dir string, lambdas []float64, runs []*Result) *Result {
-	r := &Result{Experiment: name, Section: section, Title: title, Dir: dir}
+func searchResult(sp searchSpec, dir string, lambdas []float64, runs []*store.Run) *store.Search {
+	r := &store.Search{Header: store.Header{Experiment: sp.name, Section: sp.section, Title: sp.title, Dir: dir}}
 	bestVal := math.Inf(-1)
 	for _, run := range runs {
-		r.Runs = append(r.Runs, SearchRun{
+		r.Runs = append(r.Runs, store.SearchRun{
 			Lambda: run.Hyperparams.Lambda, ValidationAccuracy: run.Final.Validation.Accuracy, TestAccuracy: run.Final.Test.Accuracy,
 			TrainAccuracy: run.Final.Train.Accuracy, ValidationCost: run.Final.Validation.Cost, Seconds: run.Seconds,
 		})
@@ -167,10 +198,10 @@ func searchResult(name, section, title, dir string, lambdas []float64, runs []*R
 		}
 	}
 	r.Hyperparams.Lambdas = lambdas
-	r.Best = RankByValidation(r.Runs)
+	r.Best = store.RankByValidation(r.Runs)
 	r.Best = r.Best[:min(searchTopRuns, len(r.Best))]
 	r.Hyperparams.Lambda = r.Best[0].Lambda
-	r.Title = fmt.Sprintf("%s, best λ = %.3g", title, r.Best[0].Lambda)
+	r.Title = fmt.Sprintf("%s, best λ = %.3g", sp.title, r.Best[0].Lambda)
 	r.Notes = append(r.Notes, "ranked by validation accuracy; the report ranked by test accuracy, which lets the test set choose λ")
 	return r
 }
@@ -196,24 +227,8 @@ func removeOtherRuns(o Options, dir string, units []unit) {
 	}
 }
 
-// RankByValidation returns the runs sorted by decreasing validation
-// accuracy; ties keep the order of runs (smaller λ first).
-func RankByValidation(runs []SearchRun) []SearchRun {
-	ranked := slices.Clone(runs)
-	slices.SortStableFunc(ranked, func(a, b SearchRun) int {
-		switch {
-		case a.ValidationAccuracy > b.ValidationAccuracy:
-			return -1
-		case a.ValidationAccuracy < b.ValidationAccuracy:
-			return 1
-		}
-		return 0
-	})
-	return ranked
-}
-
 // searchCSV formats the runs of a search, one row per λ.
-func searchCSV(runs []SearchRun) []byte {
+func searchCSV(runs []store.SearchRun) []byte {
 	b := []byte("lambda,train_accuracy,validation_accuracy,test_accuracy,validation_cost,seconds\n")
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
 	for _, r := range runs {
@@ -224,7 +239,7 @@ func searchCSV(runs []SearchRun) []byte {
 
 // searchChart plots the accuracies of a search against log10 λ (λ = 0 is
 // left out, having no logarithm).
-func searchChart(runs []SearchRun, title string) *plot.Chart {
+func searchChart(runs []store.SearchRun, title string) *plot.Chart {
 	var x, tr, va, te []float64
 	for _, r := range runs {
 		if r.Lambda <= 0 {

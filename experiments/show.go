@@ -2,11 +2,12 @@ package experiments
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 
 	"twolayer/cifar"
+	"twolayer/experiments/report"
+	"twolayer/experiments/store"
 	"twolayer/network"
 )
 
@@ -17,10 +18,17 @@ var ShowFiles = []string{"show.html", "show.json"}
 // wrong on the CIFAR-10 test batch (found as for the experiments, from
 // o.DataDir): it writes the pictures of WritePictures into o.OutDir
 // itself (not a subdirectory), show.json (the Insight) and show.html, a
-// self-contained page with the pictures and the numbers. The test images
-// are normalised with the model's own statistics.
-func Show(ctx context.Context, o Options, modelPath string) (*Insight, error) {
-	o = o.withDefaults()
+// self-contained page with the pictures and the numbers
+// (report.ShowPage). The test images are normalised with the model's own
+// statistics.
+func Show(ctx context.Context, o Options, modelPath string) (*store.Insight, error) {
+	return prepared(ctx, o, func(ctx context.Context, o Options) (*store.Insight, error) {
+		return show(ctx, o, modelPath)
+	})
+}
+
+// show is the work of Show.
+func show(ctx context.Context, o Options, modelPath string) (*store.Insight, error) {
 	m, err := network.LoadModel(modelPath)
 	if err != nil {
 		return nil, err
@@ -50,33 +58,16 @@ func Show(ctx context.Context, o Options, modelPath string) (*Insight, error) {
 	if err := WritePictures(o.OutDir, m, test, in); err != nil {
 		return nil, err
 	}
-	data, err := json.MarshalIndent(struct {
+	err = store.WriteJSON(filepath.Join(o.OutDir, "show.json"), struct {
 		Model string `json:"model"`
 		Test  string `json:"test"`
-		*Insight
-	}{modelPath, cifar.BatchPath(dir, cifar.TestFile), in}, "", "  ")
+		*store.Insight
+	}{modelPath, cifar.BatchPath(dir, cifar.TestFile), in})
 	if err != nil {
 		return nil, err
 	}
-	if err := WriteBytesAtomic(filepath.Join(o.OutDir, "show.json"), append(data, '\n')); err != nil {
-		return nil, err
-	}
-	d := showDocument(m, modelPath, in)
-	if err := WriteBytesAtomic(filepath.Join(o.OutDir, "show.html"), d.html(o.OutDir)); err != nil {
+	if err := store.WriteBytesAtomic(filepath.Join(o.OutDir, "show.html"), report.ShowPage(o.OutDir, m, modelPath, in)); err != nil {
 		return nil, err
 	}
 	return in, nil
-}
-
-// showDocument lays out the page of Show.
-func showDocument(m *network.Model, modelPath string, in *Insight) *document {
-	d := &document{title: "What the network in " + filepath.Base(modelPath) + " learned"}
-	_, hidden, k := m.Params.Dims()
-	c := m.Config
-	d.p("The model %s: %d inputs, %d hidden units (ReLU), %d classes; trained with λ = %.4g, η ∈ [%g, %g], n_s = %d, %d cycle(s), batch %d, seed %d. "+
-		"Its accuracy on the %d images of the test batch: %s%%.",
-		modelPath, cifar.ImageSize, hidden, k, c.Lambda, c.EtaMin, c.EtaMax, c.StepSize, c.Cycles, c.BatchSize, c.Seed, in.N, percent2(in.Accuracy))
-	d.h("The network on the test set", "experiments.Show", "network.LoadModel", "cifar.LoadBatch", "network.Normalization.Apply")
-	pictureSections(d, ".", in)
-	return d
 }

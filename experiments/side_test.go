@@ -19,7 +19,7 @@ import (
 // a clock that stands still, so that every time is 0 s), at GOMAXPROCS 4:
 // two at a time (the two data setups of 3.1 together, the λ of each search
 // two at a time, each on two cores) and three at a time (each on one core),
-// with the sections in the order of allSteps.
+// with the sections in the order of allStages.
 func TestSideBySideIsByteIdentical(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every experiment three times; skipped in -short")
@@ -40,8 +40,12 @@ func TestSideBySideIsByteIdentical(t *testing.T) {
 			t.Fatal(err)
 		}
 		var names []string
-		for _, s := range allSteps() {
-			names = append(names, s.name)
+		for _, stage := range allStages() {
+			for _, seq := range stage {
+				for _, s := range seq {
+					names = append(names, s.name)
+				}
+			}
 		}
 		if got := a.Finished(); !slices.Equal(got, names) {
 			t.Errorf("side by side %d: sections %v, want %v", side, got, names)

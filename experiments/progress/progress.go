@@ -1,4 +1,7 @@
-package experiments
+// Package progress shows how a training run is going, on a terminal or in
+// a log: a bar redrawn in place, or one plain line per recording of the
+// metrics. IsTerminal tells which of the two a writer wants.
+package progress
 
 import (
 	"fmt"
@@ -21,14 +24,14 @@ func IsTerminal(f *os.File) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// ProgressBar shows the progress of one training run on w.
+// Bar shows the progress of one training run on W.
 //
 // On a terminal (Terminal true) it is one line redrawn in place with a
 // carriage return, at most every Interval: a bar, step/total, η, the latest
 // training and validation costs and an estimated time to completion. Without
 // a terminal it writes one plain line per recording of the metrics, which
-// reads well in a CI log. A nil *ProgressBar shows nothing (-quiet).
-type ProgressBar struct {
+// reads well in a CI log. A nil *Bar shows nothing (-quiet).
+type Bar struct {
 	W        io.Writer
 	Terminal bool
 	Label    string        // what is being trained, e.g. "one-cycle"
@@ -41,17 +44,17 @@ type ProgressBar struct {
 	width       int // length of the last line drawn, to blank it out
 }
 
-// NewProgressBar returns a progress display for the run called label on
-// w, or nil when quiet. terminal selects the redrawn bar.
-func NewProgressBar(w io.Writer, terminal, quiet bool, label string) *ProgressBar {
+// New returns a progress display for the run called label on w, or nil
+// when quiet. terminal selects the redrawn bar.
+func New(w io.Writer, terminal, quiet bool, label string) *Bar {
 	if quiet || w == nil {
 		return nil
 	}
-	return &ProgressBar{W: w, Terminal: terminal, Label: label}
+	return &Bar{W: w, Terminal: terminal, Label: label}
 }
 
 // Update is the progress callback of network.MiniBatchGD.
-func (b *ProgressBar) Update(p network.Progress) {
+func (b *Bar) Update(p network.Progress) {
 	if b == nil {
 		return
 	}
@@ -88,7 +91,7 @@ func (b *ProgressBar) Update(p network.Progress) {
 }
 
 // Done ends the display: on a terminal it moves past the bar's line.
-func (b *ProgressBar) Done() {
+func (b *Bar) Done() {
 	if b == nil || !b.Terminal || !b.drawn {
 		return
 	}
@@ -97,16 +100,7 @@ func (b *ProgressBar) Done() {
 	b.width = 0
 }
 
-// Println writes a line of text, moving past the bar first if needed.
-func (b *ProgressBar) Println(a ...any) {
-	if b == nil {
-		return
-	}
-	b.Done()
-	fmt.Fprintln(b.W, a...)
-}
-
-func (b *ProgressBar) now() time.Time {
+func (b *Bar) now() time.Time {
 	if b.Now != nil {
 		return b.Now()
 	}
@@ -123,7 +117,7 @@ const maxLine = 79
 // costs and accuracies as training/validation. What does not fit is left
 // out, in this order: the bar, the accuracies, then the end of the label;
 // step/total, η, the costs and the ETA always show.
-func (b *ProgressBar) line(p network.Progress, now time.Time) string {
+func (b *Bar) line(p network.Progress, now time.Time) string {
 	const cells = 10
 	frac := 0.0
 	if p.Total > 0 {

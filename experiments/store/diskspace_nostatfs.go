@@ -1,6 +1,6 @@
 //go:build !(linux || darwin || freebsd || dragonfly)
 
-package experiments
+package store
 
 // diskFree does not know the free space on this system: the check before
 // a run then relies on its probe file alone.

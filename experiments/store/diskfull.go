@@ -1,6 +1,6 @@
 //go:build !plan9
 
-package experiments
+package store
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package experiments
+package progress
 
 import (
 	"bytes"
@@ -11,9 +11,9 @@ import (
 	"twolayer/network"
 )
 
-func TestProgressBarPlainLines(t *testing.T) {
+func TestBarPlainLines(t *testing.T) {
 	var out bytes.Buffer
-	b := NewProgressBar(&out, false, false, "run")
+	b := New(&out, false, false, "run")
 	rec := network.Record{Step: 10, Eta: 0.05, Train: network.Metrics{Cost: 1.5, Accuracy: 0.4}, Val: network.Metrics{Cost: 1.6, Accuracy: 0.38}}
 	for step := 1; step <= 20; step++ {
 		p := network.Progress{Step: step, Total: 20, Eta: 0.05}
@@ -37,10 +37,10 @@ func TestProgressBarPlainLines(t *testing.T) {
 	}
 }
 
-func TestProgressBarTerminalThrottled(t *testing.T) {
+func TestBarTerminalThrottled(t *testing.T) {
 	var out bytes.Buffer
 	clock := time.Unix(0, 0)
-	b := NewProgressBar(&out, true, false, "run")
+	b := New(&out, true, false, "run")
 	b.Now = func() time.Time { return clock }
 	for step := 1; step <= 100; step++ {
 		clock = clock.Add(10 * time.Millisecond) // 10 updates per 100ms redraw interval
@@ -60,18 +60,17 @@ func TestProgressBarTerminalThrottled(t *testing.T) {
 	}
 }
 
-func TestProgressBarQuiet(t *testing.T) {
+func TestBarQuiet(t *testing.T) {
 	var out bytes.Buffer
-	b := NewProgressBar(&out, true, true, "run")
+	b := New(&out, true, true, "run")
 	b.Update(network.Progress{Step: 1, Total: 2})
-	b.Println("hello")
 	b.Done()
 	if out.Len() != 0 {
 		t.Errorf("quiet progress wrote %q", out.String())
 	}
 }
 
-func TestProgressBarFitsEightyColumns(t *testing.T) {
+func TestBarFitsEightyColumns(t *testing.T) {
 	rec := network.Record{Train: network.Metrics{Cost: 1.7681, Accuracy: 0.4567}, Val: network.Metrics{Cost: 12.3456, Accuracy: 0.3456}}
 	long := strings.Repeat("a-label-far-too-long-", 5)
 	tests := []struct {
@@ -91,7 +90,7 @@ func TestProgressBarFitsEightyColumns(t *testing.T) {
 	for _, tt := range tests {
 		var out bytes.Buffer
 		clock := time.Unix(0, 0)
-		b := NewProgressBar(&out, true, false, tt.label)
+		b := New(&out, true, false, tt.label)
 		b.Now = func() time.Time { return clock }
 		r := rec
 		b.Update(network.Progress{Step: 0, Total: tt.total, Eta: 1e-5, Record: &r})

@@ -1,4 +1,6 @@
-package experiments
+package report
+
+import "twolayer/experiments/store"
 
 // Reference holds the published numbers a section is compared with
 // (docs/assignment.md, "Reference results"). Accuracies are fractions; a
@@ -17,6 +19,9 @@ type Reference struct {
 	// numpy implementation over several seeds with the text's setup
 	// (data_batch_1), NumpyAll is its accuracy on all five batches (3.1 only).
 	NumpyTextLow, NumpyTextHigh, NumpyAll float64
+	// Lambda is the λ the report chose (3.4 only: the best of its fine
+	// search, by test accuracy).
+	Lambda float64
 }
 
 // References are the reference results per experiment name.
@@ -25,7 +30,7 @@ var References = map[string]Reference{
 	"three-cycles": {Section: "3.1(b)", Report: 0.5110, ReportTrain: 0.5368, ReportVal: 0.53088, Assignment: 0.4747, PublicLow: 0.478, PublicHigh: 0.483, NumpyTextLow: 0.465, NumpyTextHigh: 0.48, NumpyAll: 0.512},
 	"coarse":       {Section: "3.2", Report: 0.4907},
 	"fine":         {Section: "3.3", Report: 0.4911},
-	"final":        {Section: "3.4", Report: 0.5237, Assignment: 0.52, PublicLow: 0.498, PublicHigh: 0.518},
+	"final":        {Section: "3.4", Report: 0.5237, Assignment: 0.52, PublicLow: 0.498, PublicHigh: 0.518, Lambda: 0.004},
 }
 
 // reportGradCheck is the report's table of section 2.9 (λ = 0): errors per
@@ -40,12 +45,12 @@ var reportGradCheck = map[string][4]int{
 // reportCoarseTop and reportFineTop are the report's top three λ with
 // their test accuracies, ranked by test accuracy.
 var (
-	reportCoarseTop = []SearchRun{
+	reportCoarseTop = []store.SearchRun{
 		{Lambda: 7.141445874680704e-05, TestAccuracy: 0.4907},
 		{Lambda: 3.239347447896492e-05, TestAccuracy: 0.4894},
 		{Lambda: 0.0014859207773860062, TestAccuracy: 0.4893},
 	}
-	reportFineTop = []SearchRun{
+	reportFineTop = []store.SearchRun{
 		{Lambda: 0.004, TestAccuracy: 0.4911},
 		{Lambda: 0.001, TestAccuracy: 0.4899},
 		{Lambda: 0.003, TestAccuracy: 0.4897},

@@ -1,4 +1,4 @@
-package experiments
+package report
 
 import (
 	"fmt"
@@ -6,22 +6,15 @@ import (
 	"slices"
 
 	"twolayer/experiments/picture"
+	"twolayer/experiments/store"
 )
-
-// picturesOf adds the pictures of a run that has them (see AddPictures)
-// to its section of the report; it adds nothing for a run without.
-func picturesOf(d *document, r *Result) {
-	if r.Insight != nil {
-		pictureSections(d, r.Experiment, r.Insight)
-	}
-}
 
 // pictureSections adds to d the subsections that show what a trained
 // network learned and where it goes wrong, from in and the pictures in dir
 // (relative to the document's directory): the rows of W1, the class
 // templates W2·W1, the confusion matrix, the accuracy of each class and the
 // gallery of the most confident mistakes.
-func pictureSections(d *document, dir string, in *Insight) {
+func pictureSections(d *document, dir string, in *store.Insight) {
 	has := func(name string) bool { return slices.Contains(in.Files, name) }
 	pic := func(name, alt string) {
 		if has(name) {
@@ -32,8 +25,8 @@ func pictureSections(d *document, dir string, in *Insight) {
 
 	d.h3("What each hidden unit looks for", "experiments.WritePictures", "picture.FromWeights", "picture.Grid")
 	shown := "all " + fmt.Sprint(in.Units)
-	if in.Units > WeightsShown {
-		shown = fmt.Sprintf("the first %d of the %d", WeightsShown, in.Units)
+	if in.Units > store.WeightsShown {
+		shown = fmt.Sprintf("the first %d of the %d", store.WeightsShown, in.Units)
 	}
 	d.p("Each picture is one row of W1 (m×3072), %s hidden units numbered in W1's order: the 3,072 weights with which a unit "+
 		"weighs an image before its ReLU, drawn as the 32×32 colour image they would match best. Weights j, 1024 + j and 2048 + j "+
@@ -42,7 +35,7 @@ func pictureSections(d *document, dir string, in *Insight) {
 		"brightness compares within a picture, not between pictures, and mid-grey is the middle of the range. "+
 		"The weights act on normalised inputs (each feature minus its training mean, divided by its standard deviation), "+
 		"so a bright red pixel means: more red than usual at that place excites the unit.", shown)
-	pic(weightsPNG, "the weights of each hidden unit as 32×32 colour images")
+	pic(store.WeightsPNG, "the weights of each hidden unit as 32×32 colour images")
 
 	d.h3("What each class looks like to the network", "experiments.ClassTemplates", "picture.FromWeights")
 	d.p("Row k of W2·W1 (K×3072 = (K×m)·(m×3072)) is the template of class k: if the ReLU let every value through, class k's "+
@@ -51,14 +44,14 @@ func pictureSections(d *document, dir string, in *Insight) {
 		"templates, but they show what it rewards on average. Look for a colour in the middle, where the object usually is, "+
 		"and along the edges, where the background is (sky, water, grass); a template without either is a class that colour "+
 		"alone does not tell apart, and its accuracy below is likely low.", k)
-	pic(templatesPNG, "the class templates W2·W1 as 32×32 colour images")
+	pic(store.TemplatesPNG, "the class templates W2·W1 as 32×32 colour images")
 
 	d.h3("Where it goes wrong: the confusion matrix", "experiments.Inspect", "network.Predict", "experiments.ConfusionMatrix", "picture.Confusion")
 	d.p("The %d test images, each counted in the row of its true class and the column of the class the network gives it "+
 		"(the most probable one). The diagonal holds the images it gets right: %d of %d, an accuracy of %s%%. "+
 		"Each cell's colour is its share of its row, from white (none) to dark blue (all of the class's images).",
 		in.N, trace(in.Confusion), in.N, percent2(in.Accuracy))
-	pic(confusionPNG, "the confusion matrix on the test set as a heat map")
+	pic(store.ConfusionPNG, "the confusion matrix on the test set as a heat map")
 	d.styledTable(confusionTable(in))
 
 	d.h3("Accuracy of each class", "experiments.ClassAccuracies")
@@ -75,7 +68,7 @@ func pictureSections(d *document, dir string, in *Insight) {
 		"image: its true class, the class the network gave it (in red) and the probability of that class. The table gives the "+
 		"image's index in test_batch.bin (go run . predict -file test_batch.bin -index N classifies it again) and the probability "+
 		"the network left for the true class.", len(in.Mistakes))
-	pic(mistakesPNG, "the test images the network gets most confidently wrong")
+	pic(store.MistakesPNG, "the test images the network gets most confidently wrong")
 	rows := [][]string{{"rank", "test image", "true class", "predicted", "p(predicted)", "p(true class)"}}
 	for i, m := range in.Mistakes {
 		rows = append(rows, []string{fmt.Sprint(i + 1), fmt.Sprint(m.Index), in.Classes[m.True], in.Classes[m.Predicted],
@@ -96,7 +89,7 @@ func trace(c [][]int) int {
 // confusionTable returns the confusion matrix as table rows (true class
 // down, predicted across, then the class's images and accuracy) with each
 // cell coloured as in the heat map.
-func confusionTable(in *Insight) (rows, styles [][]string) {
+func confusionTable(in *store.Insight) (rows, styles [][]string) {
 	head := []string{"true \\ predicted"}
 	head = append(head, in.Classes...)
 	rows = append(rows, append(head, "images", "accuracy"))
@@ -128,7 +121,7 @@ func confusionTable(in *Insight) (rows, styles [][]string) {
 
 // classTable lists the classes from the most accurate to the least, each
 // with the class its images are most often put in instead.
-func classTable(in *Insight) [][]string {
+func classTable(in *store.Insight) [][]string {
 	order := make([]int, len(in.Classes))
 	for i := range order {
 		order[i] = i

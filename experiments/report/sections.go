@@ -1,61 +1,13 @@
-package experiments
+package report
 
 import (
 	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
+
+	"twolayer/experiments/store"
 )
-
-// WriteReport writes OUT/report.md and the self-contained OUT/report.html
-// from the results of All (in any order; sections that did not run are
-// said to be missing).
-func WriteReport(outDir string, a *AllResult) error {
-	d := buildReport(a)
-	if err := WriteBytesAtomic(filepath.Join(outDir, "report.md"), d.markdown()); err != nil {
-		return err
-	}
-	return WriteBytesAtomic(filepath.Join(outDir, "report.html"), d.html(outDir))
-}
-
-// buildReport lays out the report: per section our numbers beside the
-// report's and the references, the differences and their explanations,
-// the plots, then the machine and the timings.
-func buildReport(a *AllResult) *document {
-	byName := map[string]*Result{}
-	for _, r := range a.Results {
-		byName[r.Experiment] = r
-	}
-	d := &document{title: "Two-layer network on CIFAR-10: the report's experiments, rerun"}
-	d.p("Generated on %s by `go run . all` (or `go run . report` from results already there). Accuracies are in percent; \"Δ report\" is ours minus the report's, in percentage points. "+
-		"Differences of more than 1.5 points are marked and explained.", a.Started)
-
-	gradCheckSection(d, byName["gradcheck"])
-	cyclesSection(d, "one-cycle", byName["one-cycle"], byName["one-cycle-all"])
-	cyclesSection(d, "three-cycles", byName["three-cycles"], byName["three-cycles-all"])
-	searchSection(d, "coarse", byName["coarse"], reportCoarseTop)
-	searchSection(d, "fine", byName["fine"], reportFineTop)
-	finalSection(d, byName["final"])
-	bonusSection(d, byName["bonus"], byName["lr-range"])
-
-	d.h("Machine and timings", "experiments.ThisMachine")
-	m := a.Machine
-	d.table([][]string{
-		{"CPU", "cores", "GOMAXPROCS", "Go", "OS"},
-		{m.CPU, fmt.Sprint(m.Cores), fmt.Sprint(m.GOMAXPROCS), m.GoVersion, m.OS},
-	})
-	rows := [][]string{{"section", "experiment", "seconds", "computed"}}
-	for _, r := range a.Results {
-		computed := "—"
-		if r.Finished != "" {
-			computed = runDate(r.Finished)
-		}
-		rows = append(rows, []string{r.Section, r.Experiment, fmt.Sprintf("%.1f", r.Seconds), computed})
-	}
-	rows = append(rows, []string{"", "total of this run (with data loading and plots)", fmt.Sprintf("%.1f", a.Seconds), ""})
-	d.table(rows)
-	return d
-}
 
 // pct formats an accuracy as a percentage; "—" for a missing value (0).
 func pct(v float64) string {
@@ -78,17 +30,20 @@ func diff(ours, ref float64) string {
 	return s
 }
 
-func plots(d *document, r *Result, names ...string) {
+// plots adds the plots of the run s named names, those it wrote, in the
+// order of names.
+func plots(d *document, s store.Summary, names ...string) {
 	for _, name := range names {
-		for _, f := range r.Files {
+		for _, f := range s.Tail().Files {
 			if f == name {
-				d.svg(filepath.Join(r.Experiment, name))
+				d.svg(filepath.Join(s.Head().Experiment, name))
 			}
 		}
 	}
 }
 
-func paramsLine(p *Hyperparams) string {
+// paramsLine describes the hyperparameters of a run in one sentence.
+func paramsLine(p *store.Hyperparams) string {
 	if p == nil {
 		return ""
 	}
@@ -96,12 +51,15 @@ func paramsLine(p *Hyperparams) string {
 		p.Lambda, p.EtaMin, p.EtaMax, p.StepSize, p.Cycles, p.Updates, p.BatchSize, p.Hidden, p.Init, p.Seed, p.Split, p.NTrain, p.NValidation, p.NTest)
 }
 
+// missing says that a section did not run, and how to run it.
 func missing(d *document, name string) {
 	d.p("Not run (interrupted or failed): rerun it with `go run . %s`.", name)
 }
 
-func gradCheckSection(d *document, r *Result) {
-	d.h("2.9 Gradient check", "experiments.GradCheck", "network.ComputeGradients", "network.ComputeGradsNum", "network.ComputeGradsNumSlow")
+// gradCheckSection is section 2.9: our counts of gradient entries that
+// disagree beside the report's.
+func gradCheckSection(d *document, r *store.GradCheck) {
+	d.h("2.9 Gradient check", "experiments.GradCheck", "network.ReducedProblem", "network.ComputeGradients", "network.ComputeGradsNum", "network.ComputeGradsNumSlow", "network.CompareGradients")
 	if r == nil {
 		missing(d, "gradcheck")
 		return
@@ -126,15 +84,18 @@ func gradCheckSection(d *document, r *Result) {
 	d.p("%s", explainRelErrors)
 }
 
-func cyclesSection(d *document, name string, text, all *Result) {
+// cyclesSection is section 3.1(a) or (b), name one-cycle or three-cycles:
+// the run with the text's setup (text) and the one on all five batches
+// (all), beside the report's and the references.
+func cyclesSection(d *document, name string, text, all *store.Run) {
 	ref := References[name]
 	title := map[string]string{"one-cycle": "3.1(a) One cycle", "three-cycles": "3.1(b) Three cycles"}[name]
 	fn := map[string]string{"one-cycle": "experiments.OneCycle", "three-cycles": "experiments.ThreeCycles"}[name]
-	d.h(title, fn, "cifar.LoadSplitBatch1", "cifar.LoadSplitAll", "network.InitializeWeights", "network.MiniBatchGD", "network.CyclicEta",
-		"network.ComputeCost", "network.ComputeAccuracy", "experiments.Charts")
+	d.h(title, fn, "cifar.LoadSplitBatch1", "cifar.LoadSplitAll", "network.InitializeWeights", "network.MiniBatchGD", "network.Trainer.Step",
+		"network.CyclicEta", "network.Evaluate", "experiments.Charts")
 	rows := [][]string{{"run", "train acc", "validation acc", "test acc", "Δ report (test)", "Δ assignment (test)", "public solutions"}}
 	public := fmt.Sprintf("%s–%s", pct(ref.PublicLow), pct(ref.PublicHigh))
-	for _, r := range []*Result{text, all} {
+	for _, r := range []*store.Run{text, all} {
 		if r == nil || r.Final == nil {
 			continue
 		}
@@ -150,7 +111,7 @@ func cyclesSection(d *document, name string, text, all *Result) {
 		[]string{"report", pct(ref.ReportTrain), pct(ref.ReportVal), pct(ref.Report), "", "", ""},
 		[]string{"assignment's reference", "—", "—", pct(ref.Assignment), "", "", ""})
 	d.table(rows)
-	for _, r := range []*Result{text, all} {
+	for _, r := range []*store.Run{text, all} {
 		if r == nil {
 			continue
 		}
@@ -167,26 +128,28 @@ func cyclesSection(d *document, name string, text, all *Result) {
 		missing(d, name+" -split all")
 	}
 	d.note(explainSetup)
-	for _, r := range []*Result{text, all} {
+	for _, r := range []*store.Run{text, all} {
 		if r != nil {
-			plots(d, r, chartOrder...)
+			plots(d, r, store.RunCharts...)
 		}
 	}
 }
 
-func searchSection(d *document, name string, r *Result, reportTop []SearchRun) {
+// searchSection is section 3.2 or 3.3, name coarse or fine: every λ ranked
+// by validation accuracy, beside the report's top three by test accuracy.
+func searchSection(d *document, name string, r *store.Search, reportTop []store.SearchRun) {
 	ref := References[name]
 	d.h(map[string]string{"coarse": "3.2 Coarse search for λ", "fine": "3.3 Fine search for λ"}[name],
 		map[string]string{"coarse": "experiments.Coarse", "fine": "experiments.Fine"}[name],
 		map[string]string{"coarse": "experiments.CoarseLambdas", "fine": "experiments.FineLambdas"}[name],
-		"network.MiniBatchGD", "experiments.RankByValidation")
+		"network.MiniBatchGD", "store.RankByValidation")
 	if r == nil {
 		missing(d, name)
 		return
 	}
 	d.p("%s", paramsLine(r.Hyperparams))
 	rows := [][]string{{"rank", "λ", "train acc", "validation acc", "test acc"}}
-	for i, run := range RankByValidation(r.Runs) {
+	for i, run := range store.RankByValidation(r.Runs) {
 		rows = append(rows, []string{fmt.Sprint(i + 1), fmt.Sprintf("%.6g", run.Lambda), pct(run.TrainAccuracy), pct(run.ValidationAccuracy), pct(run.TestAccuracy)})
 	}
 	d.table(rows)
@@ -204,20 +167,22 @@ func searchSection(d *document, name string, r *Result, reportTop []SearchRun) {
 			"on the validation set. The λ drawn by the coarse search also differ from the report's (another random draw).")
 	}
 	d.note(explainRanking)
-	plots(d, r, "search.svg")
-	plots(d, r, chartOrder...)
+	plots(d, r, store.SearchChart)
+	plots(d, r, store.RunCharts...)
 }
 
-func finalSection(d *document, r *Result) {
+// finalSection is section 3.4: the final training beside the report's,
+// then the pictures of what the network learned.
+func finalSection(d *document, r *store.Final) {
 	ref := References["final"]
-	d.h("3.4 Final training", "experiments.Final", "experiments.FinalLambda", "network.MiniBatchGD", "experiments.SaveModel")
+	d.h("3.4 Final training", "experiments.Final", "experiments.FinalLambda", "network.MiniBatchGD", "store.SaveModel")
 	if r == nil || r.Final == nil {
 		missing(d, "final")
 		return
 	}
 	d.p("%s λ from %s. The model is saved as %s.", paramsLine(r.Hyperparams), r.LambdaSource, r.Model)
-	if r.Hyperparams.Lambda != reportLambda {
-		d.p("The report used λ = %g, the best of its fine search by test accuracy; ours is chosen by validation accuracy.", reportLambda)
+	if r.Hyperparams.Lambda != ref.Lambda {
+		d.p("The report used λ = %g, the best of its fine search by test accuracy; ours is chosen by validation accuracy.", ref.Lambda)
 	}
 	f := r.Final
 	d.table([][]string{
@@ -238,10 +203,11 @@ func finalSection(d *document, r *Result) {
 			"check λ (and where it came from, above), the split and n_s.", pct(ref.PublicLow), pct(ref.PublicHigh)))
 	}
 	d.p("n_s = 2⌊n / n_batch⌋ as in the searches (the assignment leaves n_s open for this run; the report does not give it).")
-	plots(d, r, chartOrder...)
+	plots(d, r, store.RunCharts...)
 	if r.Insight == nil {
 		d.p("The pictures of the trained network (its weights, confusion matrix and mistakes) are drawn by `go run . final`; "+
 			"these results come from an older run. For any saved model: `go run . show -model %s`.", filepath.Join(r.Dir, "model.bin"))
+		return
 	}
-	picturesOf(d, r)
+	pictureSections(d, r.Experiment, r.Insight)
 }

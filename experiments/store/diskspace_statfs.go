@@ -1,6 +1,6 @@
 //go:build linux || darwin || freebsd || dragonfly
 
-package experiments
+package store
 
 import "syscall"
 

@@ -1,4 +1,4 @@
-package experiments
+package store
 
 import (
 	"errors"
@@ -36,5 +36,25 @@ func TestWriteFileAtomic(t *testing.T) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("directory holds %v, want only a.txt", names)
+	}
+}
+
+// TestWriteFileAtomicDiskFull: a disk that fills while a file is written
+// leaves the old file, no temporary file, and an error that says so in one
+// line.
+func TestWriteFileAtomicDiskFull(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.txt")
+	if err := WriteBytesAtomic(path, []byte("first")); err != nil {
+		t.Fatal(err)
+	}
+	failWrites(t, "a.txt")
+	err := WriteBytesAtomic(path, []byte("second"))
+	checkOneLine(t, err, "the disk is full: "+path+" could not be written (no space left on device); nothing was half-written")
+	if got, _ := os.ReadFile(path); string(got) != "first" {
+		t.Errorf("content after a full disk = %q, want the old %q", got, "first")
+	}
+	if l := leftovers(t, dir); len(l) > 0 {
+		t.Errorf("left %q behind", l)
 	}
 }

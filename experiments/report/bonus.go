@@ -1,21 +1,23 @@
-package experiments
+package report
 
 import (
 	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
+
+	"twolayer/experiments/store"
 )
 
 // bonusSection adds "Beyond the report" to the report: the ablation's table,
 // a sentence per row on what it did, the candidates each row chose from,
 // the plots, and the learning-rate range test when it was run.
-func bonusSection(d *document, r, rangeTest *Result) {
+func bonusSection(d *document, r *store.Bonus, rangeTest *store.LRRange) {
 	if r == nil && rangeTest == nil {
 		return
 	}
-	d.h("Beyond the report: the optional exercises", "experiments.Bonus", "network.Training", "network.PredictEnsemble")
-	if r != nil && r.Bonus != nil {
+	d.h("Beyond the report: the optional exercises", "experiments.Bonus", "network.NewTraining", "network.Training.Continue", "network.EnsembleAccuracy", "network.PredictEnsemble")
+	if r != nil && r.Ablation != nil {
 		bonusTable(d, r)
 	}
 	if rangeTest != nil && rangeTest.RangeTest != nil {
@@ -25,23 +27,23 @@ func bonusSection(d *document, r, rangeTest *Result) {
 			"accuracy and loss measured %d times on the first %d validation images. Suggested η_min = %.3g (where the accuracy starts to rise: a tenth of the way from its start to its peak) "+
 			"and η_max = %.3g (where it breaks: the last η, from the accuracy's peak on, before it falls more than a tenth of its rise below the peak).",
 			rt.Hidden, rt.Init, rt.Lambda, rt.BatchSize, rt.Steps, rt.From, rt.To, len(rt.Points), rt.NEval, rt.EtaMin, rt.EtaMax)
-		plots(d, rangeTest, rangeChartOrder...)
+		plots(d, rangeTest, store.RangeCharts...)
 	}
 	if r != nil && r.Insight != nil {
 		d.p("The pictures below are those of the ablation's best row's final network (the last of the networks it averages, when it averages several): its weights, and its own confusion matrix and mistakes on the test set.")
-		picturesOf(d, r)
+		pictureSections(d, r.Experiment, r.Insight)
 	}
 }
 
 // bonusTable writes the ablation's part of the section.
-func bonusTable(d *document, r *Result) {
-	b := r.Bonus
+func bonusTable(d *document, r *store.Bonus) {
+	b := r.Ablation
 	h := r.Hyperparams
 	d.p("Each row adds one technique to the row above, starting from section 3.4's network, on %s training and %s validation images of the five batches (%s); "+
 		"the test set (%s images) is only evaluated. Each row chooses its settings (λ, p, the ensemble's size) on the validation set: every candidate trains its first cycle, "+
 		"the one with the best validation accuracy trains on to the end (successive halving), and the number of cycle ends averaged is chosen after the run. "+
 		"Training accuracy is measured on the first %s training images. Seed %d. Accuracies in percent; aug. is the augmentation, nets the number of networks averaged, Δ test the change from the row above in points, s the row's seconds.",
-		thousands(h.NTrain), thousands(h.NValidation), h.Split, thousands(h.NTest), thousands(bonusRecordTrain), h.Seed)
+		thousands(h.NTrain), thousands(h.NValidation), h.Split, thousands(h.NTest), thousands(store.BonusTrainImages), h.Seed)
 	if b.Quick {
 		d.note("This is the quick version of the ablation (`-quick`): narrower networks and shorter runs, to show every row in a few minutes; its accuracies are not the full ablation's.")
 	}
@@ -57,7 +59,7 @@ func bonusTable(d *document, r *Result) {
 		}
 		aug := "—"
 		if s.Flip || s.Shift > 0 {
-			aug = augmentLine(s)
+			aug = s.Augment().String()
 		}
 		rows = append(rows, []string{fmt.Sprint(i + 1), row.Name, fmt.Sprint(s.Hidden), fmt.Sprintf("%.3g", s.Lambda), p, aug,
 			fmt.Sprintf("%.0f", row.Epochs), fmt.Sprint(s.Ensemble), pct(row.Train), pct(row.Validation), pct(row.Test), change, fmt.Sprintf("%.0f", row.Seconds)})
@@ -74,11 +76,11 @@ func bonusTable(d *document, r *Result) {
 	d.p("The best row by validation accuracy is row %d (%s): test accuracy %s%%, against the report's 52.37%%. Its model is saved as %s; "+
 		"`go run . predict -model %s -file test_batch.bin -index 0,1,2` classifies with it.",
 		b.Best+1, best.Name, pct(best.Test), filepath.Join(r.Dir, b.Model), filepath.Join(r.Dir, b.Model))
-	plots(d, r, bonusChartOrder...)
+	plots(d, r, store.BonusCharts...)
 }
 
 // rowOutcome is the sentence on what row i chose and what it did.
-func rowOutcome(b *BonusResult, i int) string {
+func rowOutcome(b *store.Ablation, i int) string {
 	row := b.Rows[i]
 	var tried []string
 	for _, c := range row.Candidates {
@@ -101,8 +103,8 @@ func rowOutcome(b *BonusResult, i int) string {
 
 // candidateLine names what distinguishes candidate c from the other
 // candidates of its row: λ, p, the augmentation or the ensemble's size.
-func candidateLine(c BonusCandidate, all []BonusCandidate) string {
-	differ := func(f func(BonusSetting) string) bool {
+func candidateLine(c store.BonusCandidate, all []store.BonusCandidate) string {
+	differ := func(f func(store.BonusSetting) string) bool {
 		for _, o := range all {
 			if f(o.Setting) != f(c.Setting) {
 				return true
@@ -113,27 +115,22 @@ func candidateLine(c BonusCandidate, all []BonusCandidate) string {
 	var parts []string
 	for _, f := range []struct {
 		name string
-		get  func(BonusSetting) string
+		get  func(store.BonusSetting) string
 	}{
-		{"λ", func(s BonusSetting) string { return fmt.Sprintf("%.3g", s.Lambda) }},
-		{"p", func(s BonusSetting) string { return fmt.Sprint(s.KeepProb) }},
-		{"m", func(s BonusSetting) string { return fmt.Sprint(s.Hidden) }},
-		{"augmentation", augmentLine},
-		{"networks averaged", func(s BonusSetting) string { return fmt.Sprint(s.Ensemble) }},
+		{"λ", func(s store.BonusSetting) string { return fmt.Sprintf("%.3g", s.Lambda) }},
+		{"p", func(s store.BonusSetting) string { return fmt.Sprint(s.KeepProb) }},
+		{"m", func(s store.BonusSetting) string { return fmt.Sprint(s.Hidden) }},
+		{"augmentation", func(s store.BonusSetting) string { return s.Augment().String() }},
+		{"networks averaged", func(s store.BonusSetting) string { return fmt.Sprint(s.Ensemble) }},
 	} {
 		if differ(f.get) {
 			parts = append(parts, f.name+" = "+f.get(c.Setting))
 		}
 	}
 	if len(parts) == 0 {
-		return settingLine(c.Setting)
+		return c.Setting.String()
 	}
 	return strings.Join(parts, ", ")
-}
-
-// augmentLine describes s's augmentation, e.g. "flip, shift ±1" or "none".
-func augmentLine(s BonusSetting) string {
-	return networkAugment(s).String()
 }
 
 // thousands formats n with a comma between groups of three digits, e.g.
