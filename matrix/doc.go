@@ -3,21 +3,18 @@
 // # What a product computes
 //
 // Gemm computes C = alpha·op(A)·op(B) + beta·C, where op(X) is X or Xᵀ;
-// Mul, MulABt and MulAtB are its common cases, and GemmPacked and
-// MulABtPacked take op(B) = Bᵀ from a PackedRows. The result is defined by
+// Mul, MulABt and MulAtB are its common cases. The result is defined by
 // the plain triple loop
 //
 //	for i < m, j < n:  C[i][j] = alpha·Σ_{p<k} op(A)[i][p]·op(B)[p][j] + beta·C[i][j]
 //
 // which is naiveGemm in gemm_test.go, the reference that every path and
-// kernel below is tested against (TestGemmSweep and the other tests there,
-// TestGemmPacked in pack_rows_test.go).
+// kernel below is tested against (TestGemmSweep and the other tests there).
 //
 // # How a product runs: plan → pack → macro-kernel → micro-kernel
 //
 //  1. gemm.go: Gemm (and gemm) checks the shapes and that C overlaps
-//     neither input, then asks for a plan. pack_rows.go does the same for
-//     a pre-packed B (gemmPacked). A product with both operands transposed
+//     neither input, then asks for a plan. A product with both operands transposed
 //     runs as the transpose of one with neither (gemmTT), where the kernel
 //     can read B unpacked. A beta other than 0 and 1 is applied first, in a
 //     pass of its own over C's rows (scaleC); the product then adds to C.
@@ -46,12 +43,9 @@
 //     C += (mr×kc sliver of A)·(kc×nr sliver of B), the accumulators in
 //     registers, summed in increasing p.
 //
-// Two other paths skip packing. gemm_dot.go: for C = A·Bᵀ, both read along
+// Another path skips packing. gemm_dot.go: for C = A·Bᵀ, both read along
 // their rows, a kernel with a dotFn computes 5×5 dot products at a time
-// (dotTask), nothing packed. pack_rows.go: a PackedRows holds a matrix
-// packed once in the kernel's B-sliver layout; products with row ranges of
-// it read their B slivers from there (the grid shifted to its groups, see
-// gemmPlan.off).
+// (dotTask), nothing packed.
 //
 // dense.go: the layout the kernels read. New pads rows whose length is a
 // multiple of 4 KiB (an image's 3,072 values) by two cache lines

@@ -81,7 +81,7 @@ func gemm(op string, mk microKernel, tA, tB Transpose, alpha float64, a, b *Dens
 		// Only C = beta·C is left; one task is enough.
 		p.gm, p.gn, p.tm, p.tn, p.procs, p.dot = 1, 1, m, n, 1, false
 	}
-	run(&p, tA, tB, alpha, a, b, nil, beta, c)
+	run(&p, tA, tB, alpha, a, b, beta, c)
 }
 
 // scaleC sets C = beta·C in a pass of its own, before a product adds to C:
@@ -168,7 +168,7 @@ func gemmTT(mk microKernel, alpha float64, a, b *Dense, beta float64, c *Dense) 
 	*tb = grow(*tb, n*m)
 	t := Dense{rows: n, cols: m, stride: m, data: *tb}
 	p := plan(mk, NoTrans, NoTrans, n, m, k, procsFor(mk, m, n, k))
-	run(&p, NoTrans, NoTrans, alpha, b, a, nil, 0, &t)
+	run(&p, NoTrans, NoTrans, alpha, b, a, 0, &t)
 	transposeInto(c, &t, beta)
 	pool.freeTemps.put(tb)
 }

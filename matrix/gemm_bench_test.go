@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 )
 
@@ -76,55 +75,6 @@ func BenchmarkMul(b *testing.B) {
 				b.ReportMetric(flops/cpu.Seconds()/1e9, "GFLOP/cpu-s")
 			}
 		})
-	}
-}
-
-// BenchmarkMulPacked measures what packing the images once would save in
-// the forward products W1·Xbᵀ (the mini-batches, taken in turn from 10,000
-// images as training does) and W1·Xᵀ (all 10,000 images), with each kernel
-// this CPU runs: dense is the product on the row views (packing each
-// mini-batch, or on the dot path reading it, as the kernel does), packed
-// the product from a copy of X packed once for the kernel. PackRows makes
-// that copy only where it pays (see PackRows).
-//
-//	go test -run '^$' -bench MulPacked -cpu 1,2 ./matrix/
-func BenchmarkMulPacked(b *testing.B) {
-	rng := rand.New(rand.NewPCG(4, 4))
-	x := benchImages()
-	w1 := randDense(rng, 50, 3072)
-	for _, mk := range realKernels() {
-		packed := packRows(x, &mk)
-		for _, sc := range []struct {
-			name string
-			n    int
-		}{{"W1XbT/50x3072x100", 100}, {"W1XT/50x3072x10000", 10000}} {
-			batches := x.Rows() / sc.n
-			for _, v := range []struct {
-				name string
-				f    func(c *Dense, i int)
-			}{
-				{"dense", func(c *Dense, i int) { gemm("MulABt", mk, NoTrans, Trans, 1, w1, x.RowRange(i*sc.n, (i+1)*sc.n), 0, c) }},
-				{"packed", func(c *Dense, i int) {
-					gemmPacked("MulABtPacked", mk, NoTrans, 1, w1, packed.RowRange(i*sc.n, (i+1)*sc.n), 0, c)
-				}},
-			} {
-				b.Run(strings.ReplaceAll(mk.name, " ", "-")+"/"+sc.name+"/"+v.name, func(b *testing.B) {
-					c := New(50, sc.n)
-					v.f(c, 0)
-					b.ResetTimer()
-					cpu0 := cpuTime()
-					for i := range b.N {
-						v.f(c, i%batches)
-					}
-					cpu := cpuTime() - cpu0
-					flops := 2 * 50 * 3072 * float64(sc.n) * float64(b.N)
-					b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-					if cpu > 0 {
-						b.ReportMetric(flops/cpu.Seconds()/1e9, "GFLOP/cpu-s")
-					}
-				})
-			}
-		}
 	}
 }
 

@@ -61,7 +61,7 @@ var serialFlops = 1 << 17
 // and nr, so the kernel's tiles are the same at any grid: a tile is the same
 // computation whichever task runs it. A task packs its own panels: op(A) in
 // blocks of mc×kc, op(B) in panels of kc×nc (unless B is read unpacked or
-// pre-packed). The dot path cuts C into dotTile×dotTile tiles instead.
+// The dot path cuts C into dotTile×dotTile tiles instead.
 type gemmPlan struct {
 	mk         microKernel
 	m, n, k    int
@@ -71,7 +71,6 @@ type gemmPlan struct {
 	procs      int  // workers to use, at most gm·gn
 	directB    bool // the kernel reads op(B) = B unpacked (see plan)
 	dot        bool // the dot path (gemm_dot.go): kc, nc and the grid are its own
-	off        int  // C's column j is column j+off of the grid (see PackedRows); n includes off
 }
 
 // plan returns the plan of an m×n×k product C = op(A)·op(B) with kernel mk
@@ -95,15 +94,6 @@ func (p *gemmPlan) blocks() {
 	p.kc = max(1, ceilDiv(p.k, max(1, ceilDiv(p.k, p.mk.kc))))
 	p.mc = max(mr, l2Budget/(8*p.kc)/mr*mr)
 	p.nc = max(nr, l3Budget/(8*p.kc)/nr*nr)
-}
-
-// planPacked returns the plan of a product whose op(B) is pre-packed (see
-// PackedRows): as plan's, with only A to pack. n counts the grid's columns.
-func planPacked(mk microKernel, m, n, k, procs int) gemmPlan {
-	p := gemmPlan{mk: mk, m: m, n: n, k: k}
-	p.blocks()
-	p.grid(mk.mr, mk.nr, procs)
-	return p
 }
 
 // planDot returns the plan of C = A·Bᵀ on the dot path (see gemm_dot.go):

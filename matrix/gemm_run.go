@@ -11,7 +11,6 @@ type gemmJob struct {
 	tA, tB      Transpose
 	alpha, beta float64
 	a, b, c     Dense        // copies of the headers: the caller's may stay on its stack
-	xp          *PackedRows  // B, pre-packed (then b is unused), or nil
 	tasks       int64        // the number of tasks
 	next        atomic.Int64 // the next task to take
 	inside      atomic.Int32 // workers working on the job now; −1: closed (see share)
@@ -50,19 +49,16 @@ func newPackBuf() *packBuf {
 
 // run carries out plan p: on the calling goroutine alone when p has one
 // task, otherwise with up to p.procs−1 workers of the pool helping (see
-// share). B is b, or when b is nil the pre-packed xp.
-func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, xp *PackedRows, beta float64, c *Dense) {
+// share).
+func run(p *gemmPlan, tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense) {
 	j := newJob()
 	j.plan, j.tA, j.tB, j.alpha, j.beta = *p, tA, tB, alpha, beta
-	j.a, j.c, j.xp = *a, *c, xp
-	if b != nil {
-		j.b = *b
-	}
+	j.a, j.b, j.c = *a, *b, *c
 	j.tasks = int64(p.gm * p.gn)
 	buf := pool.freeBufs.get(newPackBuf)
 	j.share(p.procs, buf)
 	pool.freeBufs.put(buf)
-	j.a, j.b, j.c, j.xp = Dense{}, Dense{}, Dense{}, nil // do not keep the caller's memory alive
+	j.a, j.b, j.c = Dense{}, Dense{}, Dense{} // do not keep the caller's memory alive
 	pool.freeJobs.put(j)
 }
 
@@ -102,28 +98,21 @@ func (j *gemmJob) runTasks(buf *packBuf) {
 // the first k block over C instead of adding it, so C is not cleared first.
 // (gemm applies any other beta first, in a pass of its own, see scaleC:
 // here beta is 0 or 1 unless alpha or k is 0.)
-// With p.directB the kernel reads B where it is, and only A is packed; with
-// a pre-packed B (j.xp) it reads B's slivers from there.
-//
-// The grid is laid over the columns of C shifted right by p.off (see
-// gemmPlan), so that the tiles of a pre-packed B start at its groups: C's
-// column jj is the grid's column jj+p.off, and the grid's first p.off
-// columns are not in C.
+// With p.directB the kernel reads B where it is, and only A is packed.
 func (j *gemmJob) task(t int, buf *packBuf) {
 	p := &j.plan
 	mr, nr := p.mk.mr, p.mk.nr
 	i0, j0 := t/p.gn*p.tm, t%p.gn*p.tn
 	i1, j1 := min(i0+p.tm, p.m), min(j0+p.tn, p.n)
-	cj0, cj1 := max(j0-p.off, 0), j1-p.off // the task's columns of C
 	if j.alpha == 0 || p.k == 0 {
-		scaleTile(&j.c, j.beta, i0, i1, cj0, cj1)
+		scaleTile(&j.c, j.beta, i0, i1, j0, j1)
 		return
 	}
 	if j.beta != 0 {
-		scaleTile(&j.c, j.beta, i0, i1, cj0, cj1)
+		scaleTile(&j.c, j.beta, i0, i1, j0, j1)
 	}
 	buf.a = grow(buf.a, ceilDiv(min(p.mc, i1-i0), mr)*mr*p.kc)
-	if !p.directB && j.xp == nil {
+	if !p.directB {
 		buf.b = grow(buf.b, ceilDiv(min(p.nc, j1-j0), nr)*nr*p.kc)
 	}
 	buf.tile = grow(buf.tile, mr*nr)
@@ -135,8 +124,6 @@ func (j *gemmJob) task(t int, buf *packBuf) {
 			switch {
 			case p.directB:
 				bp = bPanel{data: j.b.data[pc*j.b.stride+jc:], ldb: j.b.stride, next: nr}
-			case j.xp != nil:
-				bp = j.xp.panel(jc, pc)
 			default:
 				packB(buf.b, &j.b, j.tB, pc, kc, jc, nlen, &p.mk)
 				bp = bPanel{data: buf.b, ldb: nr, next: kc * nr}
@@ -153,14 +140,14 @@ func (j *gemmJob) task(t int, buf *packBuf) {
 // A bPanel is where the kernel reads the B panel of one k block: sliver s
 // (grid columns s·nr..s·nr+nr of the panel) starts at data[s·next] and has
 // row stride ldb. Packed into the buffer: next = kc·nr, ldb = nr; B read
-// unpacked: next = nr, ldb = B's stride; pre-packed: see PackedRows.panel.
+// unpacked: next = nr, ldb = B's stride.
 type bPanel struct {
 	data      []float64
 	ldb, next int
 }
 
 // macroKernel adds the product of the packed A block (rows ic..ic+mlen of C)
-// and the B panel bp (grid columns jc..jc+nlen) to C, one mr×nr tile at a
+// and the B panel bp (columns jc..jc+nlen) to C, one mr×nr tile at a
 // time: for each B sliver (kept in L1), the A slivers stream from L2. A tile
 // that sticks out of C (at the bottom, or at either side for a kernel
 // without edges) is computed into the scratch tile and the part inside C is
@@ -170,32 +157,28 @@ func (j *gemmJob) macroKernel(buf *packBuf, bp bPanel, ic, mlen, jc, nlen, kc in
 	mk := j.plan.mk
 	mr, nr, fn := mk.mr, mk.nr, mk.fn
 	c, ldc := j.c.data, j.c.stride
-	off := j.plan.off
 	for jr := 0; jr < nlen; jr += nr {
 		bs := bp.data[jr/nr*bp.next:]
-		// The sliver's columns lo..hi lie in C, from C's column cj+lo on.
-		cj := jc + jr - off
-		lo, hi := max(0, -cj), min(nr, nlen-jr)
-		whole := lo == 0 && hi == nr
+		// The sliver's columns 0..cols lie in C, from C's column jc+jr on.
+		cols := min(nr, nlen-jr)
 		for ir := 0; ir < mlen; ir += mr {
 			as := buf.a[ir*kc : (ir+mr)*kc]
 			rows := min(mr, mlen-ir)
-			co := (ic+ir)*ldc + cj + lo // C[ic+ir][cj+lo]
-			if rows == mr && (whole || mk.edges) {
-				fn(kc, as, bs[lo:], bp.ldb, c[co:], ldc, hi-lo, add)
+			co := (ic+ir)*ldc + jc + jr // C[ic+ir][jc+jr]
+			if rows == mr && (cols == nr || mk.edges) {
+				fn(kc, as, bs, bp.ldb, c[co:], ldc, cols, add)
 				continue
 			}
 			tile := buf.tile[:mr*nr]
 			if mk.edges {
-				fn(kc, as, bs[lo:], bp.ldb, tile, nr, hi-lo, false)
+				fn(kc, as, bs, bp.ldb, tile, nr, cols, false)
 			} else {
 				fn(kc, as, bs, bp.ldb, tile, nr, nr, false)
-				tile = tile[lo:]
 			}
 			for i := 0; i < rows; i++ {
 				dst := c[co+i*ldc:]
-				dst = dst[:hi-lo]
-				src := tile[i*nr : i*nr+hi-lo]
+				dst = dst[:cols]
+				src := tile[i*nr : i*nr+cols]
 				if !add {
 					copy(dst, src)
 					continue

@@ -19,9 +19,7 @@ package matrix
 //     any mr, nr ≥ 1. Block sizes depend only on the kernel and the shape,
 //     never on GOMAXPROCS, and the kernel tiles are the same however C is
 //     split into tasks: tile (I, J) always covers rows I·mr..I·mr+mr and
-//     columns J·nr−off..J·nr+nr−off of C (off is 0, except with a
-//     pre-packed B, where it depends only on the rows taken; see
-//     PackedRows) and always takes the same path: straight into C, or, at
+//     columns J·nr..J·nr+nr of C and always takes the same path: straight into C, or, at
 //     the bottom edge (and at the sides, for a kernel without edges), into
 //     an mr×nr scratch tile (ldc = nr, add false) whose part inside C is
 //     then added to C. So a kernel whose result depends only on kc, the

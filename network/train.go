@@ -216,13 +216,8 @@ type Trainer struct {
 	w     *workspace // with dropout, w.M is the current batch's mask (m×B)
 	// Without shuffling or augmentation: batch j is views[j], rows
 	// j·B..(j+1)·B−1 of train.X. The images are never copied nor packed:
-	// with the AVX-512 kernel the products read them where they are
-	// (W1·Xbᵀ on the dot path, ∂J/∂W1 = G·Xb reading Xb unpacked), faster
-	// than from a packed copy (matrix.PackRows keeps none there); with the
-	// AVX2 kernel a copy packed once would save 5–13% of W1·Xbᵀ, 3–6% of a
-	// step (BenchmarkMulPacked, AMD EPYC Zen 4), for a copy the size of the
-	// training set (1.1 GB for 45,000 images) made at 0.11 s per 10,000
-	// images: for 3.1(a) about as much time as it saves.
+	// the products read them where they are (measured against a copy
+	// packed once: see docs/performance.md).
 	views []*matrix.Dense
 	order []int         // with shuffling: the rows of the current epoch, in order
 	xb    *matrix.Dense // with shuffling or augmentation: the gathered batch, B×d
