@@ -1,8 +1,6 @@
 package matrix
 
 import (
-	"fmt"
-	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -126,48 +124,4 @@ func contiguousCopy(m *Dense) *Dense {
 	c := &Dense{rows: m.rows, cols: m.cols, stride: m.cols, data: make([]float64, m.rows*m.cols)}
 	c.Copy(m)
 	return c
-}
-
-// BenchmarkSerialThreshold times small products both on the calling
-// goroutine alone and split into tasks for the workers, to choose
-// serialFlops (run it with -cpu 2 on an otherwise idle machine, with and
-// without -tags purego): C = A·Xᵀ (50×k×100, the first layer's shape with a
-// shorter k; the dot path where the kernel has one) and C = G·X (50×k×k·30,
-// the shape of ∂J/∂W1 with a smaller batch).
-//
-//	go test -run '^$' -bench SerialThreshold -cpu 2 ./matrix/
-func BenchmarkSerialThreshold(b *testing.B) {
-	defer func(v int) { serialFlops = v }(serialFlops)
-	rng := rand.New(rand.NewPCG(3, 3))
-	for _, k := range []int{25, 50, 100, 200, 400, 800} {
-		const m, n = 50, 100
-		a, x, c := randDense(rng, m, k), randDense(rng, n, k), New(m, n)
-		g, xx, c2 := randDense(rng, m, k/5), randDense(rng, k/5, 3072), New(m, 3072)
-		for _, mode := range []string{"serial", "split"} {
-			set := func() {
-				serialFlops = 0 // split whenever GOMAXPROCS > 1
-				if mode == "serial" {
-					serialFlops = math.MaxInt
-				}
-			}
-			b.Run(fmt.Sprintf("ABt/%s/%dx%dx%d", mode, m, k, n), func(b *testing.B) {
-				set()
-				MulABt(c, a, x)
-				b.ResetTimer()
-				for range b.N {
-					MulABt(c, a, x)
-				}
-				b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-			})
-			b.Run(fmt.Sprintf("AB/%s/%dx%dx%d", mode, m, k/5, 3072), func(b *testing.B) {
-				set()
-				Mul(c2, g, xx)
-				b.ResetTimer()
-				for range b.N {
-					Mul(c2, g, xx)
-				}
-				b.ReportMetric(2*float64(m*3072*(k/5))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-			})
-		}
-	}
 }

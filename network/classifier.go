@@ -39,11 +39,9 @@ type workspace struct {
 	M    *matrix.Dense // m×n: a training step's dropout mask, applied to H (nil: no dropout)
 	cols columnStats   // per image: its largest score, that score's class and Σ_k exp(S_k − max)
 
-	// The passes, made once (see passes.go), and the operands they read
-	// besides the activations.
-	firstLayerPass, softmaxPass, firstLayerBackPass func(lo, hi int)
-	net                                             *Params   // the network of the forward pass
-	db1                                             []float64 // where ∂J/∂b1 goes
+	// The operands the passes (see passes.go) read besides the activations.
+	net *Params   // the network of the forward pass
+	db1 []float64 // where ∂J/∂b1 goes
 }
 
 // newWorkspace allocates a workspace for n images and net's dimensions, with
@@ -54,24 +52,14 @@ func newWorkspace(net *Params, n int, backward bool) *workspace {
 	if backward {
 		w.GH = matrix.New(m, n)
 	}
-	w.makePasses()
 	return w
-}
-
-// makePasses makes w's passes as method values of w.
-func (w *workspace) makePasses() {
-	w.firstLayerPass = w.firstLayerRows
-	w.softmaxPass = w.softmaxColumns
-	w.firstLayerBackPass = w.firstLayerBackRows
 }
 
 // firstColumns returns the workspace of the first n images (n at most w's), a
 // forward-only view sharing w's memory.
 func (w *workspace) firstColumns(n int) *workspace {
 	cols := func(a *matrix.Dense) *matrix.Dense { return a.Slice(0, a.Rows(), 0, n) }
-	v := &workspace{H: cols(w.H), S: cols(w.S), P: cols(w.P), cols: w.cols.slice(n)}
-	v.makePasses()
-	return v
+	return &workspace{H: cols(w.H), S: cols(w.S), P: cols(w.P), cols: w.cols.slice(n)}
 }
 
 // evaluateClassifier is the forward pass of EvaluateClassifier on the n
@@ -81,9 +69,9 @@ func (w *workspace) firstColumns(n int) *workspace {
 // statistics in w.cols for crossEntropySum and correct. The element-wise
 // work runs on every core, in chunks (see passes.go).
 func (w *workspace) evaluateClassifier(net *Params, X *matrix.Dense) {
-	w.firstLayerForward(net, X)                      // S1 = W1·Xᵀ + b1·1ᵀ, H = max(0, S1)
-	secondLinearForward(w.S, net, w.H)               // S = W2·H + b2·1ᵀ
-	byColumns(w.S.Rows(), w.S.Cols(), w.softmaxPass) // P = softmax(S)
+	w.firstLayerForward(net, X)                                       // S1 = W1·Xᵀ + b1·1ᵀ, H = max(0, S1)
+	secondLinearForward(w.S, net, w.H)                                // S = W2·H + b2·1ᵀ
+	byColumns(w.S.Rows(), w.S.Cols(), w, (*workspace).softmaxColumns) // P = softmax(S)
 }
 
 // softmaxColumns is columnStats.softmax on columns lo..hi−1 of w.S into

@@ -24,7 +24,7 @@ import (
 func (w *workspace) firstLayerForward(net *Params, X *matrix.Dense) {
 	matrix.MulABt(w.H, net.W1, X) // (m×d)·(n×d)ᵀ = m×n
 	w.net = net
-	byRows(w.H.Rows(), w.H.Cols(), w.firstLayerPass)
+	byRows(w.H.Rows(), w.H.Cols(), w, (*workspace).firstLayerRows)
 }
 
 // firstLayerRows is firstLayerRow on rows lo..hi−1 of w.H (a pass), and,
@@ -105,7 +105,7 @@ func ReLU(H, S1 *matrix.Dense) {
 // dropout, each row first passes back through the mask, G ← G ⊙ M.
 func (w *workspace) firstLayerBackward(grads *Grads) {
 	w.db1 = grads.B1
-	byRows(w.GH.Rows(), w.GH.Cols(), w.firstLayerBackPass)
+	byRows(w.GH.Rows(), w.GH.Cols(), w, (*workspace).firstLayerBackRows)
 }
 
 // firstLayerBackRows is firstLayerBackRow on rows lo..hi−1 (a pass),

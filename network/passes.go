@@ -13,9 +13,10 @@ import "twolayer/matrix"
 // goroutine in a fixed order, so results are bitwise the same at any
 // GOMAXPROCS and whatever the chunks.
 //
-// A pass is a method value of the workspace, made once by newWorkspace, that
-// reads its operands from the workspace (a func value made at each call
-// would allocate, and a training step allocates nothing).
+// A pass is a method of the workspace (or of the Trainer) that reads its
+// operands from its receiver, handed to byRows or byColumns as a method
+// expression with the receiver: matrix.ParallelFor takes them apart, so
+// that a training step allocates nothing.
 
 // passChunk is about how many entries a chunk of a pass holds; a pass of
 // fewer runs on the calling goroutine alone (a hand-off costs about a
@@ -36,8 +37,12 @@ func chunkOf(lines, width int) int {
 	return (lines + chunks - 1) / chunks
 }
 
-// byRows runs pass over the rows of an r×c matrix, in chunks.
-func byRows(r, c int, pass func(lo, hi int)) { matrix.ParallelFor(r, chunkOf(r, c), pass) }
+// byRows runs pass(arg, lo, hi) over the rows of an r×c matrix, in chunks.
+func byRows[T any](r, c int, arg *T, pass func(arg *T, lo, hi int)) {
+	matrix.ParallelFor(r, chunkOf(r, c), arg, pass)
+}
 
-// byColumns runs pass over the columns of an r×c matrix, in chunks.
-func byColumns(r, c int, pass func(lo, hi int)) { matrix.ParallelFor(c, chunkOf(c, r), pass) }
+// byColumns runs pass(arg, lo, hi) over the columns of an r×c matrix, in chunks.
+func byColumns[T any](r, c int, arg *T, pass func(arg *T, lo, hi int)) {
+	matrix.ParallelFor(c, chunkOf(c, r), arg, pass)
+}

@@ -225,10 +225,9 @@ type Trainer struct {
 	rng   *rand.Rand    // the shuffling's generator
 	aug   *rand.Rand    // the augmentation's generator
 	drop  *rand.Rand    // the dropout masks' generator
-	// with shuffling or augmentation: where each row of xb comes from, and
-	// the pass that copies them (see batch)
-	gather     []gathered
-	gatherPass func(lo, hi int)
+	// with shuffling or augmentation: where each row of xb comes from (see
+	// batch)
+	gather []gathered
 }
 
 // The generators of a Trainer: one PCG stream each, all seeded with
@@ -269,7 +268,6 @@ func NewTrainer(net *Params, train cifar.Set, cfg Config) (*Trainer, error) {
 		tr.xb = matrix.New(B, d)
 		tr.yb = make([]int, B)
 		tr.gather = make([]gathered, B)
-		tr.gatherPass = tr.gatherRows
 	} else {
 		tr.views = make([]*matrix.Dense, tr.nb)
 		for j := range tr.views {
@@ -350,7 +348,7 @@ func (tr *Trainer) batch(j int) (X *matrix.Dense, y []int) {
 			g.flip, g.dx, g.dy = tr.cfg.Augment.draw(tr.aug)
 		}
 	}
-	byRows(B, tr.xb.Cols(), tr.gatherPass)
+	byRows(B, tr.xb.Cols(), tr, (*Trainer).gatherRows)
 	return tr.xb, tr.yb
 }
 
