@@ -43,8 +43,6 @@ func (j *job) dotTask(t int, buf *packBuf) {
 	p := &j.plan
 	i0, j0 := t/p.gn*p.tm, t%p.gn*p.tn
 	i1, j1 := min(i0+p.tm, p.m), min(j0+p.tn, p.n)
-	a, b, c := j.a, j.b, j.c
-	lda, ldb, ldc := j.lda, j.ldb, j.ldc
 	rows, out := &buf.dotRows, &buf.dotOut
 	defer clear(rows[:]) // do not keep the caller's matrices alive
 	for pc := 0; pc < p.k; pc += p.kc {
@@ -56,18 +54,18 @@ func (j *job) dotTask(t int, buf *packBuf) {
 			for it := i0; it < i1; it += dotTile {
 				ri := min(dotTile, i1-it)
 				for r := range dotTile {
-					off := (it+min(r, ri-1))*lda + pc
-					rows[r] = &a[off : off+kc][0]
+					off := (it+min(r, ri-1))*j.lda + pc
+					rows[r] = &j.a[off : off+kc][0]
 				}
 				for jt := jc; jt < jend; jt += dotTile {
 					rj := min(dotTile, jend-jt)
 					for r := range dotTile {
-						off := (jt+min(r, rj-1))*ldb + pc
-						rows[dotTile+r] = &b[off : off+kc][0]
+						off := (jt+min(r, rj-1))*j.ldb + pc
+						rows[dotTile+r] = &j.b[off : off+kc][0]
 					}
 					p.mk.dot(kc, rows, out, mask) // the dot kernel
 					for i := range ri {
-						cr := c[(it+i)*ldc+jt:]
+						cr := j.c[(it+i)*j.ldc+jt:]
 						cr = cr[:rj]
 						o := out[dotTile*i : dotTile*i+rj]
 						if add {
