@@ -13,7 +13,7 @@ type Dense struct {
 // New returns a zeroed r×c matrix. Its rows are c values apart, or c + 16
 // (two cache lines more) when c is a multiple of 512, such as an image's
 // 3,072 values: rows a multiple of 4 KiB apart would all fall into one set
-// of the L1 cache (see rowStride). It panics if r or c is negative.
+// of the L1 cache. It panics if r or c is negative.
 func New(r, c int) *Dense {
 	if r < 0 || c < 0 {
 		panic(fmt.Sprintf("matrix.New: negative dimension %d×%d", r, c))

@@ -14,9 +14,10 @@ import "twolayer/matrix"
 // GOMAXPROCS and whatever the chunks.
 //
 // A pass is a method of the workspace (or of the Trainer) that reads its
-// operands from its receiver, handed to byRows or byColumns as a method
-// expression with the receiver: matrix.ParallelFor takes them apart, so
-// that a training step allocates nothing.
+// operands from its receiver. byRows and byColumns take the receiver and
+// the method expression, as in byRows(r, c, w, (*workspace).firstLayerRows),
+// which matrix.ParallelFor runs without allocating: a training step
+// allocates nothing.
 
 // passChunk is about how many entries a chunk of a pass holds; a pass of
 // fewer runs on the calling goroutine alone (a hand-off costs about a
