@@ -1,18 +1,3 @@
-// Package matrix is a small dense float64 matrix package, written for the
-// two-layer network of this project and nothing more.
-//
-// A Dense is stored row-major: element (i, j) lives at data[i*stride+j].
-// Because rows are contiguous and the stride may exceed the number of
-// columns, a range of rows or a rectangular block of a matrix is a view that
-// shares memory with it (see Slice and RowRange): a mini-batch of images
-// stored one per row is taken without copying anything.
-//
-// Operations write their result into a destination given as the first
-// argument, as gonum's mat does, so that a training loop can run without
-// allocating. Element-wise operations accept a destination equal to one of
-// their inputs; products do not (see Gemm). Every function panics, with a
-// message naming the operation and the shapes involved, when shapes do not
-// match: a shape mismatch is a programming error, not a run-time condition.
 package matrix
 
 import "fmt"
@@ -25,8 +10,10 @@ type Dense struct {
 	data               []float64
 }
 
-// New returns a zeroed r×c matrix, its rows rowStride(c) values apart. It
-// panics if r or c is negative.
+// New returns a zeroed r×c matrix. Its rows are c values apart, or c + 16
+// (two cache lines more) when c is a multiple of 512, such as an image's
+// 3,072 values: rows a multiple of 4 KiB apart would all fall into one set
+// of the L1 cache. It panics if r or c is negative.
 func New(r, c int) *Dense {
 	if r < 0 || c < 0 {
 		panic(fmt.Sprintf("matrix.New: negative dimension %d×%d", r, c))
@@ -40,13 +27,10 @@ func New(r, c int) *Dense {
 // as the 3,072 values of an image). A CPU's L1 cache picks the set of a line
 // by the address bits 6–11, so rows a multiple of 4 KiB apart all fall into
 // the same set, whose 8 to 12 ways then hold the lines of only so many rows:
-// the dot kernel, which reads ten rows of W1 and of the images at once
-// (24 KiB apart), lost the lines it had fetched before it used them. With
-// rows rowPad values (two lines) further apart, measured on an AMD EPYC
-// (Zen 4) with BenchmarkRowStride, GFLOP/s at 1 / 2 threads, two rounds:
-// W1·Xᵀ on 10,000 images 44 → 47 / 86–89 → 91–96, W1·Xbᵀ on successive
-// batches of 100 44–45 → 47 / 82–88 → 91–93, and the training step's
-// W1 ← β·W1 − α·G·Xb 39–40 → 43 / 74–77 → 84–86.
+// the dot kernel, which reads ten rows of W1 and of the images at once,
+// would lose the lines it fetched before it used them. Rows rowPad values
+// (two lines) further apart fall into different sets (measured: see
+// docs/performance.md).
 func rowStride(c int) int {
 	if c > 0 && c*8%4096 == 0 {
 		return c + rowPad

@@ -1,92 +1,49 @@
-// Package matrix's products: a map of the code behind Gemm, for reading.
+// Package matrix is a small dense float64 matrix package, written for the
+// two-layer network of this project and nothing more.
 //
-// # What a product computes
+// # Matrices and views
+//
+// A Dense is stored row-major: element (i, j) lives at data[i*stride+j].
+// Because rows are contiguous and the stride may exceed the number of
+// columns, a range of rows or a rectangular block of a matrix is a view that
+// shares memory with it (see Slice and RowRange): a mini-batch of images
+// stored one per row is taken without copying anything. New pads rows whose
+// length is a multiple of 4 KiB (an image's 3,072 values) by two cache
+// lines, so that the rows a product reads at once do not all fall into the
+// same set of the L1 cache.
+//
+// Operations write their result into a destination given as the first
+// argument, as gonum's mat does, so that a training loop can run without
+// allocating. Element-wise operations accept a destination equal to one of
+// their inputs; products do not (see Gemm). Every function panics, with a
+// message naming the operation and the shapes involved, when shapes do not
+// match: a shape mismatch is a programming error, not a run-time condition.
+//
+// # Products
 //
 // Gemm computes C = alpha·op(A)·op(B) + beta·C, where op(X) is X or Xᵀ;
-// Mul, MulABt and MulAtB are its common cases, and GemmPacked and
-// MulABtPacked take op(B) = Bᵀ from a PackedRows. The result is defined by
-// the plain triple loop
+// Mul, MulABt and MulAtB are its common cases. What it computes is
+// defined by GemmReference, the plain triple loop
 //
 //	for i < m, j < n:  C[i][j] = alpha·Σ_{p<k} op(A)[i][p]·op(B)[p][j] + beta·C[i][j]
 //
-// which is naiveGemm in gemm_test.go, the reference that every path and
-// kernel below is tested against (TestGemmSweep and the other tests there,
-// TestGemmPacked in pack_rows_test.go).
+// against which every path and micro-kernel of the product is tested. This
+// package checks the shapes and hands the product to its engine,
+// twolayer/matrix/internal/dgemm, on the raw rows: cache blocking and
+// packing as in GotoBLAS, micro-kernels in assembly chosen for the CPU at
+// start-up (AVX-512 or AVX2 and FMA on amd64) or in Go (other CPUs, and
+// builds with -tags purego), run on a pool of goroutines. That package's
+// documentation maps the code, from the plan to the multiply-add.
 //
-// # How a product runs: plan → pack → macro-kernel → micro-kernel
-//
-//  1. gemm.go: Gemm (and gemm) checks the shapes and that C overlaps
-//     neither input, then asks for a plan. pack_rows.go does the same for
-//     a pre-packed B (gemmPacked). A product with both operands transposed
-//     runs as the transpose of one with neither (gemmTT), where the kernel
-//     can read B unpacked. A beta other than 0 and 1 is applied first, in a
-//     pass of its own over C's rows (scaleC); the product then adds to C.
-//  2. gemm_plan.go: plan picks the path and cuts the work up: the block
-//     sizes kc (depth of a k block, so that the kernel's slivers stay in
-//     L1), mc and nc (so that a block of packed A stays in L2 and a panel
-//     of packed B in L3), whether B is read unpacked (useDirectB), and the
-//     grid of tasks, whole tiles of C, that the goroutines share (grid; a
-//     product under serialFlops runs on the caller alone).
-//  3. gemm_run.go: run hands the tasks to the worker pool (pool.go: share,
-//     whose workers keep looking for the next job for a while before they
-//     sleep, so that a hand-off costs under a microsecond) and works on
-//     them too. A task (gemmJob.task) loops in the order of GotoBLAS:
-//     for each panel of nc columns of C, for each k block, pack that block
-//     of op(B) (packB), then for each block of mc rows pack op(A) (packA)
-//     and run the macro-kernel over it.
-//  4. pack.go: packA and packB copy a block of an operand into slivers in
-//     the order the micro-kernel reads it (transposes are handled here, by
-//     the direction of reading), zero-padded to whole tiles; the kernel may
-//     bring SIMD helpers for it (packRows4, packPanelAcross).
-//  5. gemm_run.go: the macro-kernel (gemmJob.macroKernel) walks the block
-//     tile by tile, one B sliver against every A sliver, and calls the
-//     micro-kernel; a tile sticking out of C goes through a scratch tile,
-//     unless the kernel computes partial tiles itself (edges).
-//  6. kernel.go: the micro-kernel contract (microKernel): an mr×nr tile of
-//     C += (mr×kc sliver of A)·(kc×nr sliver of B), the accumulators in
-//     registers, summed in increasing p.
-//
-// Two other paths skip packing. gemm_dot.go: for C = A·Bᵀ, both read along
-// their rows, a kernel with a dotFn computes 5×5 dot products at a time
-// (dotTask), nothing packed. pack_rows.go: a PackedRows holds a matrix
-// packed once in the kernel's B-sliver layout; products with row ranges of
-// it read their B slivers from there (the grid shifted to its groups, see
-// gemmPlan.off).
-//
-// dense.go: the layout the kernels read. New pads rows whose length is a
-// multiple of 4 KiB (an image's 3,072 values) by two cache lines
-// (rowStride), so that the rows a kernel reads at once do not all fall
-// into the same set of the L1 cache.
-//
-// parallel.go: ParallelFor shares element-wise loops out to the same
-// worker pool; SetParallelism bounds the goroutines of each product and
-// ParallelFor, for computations run side by side.
-//
-// # Which micro-kernel runs
-//
-// The package variable kern holds the kernel; it is chosen once, at
-// start-up, by init in kernel_amd64.go from the CPUID and XGETBV checks in
-// cpu_amd64.go:
-//
-//	CPU (and OS)                                  kernel                      file
-//	amd64 with AVX-512F, AVX2 and FMA, the OS     avx512 10×16, with the      kernel_avx512_amd64.s,
-//	  saving the ZMM and opmask state              5×5 dot kernel (dotFn)      kernel_dot_amd64.s
-//	amd64 with AVX2 and FMA (no AVX-512)          avx2 4×12                   kernel_amd64.s
-//	any other CPU or architecture, or a build     go 2×3 (goKernel)           kernel_go.go
-//	  with -tags purego
-//
-// The AVX-512 kernel's 10×16 tile wastes nothing on the network's m = 50
-// and K = 10 rows and little on n = 100 columns (six whole tiles and one of
-// four columns, computed under a mask); kernel_amd64.go says more about
-// each. The tests check the CPUID checks against /proc/cpuinfo and skip,
-// saying why, the kernels this CPU cannot run.
+// ParallelFor shares element-wise loops out to the same goroutines;
+// SetParallelism bounds the goroutines of each product and ParallelFor, for
+// computations run side by side.
 //
 // # Rounding and reproducibility
 //
-// Every element of C is summed in an order fixed by the shape, the path and
-// the kernel, never by GOMAXPROCS, SetParallelism or by which goroutine does
-// which task: the result is bitwise the same at any parallelism. Different kernels round
-// differently (the assembly kernels fuse each multiply-add; the dot kernel
-// sums eight interleaved partial sums), so results on CPUs that select
-// different kernels agree to rounding, not bit for bit.
+// Every element of a product is summed in an order fixed by the shapes and
+// the micro-kernel, never by GOMAXPROCS or SetParallelism: results are
+// bitwise the same at any parallelism. Different micro-kernels round
+// differently, so results on CPUs that select different kernels agree to
+// rounding, not bit for bit.
 package matrix

@@ -3,6 +3,8 @@ package matrix
 import (
 	"fmt"
 	"unsafe"
+
+	"twolayer/matrix/internal/dgemm"
 )
 
 // Transpose says whether an operand of Gemm is used as it is or transposed.
@@ -18,35 +20,82 @@ const (
 // Gemm computes C = alpha·op(A)·op(B) + beta·C, where op(X) is X or Xᵀ as
 // tA and tB say. op(A) is m×k, op(B) is k×n and C is m×n. With beta = 0, C's
 // previous contents are ignored (NaNs in it do not propagate); with alpha = 0
-// or k = 0, A and B are not read and C becomes beta·C.
+// or k = 0, A and B are not read and C becomes beta·C. GemmReference
+// computes the same by the textbook triple loop.
 //
 // It panics, naming the operation and the shapes, if the shapes do not fit,
 // or if C shares memory with A or B: the destination must not overlap an
 // input (disjoint blocks of one matrix are fine).
 //
-// The product is cache-blocked and packed as in GotoBLAS (see gemmPlan and
-// the microKernel contract) and runs on up to GOMAXPROCS goroutines, each
-// computing whole tiles of C. Each element of C is summed over k in one fixed
-// order, so the result is bitwise the same whatever GOMAXPROCS is. Once warm,
-// Gemm does not allocate.
+// The product is cache-blocked and packed as in GotoBLAS, runs on up to
+// GOMAXPROCS goroutines (fewer after SetParallelism), and gives bitwise the
+// same result at any parallelism. Once warm, Gemm does not allocate.
 func Gemm(tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense) {
-	gemm("Gemm", kern, tA, tB, alpha, a, b, beta, c)
+	m, n, k := checkProduct("Gemm", tA, tB, a, b, c)
+	dgemm.Gemm(bool(tA), bool(tB), m, n, k, alpha, a.data, a.stride, b.data, b.stride, beta, c.data, c.stride)
 }
 
 // Mul computes C = A·B: A is m×k, B is k×n, C is m×n. It panics as Gemm does.
-func Mul(c, a, b *Dense) { gemm("Mul", kern, NoTrans, NoTrans, 1, a, b, 0, c) }
+func Mul(c, a, b *Dense) {
+	m, n, k := checkProduct("Mul", NoTrans, NoTrans, a, b, c)
+	dgemm.Gemm(false, false, m, n, k, 1, a.data, a.stride, b.data, b.stride, 0, c.data, c.stride)
+}
 
 // MulABt computes C = A·Bᵀ: A is m×k, B is n×k, C is m×n. With the images of
 // a mini-batch stored one per row of B, this is W·Xᵀ. It panics as Gemm does.
-func MulABt(c, a, b *Dense) { gemm("MulABt", kern, NoTrans, Trans, 1, a, b, 0, c) }
+func MulABt(c, a, b *Dense) {
+	m, n, k := checkProduct("MulABt", NoTrans, Trans, a, b, c)
+	dgemm.Gemm(false, true, m, n, k, 1, a.data, a.stride, b.data, b.stride, 0, c.data, c.stride)
+}
 
 // MulAtB computes C = Aᵀ·B: A is k×m, B is k×n, C is m×n. It panics as Gemm does.
-func MulAtB(c, a, b *Dense) { gemm("MulAtB", kern, Trans, NoTrans, 1, a, b, 0, c) }
+func MulAtB(c, a, b *Dense) {
+	m, n, k := checkProduct("MulAtB", Trans, NoTrans, a, b, c)
+	dgemm.Gemm(true, false, m, n, k, 1, a.data, a.stride, b.data, b.stride, 0, c.data, c.stride)
+}
 
-// gemm is Gemm with the name of the calling operation (for panic messages)
-// and the micro-kernel to use (so that tests can force one).
-func gemm(op string, mk microKernel, tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense) {
-	m, k := a.rows, a.cols
+// GemmReference computes what Gemm computes, C = alpha·op(A)·op(B) + beta·C,
+// by the textbook triple loop, one element of C at a time:
+//
+//	C[i][j] = alpha·Σ_{p<k} op(A)[i][p]·op(B)[p][j] + beta·C[i][j]
+//
+// the sum taken in increasing p, the term beta·C[i][j] left out when beta
+// = 0 and the sum when alpha = 0. It is the definition that Gemm and every
+// path and micro-kernel behind it are tested against; Gemm's results agree
+// with it to rounding, not bit for bit (Gemm sums in blocks, and its kernels
+// may fuse each multiply-add). It is slow: use Gemm. It panics as Gemm does.
+func GemmReference(tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense) {
+	m, n, k := checkProduct("GemmReference", tA, tB, a, b, c)
+	// op(A)[i][p] is a.data[i*ai + p*ap], op(B)[p][j] is b.data[p*bp + j*bj].
+	ai, ap := a.stride, 1
+	if tA {
+		ai, ap = 1, a.stride
+	}
+	bp, bj := b.stride, 1
+	if tB {
+		bp, bj = 1, b.stride
+	}
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			s := 0.0
+			if alpha != 0 {
+				for p := 0; p < k; p++ {
+					s += a.data[i*ai+p*ap] * b.data[p*bp+j*bj]
+				}
+			}
+			v := alpha * s
+			if beta != 0 {
+				v += beta * c.data[i*c.stride+j]
+			}
+			c.data[i*c.stride+j] = v
+		}
+	}
+}
+
+// checkProduct returns the m, n and k of C = op(A)·op(B) for the operation
+// op, and panics if the shapes do not fit or C shares memory with A or B.
+func checkProduct(op string, tA, tB Transpose, a, b, c *Dense) (m, n, k int) {
+	m, k = a.rows, a.cols
 	if tA {
 		m, k = k, m
 	}
@@ -64,61 +113,10 @@ func gemm(op string, mk microKernel, tA, tB Transpose, alpha float64, a, b *Dens
 	if sharesMemory(c, b) {
 		panic(fmt.Sprintf("matrix.%s: destination C %s shares memory with B %s", op, c.shape(), b.shape()))
 	}
-	if m == 0 || n == 0 {
-		return
-	}
-	if tA == Trans && tB == Trans && mk.edges && alpha != 0 && k != 0 {
-		gemmTT(mk, alpha, a, b, beta, c)
-		return
-	}
-	procs := procsFor(mk, m, n, k)
-	if beta != 0 && beta != 1 && alpha != 0 && k != 0 {
-		scaleC(c, beta, procs)
-		beta = 1
-	}
-	p := plan(mk, tA, tB, m, n, k, procs)
-	if alpha == 0 || k == 0 {
-		// Only C = beta·C is left; one task is enough.
-		p.gm, p.gn, p.tm, p.tn, p.procs, p.dot = 1, 1, m, n, 1, false
-	}
-	run(&p, tA, tB, alpha, a, b, nil, beta, c)
+	return m, n, k
 }
 
-// scaleC sets C = beta·C in a pass of its own, before a product adds to C:
-// rows in chunks of about scaleChunk values, on up to procs goroutines,
-// each row read and written in the order of memory, which the hardware
-// prefetches. Scaling C inside the product instead, just before the kernel
-// adds to each part of it, read C in short scattered pieces: with the
-// network's fused update of W1, W1 ← (1 − 2ηλ)·W1 − (η/n)·G·X, a training
-// step took 2–3% longer with m = 50 hidden units (W1 1.2 MB) and 10–15%
-// longer with m = 1000 (25 MB) than with this pass (BenchmarkTrainStep,
-// AMD EPYC Zen 4, 1 and 2 threads, alternating in one process). Each value
-// of C is scaled once and rounded, as the product's tasks would.
-func scaleC(c *Dense, beta float64, procs int) {
-	chunk := max(1, scaleChunk/max(c.cols, 1))
-	j := newJob()
-	j.c, j.beta, j.scaleRows = *c, beta, true
-	j.n, j.chunk, j.tasks = c.rows, chunk, int64(ceilDiv(c.rows, chunk))
-	j.share(min(procs, int(j.tasks)), nil)
-	j.c, j.scaleRows = Dense{}, false
-	pool.freeJobs.put(j)
-}
-
-// scaleChunk is about how many values of C a task of scaleC scales.
-const scaleChunk = 16384
-
-// procsFor returns the goroutines an m×n×k product with kernel mk may use:
-// 1 below the serial threshold (see grid), else maxProcs(), which is not
-// asked for then (GOMAXPROCS takes the scheduler's lock: 0.2 µs was seen on
-// a loaded machine, 7% of a 10×50×100 product).
-func procsFor(mk microKernel, m, n, k int) int {
-	if 2*float64(m)*float64(n)*float64(k) < float64(serialFlops)*float64(mk.mr*mk.nr) {
-		return 1
-	}
-	return maxProcs()
-}
-
-// operandShape describes an operand of gemm for a panic message, e.g.
+// operandShape describes an operand of a product for a panic message, e.g.
 // "A 50×3072" or "Bᵀ 3072×100 (B 100×3072)".
 func operandShape(name string, x *Dense, t Transpose) string {
 	if t {
@@ -154,43 +152,4 @@ func sharesMemory(x, y *Dense) bool {
 		return true // y does not lie in x's rows
 	}
 	return r < x.rows && c < x.cols
-}
-
-// gemmTT computes C = alpha·Aᵀ·Bᵀ + beta·C (A k×m, B n×k) as the transpose
-// of T = alpha·B·A, a product with no transpose, where a kernel with edges
-// reads its right operand unpacked (see useDirectB): then C[i][j] =
-// T[j][i] + beta·C[i][j]. T lives in a buffer kept for the next call.
-// Measured on Zen 4: Xᵀ·Gᵀ (3072×10000×50) 33 GFLOP per CPU-second packing
-// both operands, 43 this way (the transposition costs about 1%).
-func gemmTT(mk microKernel, alpha float64, a, b *Dense, beta float64, c *Dense) {
-	m, n, k := a.cols, b.rows, a.rows
-	tb := pool.freeTemps.get(func() *[]float64 { return new([]float64) })
-	*tb = grow(*tb, n*m)
-	t := Dense{rows: n, cols: m, stride: m, data: *tb}
-	p := plan(mk, NoTrans, NoTrans, n, m, k, procsFor(mk, m, n, k))
-	run(&p, NoTrans, NoTrans, alpha, b, a, nil, 0, &t)
-	transposeInto(c, &t, beta)
-	pool.freeTemps.put(tb)
-}
-
-// transposeInto sets C = Tᵀ + beta·C (beta = 0: C = Tᵀ, NaNs in C do not
-// survive), T n×m and C m×n, in blocks of 32×32 so that both are read and
-// written a cache line at a time.
-func transposeInto(c, t *Dense, beta float64) {
-	const blk = 32
-	m, n := c.rows, c.cols
-	for i0 := 0; i0 < m; i0 += blk {
-		for j0 := 0; j0 < n; j0 += blk {
-			for i := i0; i < min(i0+blk, m); i++ {
-				row := c.data[i*c.stride : i*c.stride+n]
-				for j := j0; j < min(j0+blk, n); j++ {
-					v := t.data[j*t.stride+i]
-					if beta != 0 {
-						v += beta * row[j]
-					}
-					row[j] = v
-				}
-			}
-		}
-	}
 }

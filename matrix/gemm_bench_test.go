@@ -1,10 +1,7 @@
 package matrix
 
 import (
-	"fmt"
-	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 )
 
@@ -79,55 +76,6 @@ func BenchmarkMul(b *testing.B) {
 	}
 }
 
-// BenchmarkMulPacked measures what packing the images once would save in
-// the forward products W1·Xbᵀ (the mini-batches, taken in turn from 10,000
-// images as training does) and W1·Xᵀ (all 10,000 images), with each kernel
-// this CPU runs: dense is the product on the row views (packing each
-// mini-batch, or on the dot path reading it, as the kernel does), packed
-// the product from a copy of X packed once for the kernel. PackRows makes
-// that copy only where it pays (see PackRows).
-//
-//	go test -run '^$' -bench MulPacked -cpu 1,2 ./matrix/
-func BenchmarkMulPacked(b *testing.B) {
-	rng := rand.New(rand.NewPCG(4, 4))
-	x := benchImages()
-	w1 := randDense(rng, 50, 3072)
-	for _, mk := range realKernels() {
-		packed := packRows(x, &mk)
-		for _, sc := range []struct {
-			name string
-			n    int
-		}{{"W1XbT/50x3072x100", 100}, {"W1XT/50x3072x10000", 10000}} {
-			batches := x.Rows() / sc.n
-			for _, v := range []struct {
-				name string
-				f    func(c *Dense, i int)
-			}{
-				{"dense", func(c *Dense, i int) { gemm("MulABt", mk, NoTrans, Trans, 1, w1, x.RowRange(i*sc.n, (i+1)*sc.n), 0, c) }},
-				{"packed", func(c *Dense, i int) {
-					gemmPacked("MulABtPacked", mk, NoTrans, 1, w1, packed.RowRange(i*sc.n, (i+1)*sc.n), 0, c)
-				}},
-			} {
-				b.Run(strings.ReplaceAll(mk.name, " ", "-")+"/"+sc.name+"/"+v.name, func(b *testing.B) {
-					c := New(50, sc.n)
-					v.f(c, 0)
-					b.ResetTimer()
-					cpu0 := cpuTime()
-					for i := range b.N {
-						v.f(c, i%batches)
-					}
-					cpu := cpuTime() - cpu0
-					flops := 2 * 50 * 3072 * float64(sc.n) * float64(b.N)
-					b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-					if cpu > 0 {
-						b.ReportMetric(flops/cpu.Seconds()/1e9, "GFLOP/cpu-s")
-					}
-				})
-			}
-		}
-	}
-}
-
 // BenchmarkRowStride measures what New's padded rows (rowStride) bring to
 // the network's products on 3,072-wide rows, against the same values with
 // rows exactly 3,072 apart ("contiguous", as numpy stores them): W1·Xᵀ on
@@ -176,48 +124,4 @@ func contiguousCopy(m *Dense) *Dense {
 	c := &Dense{rows: m.rows, cols: m.cols, stride: m.cols, data: make([]float64, m.rows*m.cols)}
 	c.Copy(m)
 	return c
-}
-
-// BenchmarkSerialThreshold times small products both on the calling
-// goroutine alone and split into tasks for the workers, to choose
-// serialFlops (run it with -cpu 2 on an otherwise idle machine, with and
-// without -tags purego): C = A·Xᵀ (50×k×100, the first layer's shape with a
-// shorter k; the dot path where the kernel has one) and C = G·X (50×k×k·30,
-// the shape of ∂J/∂W1 with a smaller batch).
-//
-//	go test -run '^$' -bench SerialThreshold -cpu 2 ./matrix/
-func BenchmarkSerialThreshold(b *testing.B) {
-	defer func(v int) { serialFlops = v }(serialFlops)
-	rng := rand.New(rand.NewPCG(3, 3))
-	for _, k := range []int{25, 50, 100, 200, 400, 800} {
-		const m, n = 50, 100
-		a, x, c := randDense(rng, m, k), randDense(rng, n, k), New(m, n)
-		g, xx, c2 := randDense(rng, m, k/5), randDense(rng, k/5, 3072), New(m, 3072)
-		for _, mode := range []string{"serial", "split"} {
-			set := func() {
-				serialFlops = 0 // split whenever GOMAXPROCS > 1
-				if mode == "serial" {
-					serialFlops = math.MaxInt
-				}
-			}
-			b.Run(fmt.Sprintf("ABt/%s/%dx%dx%d", mode, m, k, n), func(b *testing.B) {
-				set()
-				MulABt(c, a, x)
-				b.ResetTimer()
-				for range b.N {
-					MulABt(c, a, x)
-				}
-				b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-			})
-			b.Run(fmt.Sprintf("AB/%s/%dx%dx%d", mode, m, k/5, 3072), func(b *testing.B) {
-				set()
-				Mul(c2, g, xx)
-				b.ResetTimer()
-				for range b.N {
-					Mul(c2, g, xx)
-				}
-				b.ReportMetric(2*float64(m*3072*(k/5))*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-			})
-		}
-	}
 }

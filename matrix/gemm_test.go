@@ -5,48 +5,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
 )
-
-// naiveGemm is the textbook triple loop, the reference for Gemm: it returns
-// alpha·op(A)·op(B) + beta·C (beta = 0 ignoring C) as a new matrix, and the
-// same expression in absolute values, which bounds the rounding error.
-func naiveGemm(tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense) (want, mag *Dense) {
-	// Element (i, p) of op(A) is a.data[i*ai+p*ap]; likewise for B.
-	ai, ap := a.stride, 1
-	if tA {
-		ai, ap = 1, a.stride
-	}
-	bp, bj := b.stride, 1
-	if tB {
-		bp, bj = 1, b.stride
-	}
-	k := a.cols
-	if tA {
-		k = a.rows
-	}
-	want, mag = New(c.rows, c.cols), New(c.rows, c.cols)
-	for i := 0; i < c.rows; i++ {
-		for j := 0; j < c.cols; j++ {
-			s, abs := 0.0, 0.0
-			for p := 0; p < k; p++ {
-				x := a.data[i*ai+p*ap] * b.data[p*bp+j*bj]
-				s += x
-				abs += math.Abs(x)
-			}
-			v, vabs := alpha*s, math.Abs(alpha)*abs
-			if beta != 0 {
-				v += beta * c.At(i, j)
-				vabs += math.Abs(beta * c.At(i, j))
-			}
-			want.Set(i, j, v)
-			mag.Set(i, j, vabs)
-		}
-	}
-	return want, mag
-}
 
 // randDense returns an r×c matrix of values uniform in [-1, 1).
 func randDense(rng *rand.Rand, r, c int) *Dense {
@@ -56,10 +19,6 @@ func randDense(rng *rand.Rand, r, c int) *Dense {
 	}
 	return m
 }
-
-// randView returns an r×c matrix of random values that is, when strided is
-// true, a view into the middle of a larger random matrix (so its stride
-// exceeds its width and memory around it must not be touched), else a plain
 
 // randOperand returns a random operand X such that op(X) is r×c: X itself is
 // c×r when t is Trans. It is a strided view when strided is set.
@@ -71,6 +30,9 @@ func randOperand(rng *rand.Rand, r, c int, t Transpose, strided bool) *Dense {
 	return x
 }
 
+// randView returns an r×c matrix of random values that is, when strided is
+// true, a view into the middle of a larger random matrix (so its stride
+// exceeds its width and memory around it must not be touched), else a plain
 // contiguous one. The second result is the whole backing matrix.
 func randView(rng *rand.Rand, r, c int, strided bool) (view, whole *Dense) {
 	if !strided {
@@ -82,71 +44,44 @@ func randView(rng *rand.Rand, r, c int, strided bool) (view, whole *Dense) {
 	return whole.Slice(top, top+r, left, left+c), whole
 }
 
-// checkClose fails unless got matches want to within the rounding error of a
-// k-term sum: |got−want| ≤ 4·(k+2)·ε·mag element by element.
-func checkClose(t *testing.T, what string, got, want, mag *Dense, k int) {
+// checkClose fails unless got, computed as alpha·op(A)·op(B) + beta·C0,
+// matches GemmReference to within the rounding error of a k-term sum:
+// |got − want| ≤ 4·(k+2)·ε·mag element by element, where mag is the
+// reference product of the absolute values, |alpha|·|op(A)|·|op(B)| +
+// |beta|·|C0|.
+func checkClose(t *testing.T, what string, got *Dense, tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c0 *Dense) {
 	t.Helper()
+	want := c0.Clone()
+	GemmReference(tA, tB, alpha, a, b, beta, want)
+	mag := absDense(c0)
+	GemmReference(tA, tB, math.Abs(alpha), absDense(a), absDense(b), math.Abs(beta), mag)
+	k := a.cols
+	if tA {
+		k = a.rows
+	}
 	for i := 0; i < want.rows; i++ {
 		for j := 0; j < want.cols; j++ {
 			g, w := got.At(i, j), want.At(i, j)
 			tol := 4 * float64(k+2) * 0x1p-52 * mag.At(i, j)
 			if !(math.Abs(g-w) <= tol) {
-				t.Fatalf("%s: C[%d][%d] = %v, naive product gives %v (tolerance %g)", what, i, j, g, w, tol)
+				t.Fatalf("%s: C[%d][%d] = %v, GemmReference gives %v (tolerance %g)", what, i, j, g, w, tol)
 			}
 		}
 	}
 }
 
-// realKernels returns the kernels the program may select: the portable one
-// and those of the architecture that this CPU can run.
-func realKernels() []microKernel {
-	return append([]microKernel{goKernel}, archKernels()...)
-}
-
-// testKernels returns the kernels the product is tested with: the real
-// ones and loop kernels of odd shapes, with and without edges, so that the
-// driver is known to work for any mr and nr.
-func testKernels() []microKernel {
-	ks := realKernels()
-	for _, sz := range [][2]int{{1, 1}, {5, 7}, {8, 6}, {12, 4}, {4, 12}} {
-		ks = append(ks, loopKernel(sz[0], sz[1], false))
-	}
-	for _, sz := range [][2]int{{3, 5}, {10, 16}} {
-		ks = append(ks, loopKernel(sz[0], sz[1], true))
-	}
-	return ks
-}
-
-// loopKernel returns a plain-loop micro-kernel for mr×nr tiles, with edges
-// (computing only the first cols columns, B read with any stride) or
-// without (then it checks that it is called on a whole tile of packed B).
-func loopKernel(mr, nr int, edges bool) microKernel {
-	fn := func(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool) {
-		if !edges && (cols != nr || ldb != nr) {
-			panic(fmt.Sprintf("loop %d×%d without edges called with cols = %d, ldb = %d", mr, nr, cols, ldb))
-		}
-		for i := 0; i < mr; i++ {
-			for j := 0; j < cols; j++ {
-				s := 0.0
-				for p := 0; p < kc; p++ {
-					s += a[p*mr+i] * b[p*ldb+j]
-				}
-				if add {
-					c[i*ldc+j] += s
-				} else {
-					c[i*ldc+j] = s
-				}
-			}
+// absDense returns a copy of d with every element replaced by its absolute value.
+func absDense(d *Dense) *Dense {
+	a := d.Clone()
+	for i := 0; i < a.rows; i++ {
+		for j, x := range a.Row(i) {
+			a.Row(i)[j] = math.Abs(x)
 		}
 	}
-	name := fmt.Sprintf("loop %d×%d", mr, nr)
-	if edges {
-		name += " edges"
-	}
-	return microKernel{name: name, mr: mr, nr: nr, fn: fn, edges: edges, kc: 64}
+	return a
 }
 
-// gemmCase is one product of the sweep.
+// gemmCase is one product of the tests.
 type gemmCase struct {
 	m, n, k     int
 	tA, tB      Transpose
@@ -159,9 +94,10 @@ func (tc gemmCase) String() string {
 		tc.m, tc.n, tc.k, tc.tA, tc.tB, tc.alpha, tc.beta, tc.strided)
 }
 
-// runCase computes tc with kernel mk and checks C against naiveGemm and the
-// memory around a strided C against its previous values.
-func runCase(t *testing.T, rng *rand.Rand, mk microKernel, tc gemmCase) {
+// runCase computes tc with product (Gemm, or one of its common cases) and
+// checks C against GemmReference, and the memory around a strided C
+// against its previous values.
+func runCase(t *testing.T, rng *rand.Rand, name string, product func(tA, tB Transpose, alpha float64, a, b *Dense, beta float64, c *Dense), tc gemmCase) {
 	t.Helper()
 	a := randOperand(rng, tc.m, tc.k, tc.tA, tc.strided)
 	b := randOperand(rng, tc.k, tc.n, tc.tB, tc.strided)
@@ -169,15 +105,14 @@ func runCase(t *testing.T, rng *rand.Rand, mk microKernel, tc gemmCase) {
 	if tc.beta == 0 && tc.m > 0 && tc.n > 0 {
 		c.Set(rng.IntN(tc.m), rng.IntN(tc.n), math.NaN()) // must not survive
 	}
-	want, mag := naiveGemm(tc.tA, tc.tB, tc.alpha, a, b, tc.beta, c)
-	before := cWhole.Clone()
-	gemm("Gemm", mk, tc.tA, tc.tB, tc.alpha, a, b, tc.beta, c)
-	checkClose(t, mk.name+" "+tc.String(), c, want, mag, tc.k)
+	c0, before := c.Clone(), cWhole.Clone()
+	product(tc.tA, tc.tB, tc.alpha, a, b, tc.beta, c)
+	checkClose(t, name+" "+tc.String(), c, tc.tA, tc.tB, tc.alpha, a, b, tc.beta, c0)
 	// Outside the view, C's backing matrix is untouched.
 	for i := 0; i < cWhole.rows; i++ {
 		for j := 0; j < cWhole.cols; j++ {
 			if !inside(c, cWhole, i, j) && math.Float64bits(cWhole.At(i, j)) != math.Float64bits(before.At(i, j)) {
-				t.Fatalf("%s %s: element (%d, %d) of C's backing matrix, outside the view, changed", mk.name, tc, i, j)
+				t.Fatalf("%s %s: element (%d, %d) of C's backing matrix, outside the view, changed", name, tc, i, j)
 			}
 		}
 	}
@@ -196,74 +131,78 @@ func inside(v, whole *Dense, i, j int) bool {
 	return i >= vi && i < vi+v.rows && j >= vj && j < vj+v.cols
 }
 
-// TestGemmSweep checks every transpose combination, alpha, beta (with NaN in
-// C for beta = 0) and strided views against the naive product, with every
-// kernel, for each size 1..67 in each dimension (the other two random).
-func TestGemmSweep(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	alphas := []float64{1, -0.5, 2.5}
-	betas := []float64{0, 1, -1.5}
-	for _, mk := range testKernels() {
-		forEachPath(mk, func() {
-			for d := 1; d <= 67; d++ {
-				for dim := 0; dim < 3; dim++ {
-					sz := [3]int{1 + rng.IntN(67), 1 + rng.IntN(67), 1 + rng.IntN(67)}
-					sz[dim] = d
-					tc := gemmCase{
-						m: sz[0], n: sz[1], k: sz[2],
-						tA: rng.IntN(2) == 1, tB: rng.IntN(2) == 1,
-						alpha: alphas[rng.IntN(len(alphas))], beta: betas[rng.IntN(len(betas))],
-						strided: rng.IntN(2) == 1,
-					}
-					runCase(t, rng, mk, tc)
-				}
-			}
-		})
+// TestGemmReference checks the reference itself on products worked out by
+// hand: A = [1 2 3; 4 5 6], B = [7 8; 9 10; 11 12], A·B = [58 64; 139 154],
+// each operand given as it is or transposed.
+func TestGemmReference(t *testing.T) {
+	fill := func(r, c int, v ...float64) *Dense {
+		m := New(r, c)
+		for i := range r {
+			copy(m.Row(i), v[i*c:(i+1)*c])
+		}
+		return m
+	}
+	a, at := fill(2, 3, 1, 2, 3, 4, 5, 6), fill(3, 2, 1, 4, 2, 5, 3, 6)
+	b, bt := fill(3, 2, 7, 8, 9, 10, 11, 12), fill(2, 3, 7, 9, 11, 8, 10, 12)
+	cases := []struct {
+		name        string
+		tA, tB      Transpose
+		a, b        *Dense
+		alpha, beta float64
+		c0, want    []float64
+	}{
+		{"A·B", NoTrans, NoTrans, a, b, 1, 0, []float64{math.NaN(), 1, 1, 1}, []float64{58, 64, 139, 154}},
+		{"Aᵀᵀ·B", Trans, NoTrans, at, b, 1, 0, []float64{0, 0, 0, 0}, []float64{58, 64, 139, 154}},
+		{"A·Bᵀᵀ", NoTrans, Trans, a, bt, 1, 0, []float64{0, 0, 0, 0}, []float64{58, 64, 139, 154}},
+		{"Aᵀᵀ·Bᵀᵀ", Trans, Trans, at, bt, 1, 0, []float64{0, 0, 0, 0}, []float64{58, 64, 139, 154}},
+		{"2·A·B − C", NoTrans, NoTrans, a, b, 2, -1, []float64{1, 2, 3, 4}, []float64{115, 126, 275, 304}},
+		{"alpha 0", NoTrans, NoTrans, fill(2, 3, math.NaN(), 0, 0, 0, 0, 0), b, 0, 3, []float64{1, 2, 3, 4}, []float64{3, 6, 9, 12}},
+	}
+	for _, tc := range cases {
+		c := fill(2, 2, tc.c0...)
+		GemmReference(tc.tA, tc.tB, tc.alpha, tc.a, tc.b, tc.beta, c)
+		if got := append(append([]float64(nil), c.Row(0)...), c.Row(1)...); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: GemmReference gives %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	// k = 0: C = beta·C.
+	c := fill(2, 2, 1, 2, 3, 4)
+	GemmReference(NoTrans, NoTrans, 1, New(2, 0), New(0, 2), 0.5, c)
+	if got := append(append([]float64(nil), c.Row(0)...), c.Row(1)...); !slices.Equal(got, []float64{0.5, 1, 1.5, 2}) {
+		t.Errorf("k = 0: GemmReference gives %v, want [0.5 1 1.5 2]", got)
 	}
 }
 
-// forEachPath runs f once for each way kernel mk may compute a product:
-// for a kernel with edges with op(B) = B always packed and always read
-// unpacked (see useDirectB), for a kernel with a dotFn with the dot path
-// always and never taken (see useDot); else once.
-func forEachPath(mk microKernel, f func()) {
-	defer func(u func(mr, m, n, k int) bool, d func(m, n, k int) bool) { useDirectB, useDot = u, d }(useDirectB, useDot)
-	for _, direct := range []bool{false, true} {
-		if direct && !mk.edges {
-			continue
-		}
-		useDirectB = func(mr, m, n, k int) bool { return direct }
-		for _, dot := range []bool{false, true} {
-			if dot && mk.dot == nil {
-				continue
-			}
-			useDot = func(m, n, k int) bool { return dot }
-			f()
-		}
-	}
-}
-
-// TestGemmVariants runs each combination of transposes, alpha, beta and
-// strided views once on shapes that are no multiple of any block (one deep
-// enough for several k blocks), with every kernel, and 1×1×1.
-func TestGemmVariants(t *testing.T) {
+// TestGemmMatchesReference checks Gemm, with the micro-kernel this CPU
+// selects, against GemmReference for each combination of transposes,
+// alpha, beta and strided views, on shapes that are no multiple of any
+// block (one of them split into tasks at GOMAXPROCS = 2), and Mul, MulABt
+// and MulAtB on one shape each. The engine's tests check every kernel and
+// path the same way.
+func TestGemmMatchesReference(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, mk := range testKernels() {
-		forEachPath(mk, func() {
-			for _, sz := range [][3]int{{1, 1, 1}, {37, 29, 53}, {5, 67, 1}, {23, 41, 800}} {
-				for _, tA := range []Transpose{NoTrans, Trans} {
-					for _, tB := range []Transpose{NoTrans, Trans} {
-						for _, alpha := range []float64{1, -0.25, 0} {
-							for _, beta := range []float64{0, 1, 0.5} {
-								for _, strided := range []bool{false, true} {
-									runCase(t, rng, mk, gemmCase{sz[0], sz[1], sz[2], tA, tB, alpha, beta, strided})
-								}
-							}
+	for _, sz := range [][3]int{{1, 1, 1}, {37, 29, 53}, {131, 203, 517}} {
+		for _, tA := range []Transpose{NoTrans, Trans} {
+			for _, tB := range []Transpose{NoTrans, Trans} {
+				for _, alpha := range []float64{1, -0.25, 0} {
+					for _, beta := range []float64{0, 1, 0.5} {
+						for _, strided := range []bool{false, true} {
+							runCase(t, rng, "Gemm", Gemm, gemmCase{sz[0], sz[1], sz[2], tA, tB, alpha, beta, strided})
 						}
 					}
 				}
 			}
-		})
+		}
+	}
+	common := []struct {
+		name   string
+		tA, tB Transpose
+		f      func(c, a, b *Dense)
+	}{{"Mul", NoTrans, NoTrans, Mul}, {"MulABt", NoTrans, Trans, MulABt}, {"MulAtB", Trans, NoTrans, MulAtB}}
+	for _, p := range common {
+		product := func(_, _ Transpose, _ float64, a, b *Dense, _ float64, c *Dense) { p.f(c, a, b) }
+		runCase(t, rng, p.name, product, gemmCase{50, 100, 307, p.tA, p.tB, 1, 0, true})
 	}
 }
 
@@ -272,7 +211,7 @@ func TestGemmEmpty(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, sz := range [][3]int{{0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {0, 0, 0}} {
 		for _, beta := range []float64{0, 2} {
-			runCase(t, rng, kern, gemmCase{sz[0], sz[1], sz[2], NoTrans, Trans, 1, beta, false})
+			runCase(t, rng, "Gemm", Gemm, gemmCase{sz[0], sz[1], sz[2], NoTrans, Trans, 1, beta, false})
 		}
 	}
 }
@@ -286,38 +225,13 @@ type trainingShape struct {
 	tA, tB Transpose
 }
 
-// trainingShapes lists the products that matter; xRows is how many images
-// the matrix X the views are taken from holds.
+// trainingShapes lists the products that matter.
 var trainingShapes = []trainingShape{
 	{"W1XbT", 50, 100, 3072, NoTrans, Trans},  // S1 = W1·Xbᵀ, Xb a row view of X
 	{"W2H", 10, 100, 50, NoTrans, NoTrans},    // S = W2·H
 	{"GHT", 10, 50, 100, NoTrans, Trans},      // dW2 = G·Hᵀ
 	{"W2TG", 50, 100, 10, Trans, NoTrans},     // W2ᵀ·G
 	{"G1Xb", 50, 3072, 100, NoTrans, NoTrans}, // dW1 = G1·Xb
-}
-
-// TestGemmTrainingShapes checks the products of a training step, with the
-// mini-batch a row view of X, and one odd shape, at GOMAXPROCS = 2 so that
-// they are split into tasks, with every real kernel; with beta = 0 and
-// with beta ∉ {0, 1}, as in the training step's fused update of W1,
-// W1 ← (1 − 2ηλ)·W1 − (η/n)·G·Xb, where C is scaled one panel of at most
-// scaleNc columns at a time (see task).
-func TestGemmTrainingShapes(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	rng := rand.New(rand.NewPCG(7, 8))
-	kernels := realKernels()
-	shapes := append([]trainingShape{{"odd", 131, 203, 517, Trans, Trans}, {"oddNN", 131, 203, 517, NoTrans, NoTrans}}, trainingShapes...)
-	for _, ts := range shapes {
-		for _, mk := range kernels {
-			if p := plan(mk, ts.tA, ts.tB, ts.m, ts.n, ts.k, 2); ts.name == "odd" && p.gm*p.gn < 2 {
-				t.Fatalf("%s: the odd shape is not split into tasks: %+v", mk.name, p)
-			}
-			forEachPath(mk, func() {
-				runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, 1.0 / 3, 0, true})
-				runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, -1e-3, 0.99, true})
-			})
-		}
-	}
 }
 
 // TestGemmDeterministic: the product is bitwise the same at GOMAXPROCS 1, 2
@@ -413,6 +327,8 @@ func TestGemmPanics(t *testing.T) {
 		{"MulABt", func() { MulABt(New(3, 4), a, b) }, []string{"matrix.MulABt:", "Bᵀ 5×4 (B 4×5)"}},
 		{"MulAtB", func() { MulAtB(New(3, 5), a, b) }, []string{"matrix.MulAtB:", "Aᵀ 4×3 (A 3×4)"}},
 		{"Gemm", func() { Gemm(Trans, Trans, 1, a, b, 0, New(4, 4)) }, []string{"matrix.Gemm:", "Aᵀ 4×3", "Bᵀ 5×4"}},
+		{"GemmReference", func() { GemmReference(NoTrans, NoTrans, 1, a, New(3, 5), 0, New(3, 5)) }, []string{"matrix.GemmReference:", "shape mismatch"}},
+		{"GemmReference C is B", func() { GemmReference(NoTrans, NoTrans, 1, New(4, 4), b, 0, b) }, []string{"matrix.GemmReference:", "shares memory with B 4×5"}},
 		{"C is A", func() { Mul(a, a, New(4, 4)) }, []string{"matrix.Mul:", "C 3×4 shares memory with A 3×4"}},
 		{"C is B", func() { Mul(b, New(4, 4), b) }, []string{"matrix.Mul:", "shares memory with B 4×5"}},
 		{"overlapping views", func() { Mul(big.Slice(0, 3, 0, 3), New(3, 2), big.Slice(2, 4, 0, 3)) },
@@ -452,77 +368,4 @@ func panicMessage(f func()) (msg string) {
 	}()
 	f()
 	return ""
-}
-
-// TestPlan checks the invariants of plan that determinism and the edge
-// handling rely on, and that the training step's big product uses two cores.
-func TestPlan(t *testing.T) {
-	for _, mk := range testKernels() {
-		for _, sz := range [][3]int{{50, 100, 3072}, {50, 3072, 100}, {50, 10000, 3072}, {3072, 50, 10000}, {1024, 1024, 1024}, {10, 100, 50}, {7, 1, 100000}} {
-			for _, tB := range []Transpose{NoTrans, Trans} {
-				checkPlan(t, mk, tB, sz[0], sz[1], sz[2])
-			}
-		}
-	}
-}
-
-// checkPlan checks the plans of one product for TestPlan.
-func checkPlan(t *testing.T, mk microKernel, tB Transpose, m, n, k int) {
-	t.Helper()
-	p1 := plan(mk, NoTrans, tB, m, n, k, 1)
-	for _, procs := range []int{1, 2, 4} {
-		p := plan(mk, NoTrans, tB, m, n, k, procs)
-		where := fmt.Sprintf("%s %dx%dx%d tB=%v procs=%d: %+v", mk.name, m, n, k, tB, procs, p)
-		if p.kc != p1.kc || p.dot != p1.dot || p.directB != p1.directB {
-			t.Errorf("%s: kc, dot or directB differ from one goroutine's %+v", where, p1)
-		}
-		mr, nr := mk.mr, mk.nr
-		if p.dot {
-			mr, nr = dotTile, dotTile
-		}
-		if p.tm%mr != 0 || p.tn%nr != 0 || p.mc%mr != 0 || p.nc%nr != 0 {
-			t.Errorf("%s: tm, tn, mc, nc not multiples of the tile %d×%d", where, mr, nr)
-		}
-		if ceilDiv(m, p.tm) != p.gm || ceilDiv(n, p.tn) != p.gn {
-			t.Errorf("%s: grid does not cover C exactly", where)
-		}
-		if p.procs > procs || p.procs > p.gm*p.gn {
-			t.Errorf("%s: %d workers", where, p.procs)
-		}
-		if procs >= 2 && 2*m*n*k >= 1<<24 && p.procs < 2 {
-			t.Errorf("%s: a product of %d flops runs on one goroutine", where, 2*m*n*k)
-		}
-	}
-}
-
-// TestGemmConcurrentCalls: products started from several goroutines at once
-// share the worker pool and each gets its own, correct, result.
-func TestGemmConcurrentCalls(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	defer func(v int) { serialFlops = v }(serialFlops)
-	serialFlops = 0 // split every product, however small
-	rng := rand.New(rand.NewPCG(13, 14))
-	a, b := randDense(rng, 70, 900), randDense(rng, 900, 90) // big enough to be split
-	if p := plan(kern, NoTrans, NoTrans, 70, 90, 900, 2); p.gm*p.gn < 2 {
-		t.Fatalf("the product is not split: %+v", p)
-	}
-	want := New(70, 90)
-	Mul(want, a, b)
-	const callers = 4
-	results := make([]*Dense, callers)
-	done := make(chan int)
-	for g := range callers {
-		results[g] = New(70, 90)
-		go func() {
-			for range 20 {
-				Mul(results[g], a, b)
-			}
-			done <- g
-		}()
-	}
-	for range callers {
-		if g := <-done; !Equal(results[g], want) {
-			t.Errorf("caller %d: result differs from the same product computed alone", g)
-		}
-	}
 }

@@ -26,7 +26,7 @@ func TestParallelForCoversEachIndexOnce(t *testing.T) {
 				seen := make([]atomic.Int32, n)
 				var mu sync.Mutex
 				var ranges [][2]int
-				parallelFor(n, chunk, func(lo, hi int) {
+				parallelForFunc(n, chunk, func(lo, hi int) {
 					for i := lo; i < hi; i++ {
 						seen[i].Add(1)
 					}
@@ -45,7 +45,7 @@ func TestParallelForCoversEachIndexOnce(t *testing.T) {
 						t.Fatalf("%s: chunk %d is [%d,%d), want [%d,%d)", where, c, r[0], r[1], want[0], want[1])
 					}
 				}
-				if want := ceilDiv(n, chunk); len(ranges) != want {
+				if want := (n + chunk - 1) / chunk; len(ranges) != want {
 					t.Fatalf("%s: %d chunks, want %d", where, len(ranges), want)
 				}
 			}
@@ -59,7 +59,7 @@ func TestParallelForRunsConcurrently(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	started := make(chan struct{})
 	together := false
-	parallelFor(2, 1, func(lo, hi int) {
+	parallelForFunc(2, 1, func(lo, hi int) {
 		if lo == 1 {
 			close(started)
 			return
@@ -80,24 +80,23 @@ func TestParallelForRunsConcurrently(t *testing.T) {
 func TestParallelForSerialInOrder(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	var los []int
-	parallelFor(10, 3, func(lo, hi int) { los = append(los, lo) })
+	parallelForFunc(10, 3, func(lo, hi int) { los = append(los, lo) })
 	if !slices.Equal(los, []int{0, 3, 6, 9}) {
 		t.Errorf("chunks started at %v, want [0 3 6 9] in order", los)
 	}
 }
 
+// parallelForFunc is ParallelFor with a func value as the body, for the
+// tests where allocating does not matter: arg is the func.
+func parallelForFunc(n, chunk int, body func(lo, hi int)) {
+	ParallelFor(n, chunk, &body, func(f *func(lo, hi int), lo, hi int) { (*f)(lo, hi) })
+}
+
 // axpyChunks is an element-wise pass as the network runs it: y ← y − eta·x
-// over chunks, with the func made once.
+// over chunks, a method of the struct that holds its operands.
 type axpyChunks struct {
 	x, y []float64
 	eta  float64
-	fn   func(lo, hi int)
-}
-
-func newAxpyChunks(x, y []float64) *axpyChunks {
-	a := &axpyChunks{x: x, y: y}
-	a.fn = a.run
-	return a
 }
 
 func (a *axpyChunks) run(lo, hi int) {
@@ -107,45 +106,59 @@ func (a *axpyChunks) run(lo, hi int) {
 	}
 }
 
-// TestParallelForNoAllocs: with the body made once, ParallelFor allocates
-// nothing, serial or shared out, and computes the same bits either way.
-func TestParallelForNoAllocs(t *testing.T) {
+// axpyHalf is the same pass with half the step, as a plain function.
+func axpyHalf(a *axpyChunks, lo, hi int) {
+	x, y := a.x[lo:hi], a.y[lo:hi]
+	for i := range y {
+		y[i] -= 0.5 * a.eta * x[i]
+	}
+}
+
+// TestParallelForAllocatesNothing: with a method expression or a plain
+// function as the body, ParallelFor allocates nothing, on the caller alone
+// or shared out at GOMAXPROCS = 2, and computes the same bits either way.
+// testing.AllocsPerRun counts at GOMAXPROCS = 1, which the counted function
+// changes to 2 on its first (uncounted) run; AllocsPerRun reads the
+// runtime's count of allocations, the workers' included.
+func TestParallelForAllocatesNothing(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	const n = 153600
+	const n, chunk = 153600, 16384
 	x, y1, y2 := make([]float64, n), make([]float64, n), make([]float64, n)
-	for i := range x {
-		x[i], y1[i], y2[i] = float64(i%97)/7, float64(i%13), float64(i%13)
+	reset := func() {
+		for i := range x {
+			x[i], y1[i], y2[i] = float64(i%97)/7, float64(i%13), float64(i%13)
+		}
 	}
-	a1, a2 := newAxpyChunks(x, y1), newAxpyChunks(x, y2)
-	a1.eta, a2.eta = 0.37, 0.37
-	runtime.GOMAXPROCS(1)
-	if got := testing.AllocsPerRun(10, func() { parallelFor(n, 16384, a1.fn) }); got != 0 {
-		t.Errorf("GOMAXPROCS=1: %v allocations per call, want 0", got)
+	reset()
+	a1, a2 := &axpyChunks{x: x, y: y1, eta: 0.37}, &axpyChunks{x: x, y: y2, eta: 0.37}
+	at := func(procs int, a *axpyChunks) func() {
+		return func() {
+			runtime.GOMAXPROCS(procs)
+			ParallelFor(n, chunk, a, (*axpyChunks).run)
+			ParallelFor(n, chunk, a, axpyHalf)
+		}
 	}
-	runtime.GOMAXPROCS(2)
-	parallelFor(n, 16384, a2.fn) // starts the workers
-	if got := mallocsDuring(10, func() { parallelFor(n, 16384, a2.fn) }); got != 0 {
-		t.Errorf("GOMAXPROCS=2: %d allocations in 10 calls, want 0", got)
+	if got := testing.AllocsPerRun(10, at(1, a1)); got != 0 {
+		t.Errorf("GOMAXPROCS=1: %v allocations per two calls, want 0", got)
 	}
-	// The same pass, once serial and once shared out, gives the same bits.
-	for i := range x {
-		y1[i], y2[i] = float64(i%13), float64(i%13)
+	if got := testing.AllocsPerRun(10, at(2, a2)); got != 0 {
+		t.Errorf("GOMAXPROCS=2: %v allocations per two calls, want 0", got)
 	}
-	runtime.GOMAXPROCS(1)
-	parallelFor(n, 16384, a1.fn)
-	runtime.GOMAXPROCS(2)
-	parallelFor(n, 16384, a2.fn)
+	// The same passes, once serial and once shared out, give the same bits.
+	reset()
+	at(1, a1)()
+	at(2, a2)()
 	if !slices.Equal(y1, y2) {
-		t.Error("the shared-out pass gives different values from the serial one")
+		t.Error("the shared-out passes give different values from the serial ones")
 	}
 }
 
 // TestParallelForPanics: bad arguments panic with a message.
 func TestParallelForPanics(t *testing.T) {
 	for _, tc := range [][2]int{{-1, 1}, {10, 0}} {
-		msg := panicMessage(func() { parallelFor(tc[0], tc[1], func(lo, hi int) {}) })
+		msg := panicMessage(func() { parallelForFunc(tc[0], tc[1], func(lo, hi int) {}) })
 		if msg == "" || !strings.Contains(msg, "matrix.ParallelFor") {
-			t.Errorf("parallelFor(%d, %d): panic %q", tc[0], tc[1], msg)
+			t.Errorf("ParallelFor(%d, %d): panic %q", tc[0], tc[1], msg)
 		}
 	}
 }
@@ -154,10 +167,10 @@ func TestParallelForPanics(t *testing.T) {
 // of almost no work, one of which a worker takes (run it with -cpu 2).
 func BenchmarkParallelForHandOff(b *testing.B) {
 	var sink [2]float64
-	body := func(lo, hi int) { sink[lo] += 1 }
-	parallelFor(2, 1, body)
+	body := func(s *[2]float64, lo, hi int) { s[lo] += 1 }
+	ParallelFor(2, 1, &sink, body)
 	for b.Loop() {
-		parallelFor(2, 1, body)
+		ParallelFor(2, 1, &sink, body)
 	}
 }
 
@@ -167,11 +180,10 @@ func BenchmarkParallelForHandOff(b *testing.B) {
 func BenchmarkParallelForUpdate(b *testing.B) {
 	const n = 153600
 	x, y := make([]float64, n), make([]float64, n)
-	a := newAxpyChunks(x, y)
-	a.eta = 1e-9
-	parallelFor(n, 16384, a.fn)
+	a := &axpyChunks{x: x, y: y, eta: 1e-9}
+	ParallelFor(n, 16384, a, (*axpyChunks).run)
 	for b.Loop() {
-		parallelFor(n, 16384, a.fn)
+		ParallelFor(n, 16384, a, (*axpyChunks).run)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/entry")
 }
@@ -199,7 +211,7 @@ func TestSetParallelism(t *testing.T) {
 			t.Errorf("SetParallelism(%d) returned %d, want the previous setting %d", limit, prev, limit-1)
 		}
 		most.Store(0)
-		parallelFor(12, 1, body)
+		parallelForFunc(12, 1, body)
 		if got := int(most.Load()); got > limit {
 			t.Errorf("SetParallelism(%d): %d chunks ran at once", limit, got)
 		}

@@ -1,29 +1,29 @@
-package matrix
+package dgemm
 
 import "unsafe"
 
-// goKernel is the portable micro-kernel (see microKernel). It is the
-// reference every other kernel is tested against, and the kernel of the
-// purego build and of architectures without an assembly one.
+// goKernel is the portable micro-kernel (see microKernel): the kernel of
+// the purego build and of architectures without an assembly one.
 var goKernel = microKernel{name: "go 2×3", mr: 2, nr: 3, fn: kernelGo2x3, kc: 384}
 
 // kernelGo2x3 computes C[i][j] += Σ_p a[p*2+i]·b[p*ldb+j] for a 2×3 tile,
-// or with add false sets C[i][j] to the sum (goKernel has no edges: the driver always calls it with cols = 3, on a
-// packed B, ldb = 3).
+// or with add false sets C[i][j] to the sum (goKernel has no edges: the
+// driver always calls it with cols = 3, on a packed B, ldb = 3).
 //
 // Why 2×3: Go keeps floats in the 15 usable XMM registers and does not
 // vectorise, so the tile must fit in registers with its operands: six sums,
 // two values of A and the three of B (loaded once, used twice) leave room for
-// the products, and nothing spills to the stack. Larger tiles (4×4, 2×4, 3×3)
-// spill and ran at half the speed or less; 2×3 also wastes nothing on this
-// network's shapes (m = 50 and K = 10 rows, n = 100 and 3072 columns divide
-// by 2 and nearly by 3). The p loop is unrolled four times.
+// the products, and nothing spills to the stack. Larger tiles (4×4, 2×4,
+// 3×3) spill, and are much slower (see docs/performance.md); 2×3 also
+// wastes nothing on this network's shapes (m = 50 and K = 10 rows, n = 100
+// and 3072 columns divide by 2 and nearly by 3). The p loop is unrolled
+// four times.
 //
 // The inner loop reads the panels through unsafe pointers, after checking
 // their lengths up front, so that it has no bounds checks.
 func kernelGo2x3(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool) {
 	if ldb != 3 || cols != 3 {
-		panic("matrix: kernelGo2x3: B must be a packed 3-wide panel and the tile whole")
+		panic("dgemm: kernelGo2x3: B must be a packed 3-wide panel and the tile whole")
 	}
 	if !add {
 		clearTile(c, ldc, 2, 3, false)

@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package matrix
+package dgemm
 
 import (
 	"fmt"
@@ -10,6 +10,20 @@ import (
 	"strings"
 	"testing"
 )
+
+// archKernels returns the kernels of this architecture that the CPU can
+// run, for the tests to check against the portable one (and against
+// matrix.GemmReference, through the product).
+func archKernels() []microKernel {
+	var ks []microKernel
+	if hasAVX2 {
+		ks = append(ks, avx2Kernel4x12)
+	}
+	if hasAVX512 {
+		ks = append(ks, avx512Kernel10x16)
+	}
+	return ks
+}
 
 // requireAVX2 skips the test on a CPU (or OS) without AVX2 and FMA.
 func requireAVX2(t testing.TB) {
@@ -47,15 +61,6 @@ func fmaTile(k microKernel, kc int, a, b []float64, ldb int, c []float64, ldc, c
 	}
 }
 
-// randSlice returns n values uniform in [-1, 1).
-func randSlice(rng *rand.Rand, n int) []float64 {
-	s := make([]float64, n)
-	for i := range s {
-		s[i] = 2*rng.Float64() - 1
-	}
-	return s
-}
-
 // TestCPUChecksMatchProcCPUInfo compares the CPUID checks with the flags
 // Linux reports, and checks that the kernel they select is installed.
 func TestCPUChecksMatchProcCPUInfo(t *testing.T) {
@@ -85,15 +90,15 @@ func TestCPUChecksMatchProcCPUInfo(t *testing.T) {
 	if hasAVX2 != want {
 		t.Errorf("hasAVX2FMA() = %v, but /proc/cpuinfo flags say avx, avx2, fma, xsave all present = %v", hasAVX2, want)
 	}
-	if want && kern.name == goKernel.name {
-		t.Errorf("AVX2+FMA present but kern is still %q", kern.name)
+	if want && kernel.name == goKernel.name {
+		t.Errorf("AVX2+FMA present but kernel is still %q", kernel.name)
 	}
 	want512 := want && has("avx512f")
 	if hasAVX512 != want512 {
 		t.Errorf("hasAVX512 = %v, but /proc/cpuinfo flags say avx2, fma, xsave and avx512f all present = %v", hasAVX512, want512)
 	}
-	if want512 && kern.name != avx512Kernel10x16.name {
-		t.Errorf("AVX-512F present but kern is %q", kern.name)
+	if want512 && kernel.name != avx512Kernel10x16.name {
+		t.Errorf("AVX-512F present but kernel is %q", kernel.name)
 	}
 }
 
@@ -441,19 +446,4 @@ func BenchmarkPackHelpers(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(100*3072), "ns/elem")
 	})
-}
-
-// TestAVX512Kernel runs the AVX-512 kernel, its dot kernel and its masked
-// packing through the product on the network's shapes, against the naive
-// product: the same checks the sweeps make with every kernel this CPU can
-// run, here by name, so that a CPU without AVX-512 says so (it skips).
-func TestAVX512Kernel(t *testing.T) {
-	requireAVX512(t)
-	rng := rand.New(rand.NewPCG(31, 32))
-	mk := avx512Kernel10x16
-	for _, ts := range append([]trainingShape{{"odd", 37, 53, 301, Trans, NoTrans}, {"oddTT", 37, 53, 301, Trans, Trans}}, trainingShapes...) {
-		forEachPath(mk, func() {
-			runCase(t, rng, mk, gemmCase{ts.m, ts.n, ts.k, ts.tA, ts.tB, 0.5, 0.25, true})
-		})
-	}
 }

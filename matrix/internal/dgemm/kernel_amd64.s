@@ -154,7 +154,8 @@ store4x12set:
 // The same columns of the next four rows are prefetched (a hint, which never
 // faults): the packing code packs the rows of a sliver four by four, and
 // with images as rows the rows are far apart in memory, so that the hardware
-// prefetcher does not see the next group coming (15–20% faster from DRAM).
+// prefetcher does not see the next group coming (measured: see
+// docs/performance.md).
 TEXT ·packRows4AVX2(SB), NOSPLIT, $0-48
 	MOVQ         kc+0(FP), CX
 	MOVQ         dst+8(FP), DI

@@ -1,18 +1,16 @@
-package matrix
+package dgemm
 
-// Cache budgets of the blocking, in bytes. The machine this was tuned on (AMD
-// EPYC, Zen 3) has 32 KiB of L1d and 512 KiB of L2 per core and a shared L3.
-// (The depth kc of the k blocks, which keeps a kernel's slivers in L1, is
-// measured for each kernel: microKernel.kc.)
+// Cache budgets of the blocking, in bytes, for cores with 32 KiB or more of
+// L1d and 512 KiB or more of L2 (measured: see docs/performance.md). The
+// depth kc of the k blocks, which keeps a kernel's slivers in L1, is the
+// kernel's own (microKernel.kc).
 const (
 	// l2Budget bounds an mc×kc block of packed A, which stays in L2 while
-	// the kernel runs over the B panel (a quarter of L2: 128 KiB measured
-	// as fast as or faster than 256 KiB).
+	// the kernel runs over the B panel: a quarter of L2.
 	l2Budget = 128 << 10
 	// l3Budget bounds a kc×nc panel of packed B, which the kernel reads
-	// from L3 (or L2). Measured: 1 MiB (or 512 KiB) instead of 2 MiB made
-	// the products 1.2–1.4× faster, because packing scatters its writes
-	// across the whole panel and those spilled out of the caches.
+	// from L3 (or L2). Packing scatters its writes across the whole panel,
+	// so a panel much larger than L2 spills them out of the caches.
 	l3Budget = 1 << 20
 )
 
@@ -37,16 +35,13 @@ const (
 )
 
 // serialFlops, per element of the kernel's mr×nr tile: products with fewer
-// flops (2·m·n·k) run on the calling goroutine alone, because waking a worker
-// (about 10 µs here) costs more than it saves. Measured with
-// BenchmarkSerialThreshold on 2 cores: splitting (50×k)·(k×100) paid from
-// about 5 Mflop with the AVX2 4×12 kernel and from about 1–2 Mflop with the
-// Go 2×3 one; faster kernels have bigger tiles, hence the scaling. With the
-// AVX-512 10×16 kernel the threshold is 21 Mflop: the network's small
-// products (0.1 Mflop) stay serial, its mini-batch products (31 Mflop) are
-// shared out. (It could not be measured again for that kernel: the machine
-// was shared, and a second thread got no core of its own. A variable so
-// that tests can force the parallel path.)
+// flops (2·m·n·k) run on the calling goroutine alone, because handing tasks
+// to a worker costs more than it saves. Faster kernels have bigger tiles,
+// hence the scaling: with the AVX-512 10×16 kernel the threshold is
+// 21 Mflop, so that the network's small products (0.1 Mflop) stay serial
+// and its mini-batch products (31 Mflop) are shared out. Measured with
+// BenchmarkSerialThreshold: see docs/performance.md. (A variable so that
+// tests can force the parallel path.)
 var serialFlops = 1 << 17
 
 // A gemmPlan says how a product C (m×n) += op(A) (m×k) · op(B) (k×n) is cut up.
@@ -60,8 +55,8 @@ var serialFlops = 1 << 17
 // column of tasks may be smaller). tm and tn are multiples of the kernel's mr
 // and nr, so the kernel's tiles are the same at any grid: a tile is the same
 // computation whichever task runs it. A task packs its own panels: op(A) in
-// blocks of mc×kc, op(B) in panels of kc×nc (unless B is read unpacked or
-// pre-packed). The dot path cuts C into dotTile×dotTile tiles instead.
+// blocks of mc×kc, op(B) in panels of kc×nc (unless B is read unpacked).
+// The dot path cuts C into dotTile×dotTile tiles instead.
 type gemmPlan struct {
 	mk         microKernel
 	m, n, k    int
@@ -70,18 +65,17 @@ type gemmPlan struct {
 	gm, gn     int
 	procs      int  // workers to use, at most gm·gn
 	directB    bool // the kernel reads op(B) = B unpacked (see plan)
-	dot        bool // the dot path (gemm_dot.go): kc, nc and the grid are its own
-	off        int  // C's column j is column j+off of the grid (see PackedRows); n includes off
+	dot        bool // the dot path (dot.go): kc, nc and the grid are its own
 }
 
 // plan returns the plan of an m×n×k product C = op(A)·op(B) with kernel mk
 // on procs goroutines. It does not allocate.
-func plan(mk microKernel, tA, tB Transpose, m, n, k, procs int) gemmPlan {
-	if mk.dot != nil && tA == NoTrans && tB == Trans && useDot(m, n, k) {
+func plan(mk microKernel, tA, tB bool, m, n, k, procs int) gemmPlan {
+	if mk.dot != nil && !tA && tB && useDot(m, n, k) {
 		return planDot(mk, m, n, k, procs)
 	}
 	p := gemmPlan{mk: mk, m: m, n: n, k: k}
-	p.directB = tB == NoTrans && mk.edges && useDirectB(mk.mr, m, n, k)
+	p.directB = !tB && mk.edges && useDirectB(mk.mr, m, n, k)
 	p.blocks()
 	p.grid(mk.mr, mk.nr, procs)
 	return p
@@ -97,21 +91,12 @@ func (p *gemmPlan) blocks() {
 	p.nc = max(nr, l3Budget/(8*p.kc)/nr*nr)
 }
 
-// planPacked returns the plan of a product whose op(B) is pre-packed (see
-// PackedRows): as plan's, with only A to pack. n counts the grid's columns.
-func planPacked(mk microKernel, m, n, k, procs int) gemmPlan {
-	p := gemmPlan{mk: mk, m: m, n: n, k: k}
-	p.blocks()
-	p.grid(mk.mr, mk.nr, procs)
-	return p
-}
-
-// planDot returns the plan of C = A·Bᵀ on the dot path (see gemm_dot.go):
+// planDot returns the plan of C = A·Bᵀ on the dot path (see dot.go):
 // k blocks of at most dotKc terms, dotNc rows of B at a time, and the grid of
 // tasks in whole dotTile×dotTile tiles. Nothing is packed, but a task reads
 // its rows of A once per dotNc rows of B and its rows of B once, from L3 or
-// memory, as packing would: grid counts that (when it did not, W1·Xbᵀ was
-// cut into ten tasks that each read all of W1).
+// memory, as packing would: grid counts that (or it would cut W1·Xbᵀ into
+// many tasks that each read all of W1).
 func planDot(mk microKernel, m, n, k, procs int) gemmPlan {
 	p := gemmPlan{mk: mk, m: m, n: n, k: k, dot: true}
 	p.kc = max(1, ceilDiv(k, max(1, ceilDiv(k, dotKc))))
@@ -127,9 +112,8 @@ func planDot(mk microKernel, m, n, k, procs int) gemmPlan {
 // estimated time, each task costing its flops (padding included), a fixed
 // cost, and the reading of its operands: its rows of A once per panel of nc
 // columns and its columns of B once, counted at the cost of packing them,
-// whether it packs them or not. (Reading B unpacked is no cheaper: when
-// G·X, 50×10000×3072, was cut into 5×6 tasks, each column of X was read
-// from memory by five tasks, and two threads took twice as long as one.)
+// whether it packs them or not. (Reading B unpacked is no cheaper: a
+// column of B that several tasks read comes from memory for each of them.)
 func (p *gemmPlan) grid(mr, nr, procs int) {
 	m, n, k := p.m, p.n, p.k
 	mt, nt := ceilDiv(m, mr), ceilDiv(n, nr) // kernel tiles along m and n
@@ -171,12 +155,7 @@ var useDot = func(m, n, k int) bool { return true }
 // when the kernel (of mr rows) allows it (see microKernel.edges): when B is
 // small (at most 64K elements), or when each B sliver is read by at most
 // eight A slivers (m ≤ 8·mr), so that packing B would cost more than reading
-// it strided. Measured with the AVX-512 kernel on an AMD EPYC (Zen 4),
-// GFLOP per CPU-second, packed → unpacked: 10×50×100 30 → 46, 50×10×100
-// 35 → 38, 50×100×3072 (B a row view of the images, stride 3072) 46 → 50,
-// 50×10000×3072 37 → 43; but 1024³ 49 → 47, where each sliver serves 103 A
-// slivers. (A variable so that tests can force either path.)
+// it strided; a sliver read by many more A slivers (a large square product)
+// is worth packing. Measured: see docs/performance.md. (A variable so that
+// tests can force either path.)
 var useDirectB = func(mr, m, n, k int) bool { return n*k <= 1<<16 || m <= 8*mr }
-
-// ceilDiv returns ⌈a/b⌉ for a ≥ 0, b > 0.
-func ceilDiv(a, b int) int { return (a + b - 1) / b }

@@ -1,4 +1,4 @@
-package matrix
+package dgemm
 
 // The dot-product path of the product, for C = alpha·A·Bᵀ + beta·C with A
 // and B both read along their rows (op(A) = A, op(B) = Bᵀ): each element of
@@ -25,29 +25,24 @@ type dotFn func(kc int, rows *[2 * dotTile]*float64, out *[32]float64, mask uint
 // of B at a time, which stay in L2 (25·3072·8 = 600 KiB for k = 3072) while
 // the tiles of A run over them. Deep blocks pay: each block of a tile ends
 // with the reduction of 25 vectors (about 70 shuffles and adds) and the
-// update of C. Measured on Zen 4, GFLOP/s at 1 thread for 50×3072×100
-// (successive batches) and 50×3072×10000, with rows padded as New pads
-// them: blocks of 1024 terms and 25 rows 54 and 44, of 1536 and 25 56 and
-// 46, of 3072 (one block) and 10, 25 or 50 rows 56 and 49 (at 2 threads
-// 104 and 89 against 107 and 95), though a tile of A then no longer fits
-// L1. (Before rows were padded: 512 and 100 rows 46 and 39, 1536 and 25
-// 49 and 43.)
+// update of C; the network's k = 3,072 is one block. Measured: see
+// docs/performance.md.
 const (
 	dotKc = 3072
 	dotNc = 25
 )
 
-// dotTask computes region t of C (see task) on the dot path, with the row
-// pointers and the results of the kernel in buf (so that they do not escape
-// to the heap on each call).
-func (j *gemmJob) dotTask(t int, buf *packBuf) {
+// dotTask computes tile t of the plan's grid of C (see task) on the dot
+// path: for each k block, for each dotNc rows of B, each dotTile×dotTile
+// tile of C is one call of the dot kernel on five rows of A and five of B,
+// whose results are added to C times alpha (or, in the first block with
+// beta = 0, stored). A tile at the edge of C repeats its last row of A or B
+// to fill the kernel's five. The row pointers and the results live in buf,
+// so that they do not escape to the heap on each call.
+func (j *job) dotTask(t int, buf *packBuf) {
 	p := &j.plan
 	i0, j0 := t/p.gn*p.tm, t%p.gn*p.tn
 	i1, j1 := min(i0+p.tm, p.m), min(j0+p.tn, p.n)
-	if j.beta != 0 {
-		scaleTile(&j.c, j.beta, i0, i1, j0, j1)
-	}
-	a, b, c := &j.a, &j.b, &j.c
 	rows, out := &buf.dotRows, &buf.dotOut
 	defer clear(rows[:]) // do not keep the caller's matrices alive
 	for pc := 0; pc < p.k; pc += p.kc {
@@ -59,18 +54,18 @@ func (j *gemmJob) dotTask(t int, buf *packBuf) {
 			for it := i0; it < i1; it += dotTile {
 				ri := min(dotTile, i1-it)
 				for r := range dotTile {
-					off := (it+min(r, ri-1))*a.stride + pc
-					rows[r] = &a.data[off : off+kc][0]
+					off := (it+min(r, ri-1))*j.lda + pc
+					rows[r] = &j.a[off : off+kc][0]
 				}
 				for jt := jc; jt < jend; jt += dotTile {
 					rj := min(dotTile, jend-jt)
 					for r := range dotTile {
-						off := (jt+min(r, rj-1))*b.stride + pc
-						rows[dotTile+r] = &b.data[off : off+kc][0]
+						off := (jt+min(r, rj-1))*j.ldb + pc
+						rows[dotTile+r] = &j.b[off : off+kc][0]
 					}
-					p.mk.dot(kc, rows, out, mask)
+					p.mk.dot(kc, rows, out, mask) // the dot kernel
 					for i := range ri {
-						cr := c.data[(it+i)*c.stride+jt:]
+						cr := j.c[(it+i)*j.ldc+jt:]
 						cr = cr[:rj]
 						o := out[dotTile*i : dotTile*i+rj]
 						if add {

@@ -2,8 +2,9 @@
 
 #include "textflag.h"
 
-// AVX-512F micro-kernels; see kernel_avx512_amd64.go for the contract they
-// implement and microKernel in kernel.go for the panel layout.
+// AVX-512F micro-kernels; see kernelAVX512x10x16 and the declarations
+// after it in kernel_amd64.go for the contract they implement, and
+// microKernel in kernel.go for the panel layout.
 //
 // Register use:
 //	SI   packed A sliver, advancing 10·8 = 80 bytes per p

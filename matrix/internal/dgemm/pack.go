@@ -1,4 +1,4 @@
-package matrix
+package dgemm
 
 // Packing copies a block of an operand into the order the micro-kernel reads
 // it (see microKernel), zero-padding the last sliver to a whole mr or nr.
@@ -16,52 +16,53 @@ package matrix
 
 // packA packs alpha·op(A)[i0:i0+mlen, p0:p0+kc] into dst as ⌈mlen/mr⌉ slivers
 // of kc·mr values: sliver s holds dst[s·kc·mr + p·mr + i] = alpha·op(A)[i0+s·mr+i][p0+p].
-// op(A) is A, or Aᵀ when t is Trans.
-func packA(dst []float64, a *Dense, t Transpose, alpha float64, i0, mlen, p0, kc int, mk *microKernel) {
+// op(A) is A (rows lda apart in a), or Aᵀ when t is set.
+func packA(dst, a []float64, lda int, t bool, alpha float64, i0, mlen, p0, kc int, mk *microKernel) {
 	mr := mk.mr
-	if t == Trans {
-		packSliversAcross(dst, a, i0, mlen, p0, kc, mr, alpha, mk.packPanelAcross)
+	if t {
+		packSliversAcross(dst, a, lda, i0, mlen, p0, kc, mr, alpha, mk.packPanelAcross)
 		return
 	}
 	for s := 0; s*mr < mlen; s++ {
 		d := dst[s*kc*mr : (s+1)*kc*mr]
-		packAlong(d, a, i0+s*mr, min(mr, mlen-s*mr), p0, kc, mr, alpha, mk.packRows4)
+		packAlong(d, a, lda, i0+s*mr, min(mr, mlen-s*mr), p0, kc, mr, alpha, mk.packRows4)
 	}
 }
 
 // packB packs op(B)[p0:p0+kc, j0:j0+nlen] into dst as ⌈nlen/nr⌉ slivers of
 // kc·nr values: sliver s holds dst[s·kc·nr + p·nr + j] = op(B)[p0+p][j0+s·nr+j].
-// op(B) is B, or Bᵀ when t is Trans (with images as rows of B, each image is
-// then one line of a sliver).
-func packB(dst []float64, b *Dense, t Transpose, p0, kc, j0, nlen int, mk *microKernel) {
+// op(B) is B (rows ldb apart in b), or Bᵀ when t is set (with images as rows
+// of B, each image is then one line of a sliver).
+func packB(dst, b []float64, ldb int, t bool, p0, kc, j0, nlen int, mk *microKernel) {
 	nr := mk.nr
-	if t == NoTrans {
-		packSliversAcross(dst, b, j0, nlen, p0, kc, nr, 1, mk.packPanelAcross)
+	if !t {
+		packSliversAcross(dst, b, ldb, j0, nlen, p0, kc, nr, 1, mk.packPanelAcross)
 		return
 	}
 	for s := 0; s*nr < nlen; s++ {
 		d := dst[s*kc*nr : (s+1)*kc*nr]
-		packAlong(d, b, j0+s*nr, min(nr, nlen-s*nr), p0, kc, nr, 1, mk.packRows4)
+		packAlong(d, b, ldb, j0+s*nr, min(nr, nlen-s*nr), p0, kc, nr, 1, mk.packRows4)
 	}
 }
 
 // packSliversAcross packs ⌈n/w⌉ slivers w wide whose steps are rows
-// p0..p0+kc of x, read across columns c0..c0+n (see packAcross). The whole
+// p0..p0+kc of x (rows ldx apart), read across columns c0..c0+n (see
+// packAcross). The whole
 // slivers go to fast, when the kernel has it, or are packed reading x row
 // after row; the last, partial one by packAcross.
-func packSliversAcross(dst []float64, x *Dense, c0, n, p0, kc, w int, alpha float64,
+func packSliversAcross(dst, x []float64, ldx, c0, n, p0, kc, w int, alpha float64,
 	fast func(dst, src []float64, lds, kc, w, ns int, alpha float64)) {
 	whole := n / w
 	switch {
 	case whole == 0:
 	case fast != nil:
-		fast(dst, x.data[p0*x.stride+c0:], x.stride, kc, w, whole, alpha)
+		fast(dst, x[p0*ldx+c0:], ldx, kc, w, whole, alpha)
 	default:
 		// Four rows at a time: four streams in flight, and 4·w values
 		// stored together into each sliver.
 		row := func(p int) []float64 {
-			base := (p0+p)*x.stride + c0
-			return x.data[base : base+whole*w : base+whole*w]
+			base := (p0+p)*ldx + c0
+			return x[base : base+whole*w : base+whole*w]
 		}
 		p := 0
 		for ; p+4 <= kc; p += 4 {
@@ -85,27 +86,28 @@ func packSliversAcross(dst []float64, x *Dense, c0, n, p0, kc, w int, alpha floa
 		}
 	}
 	if s := whole; s*w < n {
-		packAcross(dst[s*kc*w:(s+1)*kc*w], x, c0+s*w, n-s*w, p0, kc, w, alpha)
+		packAcross(dst[s*kc*w:(s+1)*kc*w], x, ldx, c0+s*w, n-s*w, p0, kc, w, alpha)
 	}
 }
 
-// packAlong packs one sliver whose lines are rows r0..r0+n of x, read along
+// packAlong packs one sliver whose lines are rows r0..r0+n of x (rows ldx
+// apart), read along
 // columns p0..p0+kc: d[p·w+i] = alpha·x[r0+i][p0+p], zero for n ≤ i < w.
 // Rows are read four (or the last three or two) at a time, so that several
 // streams are in flight and the values of a step are stored together; rows4,
 // when not nil, packs four rows (see microKernel.packRows4), the last four
 // too when n is not a multiple of 4.
-func packAlong(d []float64, x *Dense, r0, n, p0, kc, w int, alpha float64,
+func packAlong(d, x []float64, ldx, r0, n, p0, kc, w int, alpha float64,
 	rows4 func(dst []float64, ldd int, src []float64, lds, kc int, alpha float64)) {
 	d = d[:kc*w]
 	row := func(i int) []float64 { // row r0+i of x, columns p0..p0+kc
-		base := (r0+i)*x.stride + p0
-		return x.data[base : base+kc : base+kc]
+		base := (r0+i)*ldx + p0
+		return x[base : base+kc : base+kc]
 	}
 	i := 0
 	for ; i+4 <= n; i += 4 {
 		if rows4 != nil {
-			rows4(d[i:], w, x.data[(r0+i)*x.stride+p0:], x.stride, kc, alpha)
+			rows4(d[i:], w, x[(r0+i)*ldx+p0:], ldx, kc, alpha)
 			continue
 		}
 		x0, x1, x2, x3 := row(i), row(i+1), row(i+2), row(i+3)
@@ -117,10 +119,9 @@ func packAlong(d []float64, x *Dense, r0, n, p0, kc, w int, alpha float64,
 	if i < n && i >= 4 && rows4 != nil {
 		// The last one to three rows with rows4 too: the four rows that end
 		// with them, rewriting one to three rows already packed with the
-		// same values. (For the AVX-512 kernel's ten rows, two of every
-		// ten were packed in Go: 1024³ is 3–4% faster this way,
-		// BenchmarkMul on Zen 4.)
-		rows4(d[n-4:], w, x.data[(r0+n-4)*x.stride+p0:], x.stride, kc, alpha)
+		// same values, rather than packing them in Go (two of every ten
+		// rows for the AVX-512 kernel; measured: see docs/performance.md).
+		rows4(d[n-4:], w, x[(r0+n-4)*ldx+p0:], ldx, kc, alpha)
 		i = n
 	}
 	switch n - i {
@@ -148,13 +149,14 @@ func packAlong(d []float64, x *Dense, r0, n, p0, kc, w int, alpha float64,
 	}
 }
 
-// packAcross packs one sliver whose steps are rows p0..p0+kc of x, each read
-// across columns c0..c0+n: d[p·w+j] = alpha·x[p0+p][c0+j], zero for n ≤ j < w.
-func packAcross(d []float64, x *Dense, c0, n, p0, kc, w int, alpha float64) {
+// packAcross packs one sliver whose steps are rows p0..p0+kc of x (rows ldx
+// apart), each read across columns c0..c0+n: d[p·w+j] = alpha·x[p0+p][c0+j],
+// zero for n ≤ j < w.
+func packAcross(d, x []float64, ldx, c0, n, p0, kc, w int, alpha float64) {
 	d = d[:kc*w]
 	for p := 0; p < kc; p++ {
-		base := (p0+p)*x.stride + c0
-		src := x.data[base : base+n]
+		base := (p0+p)*ldx + c0
+		src := x[base : base+n]
 		dp := d[p*w : p*w+w]
 		for j, v := range src {
 			dp[j] = alpha * v

@@ -1,4 +1,4 @@
-package matrix
+package dgemm
 
 import (
 	"runtime"
@@ -7,37 +7,72 @@ import (
 	"time"
 )
 
-// The worker pool that products and ParallelFor share their tasks with:
-// goroutines started on first need, each with its own packing buffers,
-// taking jobs from pool.work. The free lists recycle jobs and the callers'
-// buffers, so that steady-state calls allocate nothing.
+// The worker pool that products, scaleC and ParallelFor share their tasks
+// with: goroutines started on first need, each with its own packing
+// buffers, taking jobs from pool.work. The free lists recycle jobs and the
+// callers' buffers, so that steady-state calls allocate nothing.
 //
 // Handing a job over must cost little next to a task: a training step of
 // the network (about a millisecond on two cores) runs two large products
-// and a dozen small passes, and each hand-off that waits for a sleeping
-// thread to wake costs 50–150 µs on a virtual machine (measured on the
-// 2-core AMD EPYC this was tuned on). So a worker that has finished a job
-// keeps looking for the next one for workerSpin, pausing between looks,
-// before it blocks; a job handed over in that time starts within a
+// and a dozen small passes, and a hand-off that waits for a sleeping thread
+// to wake costs tens of microseconds or more. So a worker that has finished
+// a job keeps looking for the next one for workerSpin, pausing between
+// looks, before it blocks; a job handed over in that time starts within a
 // microsecond.
 var pool struct {
 	mu        sync.Mutex
 	started   int
-	work      chan *gemmJob
-	freeJobs  freeList[gemmJob]
+	work      chan *job
+	freeJobs  freeList[job]
 	freeBufs  freeList[packBuf]
 	freeTemps freeList[[]float64] // the intermediate products of gemmTT
 	spinning  atomic.Int32        // workers looking for a job (see nextJob)
 }
 
 // workerSpin is how long a worker looks for a new job after its last one
-// before it blocks. Measured with BenchmarkTrainStep at 2 threads (2-core
-// AMD EPYC Zen 4): see README.md's performance section. It is longer than
-// the serial stretches between the products of a training step and short
-// enough that an idle process stops spinning at once, for people.
+// before it blocks: longer than the serial stretches between the products
+// of a training step, and short enough that an idle process stops spinning
+// at once, for people (measured: see docs/performance.md).
 const workerSpin = 200 * time.Microsecond
 
-func init() { pool.work = make(chan *gemmJob, 256) }
+func init() { pool.work = make(chan *job, 256) }
+
+// A job is one call of Gemm, scaleC or ParallelFor being worked on: what to
+// compute, cut into tasks 0..tasks−1, and a counter from which the
+// goroutines working on it take task numbers. Jobs are recycled (see
+// pool.freeJobs).
+type job struct {
+	kind jobKind
+
+	// A product (kernelTasks, dotTasks): C = alpha·op(A)·op(B) + beta·C,
+	// the operands as Gemm takes them; task t is tile t of the plan's grid.
+	plan          gemmPlan
+	tA, tB        bool
+	alpha, beta   float64
+	a, b, c       []float64
+	lda, ldb, ldc int
+
+	// scaleC (scaleRows, with c, ldc and beta above) and ParallelFor
+	// (loop): task t covers rows or indices t·chunk..min((t+1)·chunk, n)
+	// of n; cols is C's width for scaleC; arg and body are ParallelFor's.
+	n, chunk, cols int
+	arg            any
+	body           chunkBody
+
+	tasks  int          // the number of tasks
+	next   atomic.Int64 // the next task to take
+	inside atomic.Int32 // workers working on the job now; −1: closed (see run)
+}
+
+// jobKind says what the tasks of a job compute.
+type jobKind int
+
+const (
+	kernelTasks jobKind = iota // tiles of a product on the kernel path (task)
+	dotTasks                   // tiles of a product on the dot path (dotTask)
+	scaleRows                  // chunks of rows of scaleC's pass
+	loop                       // chunks of a ParallelFor
+)
 
 // freeList is a stack of *T kept for reuse, so that steady-state products
 // allocate nothing (unlike sync.Pool, it is never emptied by the GC).
@@ -66,17 +101,17 @@ func (l *freeList[T]) put(x *T) {
 }
 
 // newJob returns a closed job from the free list, or a new one.
-func newJob() *gemmJob {
-	return pool.freeJobs.get(func() *gemmJob {
-		j := new(gemmJob)
+func newJob() *job {
+	return pool.freeJobs.get(func() *job {
+		j := new(job)
 		j.inside.Store(-1)
 		return j
 	})
 }
 
-// share does the tasks of j on the calling goroutine (packing into buf),
-// with up to procs−1 workers of the pool helping, and returns when all are
-// done and no worker is working on j any more.
+// run does the tasks of j on the calling goroutine, with up to procs−1
+// workers of the pool helping, returns when all are done and no worker is
+// working on j any more, and puts j back on the free list.
 //
 // The protocol: j is opened (inside = 0) and offered to procs−1 workers;
 // a worker that receives it joins it (inside + 1) only while it is open,
@@ -87,9 +122,14 @@ func newJob() *gemmJob {
 // j has been recycled and opened again for another call) joins that call,
 // which is as good. The offers are dropped rather than waited for when the
 // pool's queue is full.
-func (j *gemmJob) share(procs int, buf *packBuf) {
+func (j *job) run(procs, tasks int) {
+	j.tasks = tasks
 	j.next.Store(0)
-	helpers := min(procs-1, int(j.tasks)-1)
+	var buf *packBuf
+	if j.kind == kernelTasks || j.kind == dotTasks {
+		buf = pool.freeBufs.get(newPackBuf)
+	}
+	helpers := min(procs-1, tasks-1)
 	if helpers > 0 {
 		// Workers for every core, not only this job's helpers: other
 		// goroutines may run products side by side (see SetParallelism).
@@ -102,7 +142,7 @@ func (j *gemmJob) share(procs int, buf *packBuf) {
 			}
 		}
 	}
-	j.runTasks(buf)
+	j.work(buf)
 	if helpers > 0 {
 		// Close j once no worker is inside. The wait is short (at most one
 		// task): spin, pausing, then yield in case a worker inside is not
@@ -115,10 +155,39 @@ func (j *gemmJob) share(procs int, buf *packBuf) {
 			}
 		}
 	}
+	if buf != nil {
+		pool.freeBufs.put(buf)
+	}
+	// Do not keep the caller's memory alive.
+	j.a, j.b, j.c, j.arg, j.body = nil, nil, nil, nil, nil
+	pool.freeJobs.put(j)
+}
+
+// work takes task numbers from j until none are left and does them,
+// packing into buf (a product's tasks; nil for the others).
+func (j *job) work(buf *packBuf) {
+	for {
+		t := int(j.next.Add(1) - 1)
+		if t >= j.tasks {
+			return
+		}
+		switch j.kind {
+		case kernelTasks:
+			j.task(t, buf)
+		case dotTasks:
+			j.dotTask(t, buf)
+		case scaleRows:
+			lo := t * j.chunk
+			scaleTile(j.c, j.ldc, j.beta, lo, min(lo+j.chunk, j.n), 0, j.cols)
+		case loop:
+			lo := t * j.chunk
+			j.body.call(j.arg, lo, min(lo+j.chunk, j.n))
+		}
+	}
 }
 
 // join enters j as a helper if j is open and reports whether it did.
-func (j *gemmJob) join() bool {
+func (j *job) join() bool {
 	for {
 		n := j.inside.Load()
 		if n < 0 {
@@ -151,7 +220,7 @@ func worker(buf *packBuf) {
 	for {
 		j := nextJob()
 		if j.join() {
-			j.runTasks(buf)
+			j.work(buf)
 			j.inside.Add(-1)
 		}
 	}
@@ -163,7 +232,7 @@ func worker(buf *packBuf) {
 // (maxProcs() − 1): when products run side by side on their shares of the
 // cores (SetParallelism), the other workers block at once rather than take
 // a core from a goroutine that computes.
-func nextJob() *gemmJob {
+func nextJob() *job {
 	if int(pool.spinning.Add(1)) <= maxProcs()-1 {
 		j := lookForJob()
 		pool.spinning.Add(-1)
@@ -177,7 +246,7 @@ func nextJob() *gemmJob {
 }
 
 // lookForJob returns a job offered to the pool within workerSpin, or nil.
-func lookForJob() *gemmJob {
+func lookForJob() *job {
 	deadline := time.Now().Add(workerSpin)
 	for i := 1; ; i++ {
 		select {

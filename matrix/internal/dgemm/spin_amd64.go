@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package matrix
+package dgemm
 
 // spinPause tells the CPU that the caller is waiting in a loop (the PAUSE
 // instruction): it saves power and leaves the core to a hyper-thread

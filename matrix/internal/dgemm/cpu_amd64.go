@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package matrix
+package dgemm
 
 // cpuid executes the CPUID instruction with EAX = leaf and ECX = subleaf and
 // returns the four result registers. It is implemented in cpu_amd64.s.

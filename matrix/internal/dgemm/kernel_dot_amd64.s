@@ -3,7 +3,8 @@
 #include "textflag.h"
 
 // The AVX-512F dot-product kernel for C = A·Bᵀ with A and B read along
-// their rows (see dotKernel in kernel_dot_amd64.go):
+// their rows (see dot5x5AVX512 in kernel_dot_amd64.go, and dotFn in
+// dot.go for the contract):
 //
 //	out[5·i+j] = Σ_{p<kc} A_i[p]·B_j[p],   0 ≤ i, j < 5.
 //

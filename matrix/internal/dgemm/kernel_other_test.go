@@ -1,8 +1,8 @@
 //go:build !amd64 || purego
 
-package matrix
+package dgemm
 
 // archKernels returns the kernels of this architecture that the CPU can run:
-// none here (another architecture, or the purego build), so the product uses
-// the portable goKernel.
+// none without assembly, so the products are tested with goKernel (and the
+// loop kernels of the tests) alone.
 func archKernels() []microKernel { return nil }

@@ -1,55 +1,29 @@
 //go:build amd64 && !purego
 
-package matrix
+package dgemm
 
-// The amd64 micro-kernels: at start-up, init installs as kern
+// The amd64 micro-kernels. Both use the fused multiply-add VFMADD231PD,
+// which rounds a·b+c once, so their sums differ from goKernel's in the last
+// bits: each product is not rounded before it is added. They are still
+// deterministic: a tile's result depends only on the panels and on C.
+
+// chooseKernel returns the kernel the products use (see kernel):
 //
 //   - avx512Kernel10x16 when the CPU has AVX-512F (and AVX2 and FMA, which
 //     the packing helpers use) and the OS saves the ZMM and opmask state
-//     (hasAVX512, in cpu_amd64.go);
+//     (hasAVX512F, in cpu_amd64.go);
 //   - else avx2Kernel4x12 when the CPU has AVX2 and FMA and the OS saves the
 //     YMM state (hasAVX2FMA);
-//   - else nothing: the portable goKernel stays.
-//
-// Both use the fused multiply-add VFMADD231PD, which rounds a·b+c once, so
-// their sums differ from goKernel's in the last bits: each product is not
-// rounded before it is added. They are still deterministic: a tile's result
-// depends only on the panels and on C.
-
-var (
-	// avx2Kernel4x12 computes a 4×12 tile in twelve of the sixteen YMM
-	// registers (four float64 each): per p, three loads of B, four
-	// broadcasts of A and twelve FMAs. On the network's products it pads
-	// less than 6×8 (m = 50 rows become 52, not 54), its mr and nr are
-	// multiples of 4 for packRows4, and it measured 3–10% faster than 6×8
-	// through Gemm on an AMD EPYC (Zen 3). It has no edges: the driver packs
-	// B and uses a scratch tile at the right edge of C. kc = 192 (a 24 KiB
-	// budget for both slivers), as tuned on Zen 3.
-	avx2Kernel4x12 = microKernel{name: "avx2 4×12", mr: 4, nr: 12, fn: kernelAVX2x4x12, kc: 192,
-		packRows4: packRows4, packPanelAcross: packPanelAcross}
-
-	// avx512Kernel10x16 computes a 10×16 tile in twenty of the thirty-two
-	// ZMM registers (eight float64 each): per p, two loads of B, ten
-	// broadcasts of A and twenty FMAs. At the right edge of C it computes
-	// the columns left under a mask (edges), so B may also be read
-	// unpacked; its dotFn serves C = A·Bᵀ (gemm_dot.go).
-	//
-	// Why 10×16: in L1, every shape tried (10×16, 12×16, 14×16, 8×24 and
-	// 6×32, A broadcast into a register or embedded in the FMA) ran at 55–58
-	// GFLOP per thread-CPU-second on an AMD EPYC (Zen 4, one 512-bit FMA per
-	// cycle) from kc = 50 on, the core's peak; so the shape is chosen for
-	// what it wastes on the network's products. m = 50 (hidden units) and
-	// K = 10 (classes) are multiples of 10, where 12 or 14 rows would pad 50
-	// to 60 or 56 and 10 to 12 or 14, and 8×24 would pad 50 to 56; n = 100
-	// images are six tiles and four columns under a mask in the one-vector
-	// kernel. A is broadcast into registers (VBROADCASTSD), not embedded in
-	// the FMAs: ten broadcasts and two loads of B per twenty FMAs fit the two
-	// load ports of Intel cores, twenty-two embedded broadcasts would not.
-	// kc = 240 (B sliver 30 KiB): 2–5% faster than 118 on 1024³ and
-	// 50×10000×3072 (Zen 4), the same within noise from 192 to 288.
-	avx512Kernel10x16 = microKernel{name: "avx512 10×16", mr: 10, nr: 16, fn: kernelAVX512x10x16, kc: 240,
-		edges: true, packRows4: packRows4, packPanelAcross: packPanelAcrossMasked, dot: dot5x5AVX512}
-)
+//   - else the portable goKernel.
+func chooseKernel() microKernel {
+	switch {
+	case hasAVX512:
+		return avx512Kernel10x16
+	case hasAVX2:
+		return avx2Kernel4x12
+	}
+	return goKernel
+}
 
 // The CPU checks, recorded so that tests can skip with a message.
 var (
@@ -57,34 +31,43 @@ var (
 	hasAVX512 = hasAVX2 && hasAVX512F()
 )
 
-func init() {
-	switch {
-	case hasAVX512:
-		kern = avx512Kernel10x16
-	case hasAVX2:
-		kern = avx2Kernel4x12
-	}
-}
+var (
+	// avx2Kernel4x12 computes a 4×12 tile in twelve of the sixteen YMM
+	// registers (four float64 each): per p, three loads of B, four
+	// broadcasts of A and twelve FMAs. On the network's products it pads
+	// less than 6×8 (m = 50 rows become 52, not 54), and its mr and nr are
+	// multiples of 4 for packRows4. It has no edges: the driver packs B and
+	// uses a scratch tile at the right edge of C. kc = 192: a 24 KiB budget
+	// for both slivers. (Measured: see docs/performance.md.)
+	avx2Kernel4x12 = microKernel{name: "avx2 4×12", mr: 4, nr: 12, fn: kernelAVX2x4x12, kc: 192,
+		packRows4: packRows4, packPanelAcross: packPanelAcross}
 
-// archKernels returns the kernels of this architecture that the CPU can
-// run, for the tests to check against the portable one.
-func archKernels() []microKernel {
-	var ks []microKernel
-	if hasAVX2 {
-		ks = append(ks, avx2Kernel4x12)
-	}
-	if hasAVX512 {
-		ks = append(ks, avx512Kernel10x16)
-	}
-	return ks
-}
+	// avx512Kernel10x16 computes a 10×16 tile in twenty of the thirty-two
+	// ZMM registers (eight float64 each): per p, two loads of B, ten
+	// broadcasts of A and twenty FMAs. At the right edge of C it computes
+	// the columns left under a mask (edges), so B may also be read
+	// unpacked; its dotFn, dot5x5AVX512, serves C = A·Bᵀ (dot.go).
+	//
+	// Why 10×16: the shapes tried all reach the core's peak in L1, so the
+	// shape is chosen for what it wastes on the network's products. m = 50
+	// (hidden units) and K = 10 (classes) are multiples of 10, where 12 or
+	// 14 rows would pad 50 to 60 or 56 and 10 to 12 or 14, and 8×24 would
+	// pad 50 to 56; n = 100 images are six tiles and four columns under a
+	// mask in the one-vector kernel. A is broadcast into registers
+	// (VBROADCASTSD), not embedded in the FMAs: ten broadcasts and two loads
+	// of B per twenty FMAs fit the two load ports of Intel cores,
+	// twenty-two embedded broadcasts would not. kc = 240: a B sliver of
+	// 30 KiB. (Measured: see docs/performance.md.)
+	avx512Kernel10x16 = microKernel{name: "avx512 10×16", mr: 10, nr: 16, fn: kernelAVX512x10x16, kc: 240,
+		edges: true, packRows4: packRows4, packPanelAcross: packPanelAcrossMasked, dot: dot5x5AVX512}
+)
 
 // kernelAVX2x4x12 is the microKernel function of avx2Kernel4x12. It checks
 // that B is a packed panel, the tile whole, and that the panels and the C
 // tile lie inside their slices (the assembly does not), and panics if not.
 func kernelAVX2x4x12(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool) {
 	if ldb != 12 || cols != 12 {
-		panic("matrix: kernelAVX2x4x12: B must be a packed 12-wide panel and the tile whole")
+		panic("dgemm: kernelAVX2x4x12: B must be a packed 12-wide panel and the tile whole")
 	}
 	if kc <= 0 {
 		clearTile(c, ldc, 4, 12, add)
@@ -102,7 +85,7 @@ func kernelAVX2x4x12(kc int, a, b []float64, ldb int, c []float64, ldc int, cols
 // eight are masked, or eight masked ones.
 func kernelAVX512x10x16(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool) {
 	if cols < 1 || cols > 16 || ldb < cols {
-		panic("matrix: kernelAVX512x10x16: cols outside 1..16 or ldb < cols")
+		panic("dgemm: kernelAVX512x10x16: cols outside 1..16 or ldb < cols")
 	}
 	if kc <= 0 {
 		clearTile(c, ldc, 10, cols, add)
@@ -176,7 +159,7 @@ func packRows4AVX2(kc int, dst *float64, ldd int, src *float64, lds int, alpha f
 // multiple of 4 or a slice is too short.
 func packPanelAcross(dst, src []float64, lds, kc, w, ns int, alpha float64) {
 	if w <= 0 || w%4 != 0 {
-		panic("matrix: packPanelAcross: sliver width is not a positive multiple of 4")
+		panic("dgemm: packPanelAcross: sliver width is not a positive multiple of 4")
 	}
 	if kc <= 0 || ns <= 0 {
 		return
@@ -193,7 +176,7 @@ func packAcrossAVX2(kc int, dst *float64, src *float64, lds int, w4 int, ns int,
 // each line under a mask. It panics if w < 1 or a slice is too short.
 func packPanelAcrossMasked(dst, src []float64, lds, kc, w, ns int, alpha float64) {
 	if w < 1 {
-		panic("matrix: packPanelAcrossMasked: sliver width < 1")
+		panic("dgemm: packPanelAcrossMasked: sliver width < 1")
 	}
 	if kc <= 0 || ns <= 0 {
 		return

@@ -1,6 +1,6 @@
 //go:build !amd64 || purego
 
-package matrix
+package dgemm
 
 // spinPause is where a waiting loop pauses; without assembly it does
 // nothing.

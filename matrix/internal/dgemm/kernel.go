@@ -1,34 +1,10 @@
-package matrix
+package dgemm
 
-// Contract between the product's driver (gemm*.go, pack.go) and the
-// micro-kernels (kernel_*.go); changes, newest first:
-//
-//   - dot (field): an optional dot-product kernel for C = A·Bᵀ.
-//   - add (argument of fn): false stores the tile over C instead of adding it.
-//   - ldb and cols (arguments of fn), edges (field): B is read with a row
-//     stride ldb (nr for a packed panel; the stride of B itself when the
-//     driver hands the kernel B unpacked), and a kernel with edges set
-//     computes only the first cols columns of its tile, reading and writing
-//     nothing to their right, so the edges of C need no scratch tile and B
-//     need not be packed.
-//   - kc (field): the depth of the k blocks, measured and set for each
-//     kernel (it replaces an optional cap that no kernel set).
-//   - packRows4, packPanelAcross (fields): optional fast packing, used by
-//     pack.go when set.
-//   - The driver reads kern once at the start of each call and works for
-//     any mr, nr ≥ 1. Block sizes depend only on the kernel and the shape,
-//     never on GOMAXPROCS, and the kernel tiles are the same however C is
-//     split into tasks: tile (I, J) always covers rows I·mr..I·mr+mr and
-//     columns J·nr−off..J·nr+nr−off of C (off is 0, except with a
-//     pre-packed B, where it depends only on the rows taken; see
-//     PackedRows) and always takes the same path: straight into C, or, at
-//     the bottom edge (and at the sides, for a kernel without edges), into
-//     an mr×nr scratch tile (ldc = nr, add false) whose part inside C is
-//     then added to C. So a kernel whose result depends only on kc, the
-//     panels and C keeps the product bitwise reproducible.
-//   - fn may run concurrently on several goroutines, on different tiles;
-//     c may extend beyond the tile (it is a tail of C's backing slice), and
-//     only the mr×cols tile may be written.
+// kernel is the micro-kernel every product runs: the fastest this CPU
+// runs, chosen once at start-up by chooseKernel (kernel_amd64.go on amd64,
+// kernel_other.go elsewhere and in the purego build; the package comment
+// has the table). Gemm reads it once per call.
+var kernel = chooseKernel()
 
 // A microKernel is the innermost piece of the matrix product: it computes one
 // mr×nr tile of C (or its first cols columns) from a packed panel of A and a
@@ -51,14 +27,29 @@ package matrix
 // with cols = nr on a packed B panel, and with a scratch tile at the right
 // edge of C as well.
 //
-// The portable kernel, goKernel (2×3, in kernel_go.go), is the reference;
-// an architecture may install a faster one (an assembly kernel chosen by a
-// CPUID check at start-up) in kernel_$GOARCH.go, unless built with the
-// purego tag. doc.go says which kernel runs on which CPU.
+// What the driver guarantees the kernel, and the kernel the driver, so
+// that products are bitwise reproducible: block sizes depend only on the
+// kernel and the shape, never on GOMAXPROCS, and the kernel tiles are the
+// same however C is split into tasks: tile (I, J) always covers rows
+// I·mr..I·mr+mr and columns J·nr..J·nr+nr of C and always takes the same
+// path, straight into C, or at the bottom edge (and at the right, for a
+// kernel without edges) into an mr×nr scratch tile (ldc = nr, add false)
+// whose part inside C is then added to C (edgeTile). A kernel whose result
+// depends only on kc, the panels and C then keeps the product reproducible.
+// fn may run concurrently on several goroutines, on different tiles; c may
+// extend beyond the tile (it is a tail of C's backing slice), and only the
+// mr×cols tile may be written. The driver works for any mr, nr ≥ 1.
+//
+// The portable kernel, goKernel (2×3, in kernel_go.go), runs in the purego
+// build and on other architectures; kernel_amd64.go has the assembly
+// kernels and the CPUID checks that choose between them.
 type microKernel struct {
 	name   string
 	mr, nr int
-	fn     func(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool)
+
+	// fn computes the tile: kernelGo2x3 (kernel_go.go), kernelAVX2x4x12 or
+	// kernelAVX512x10x16 (kernel_amd64.go).
+	fn func(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool)
 
 	// kc is the depth of the k blocks the driver runs the kernel with, at
 	// most (measured for each kernel: deep enough that loading and storing
@@ -86,13 +77,10 @@ type microKernel struct {
 	packPanelAcross func(dst, src []float64, lds, kc, w, ns int, alpha float64)
 
 	// dot, when not nil, computes C = A·Bᵀ (op(A) = A, op(B) = Bᵀ) on the
-	// dot path instead (gemm_dot.go), without packing.
+	// dot path instead (dot.go), without packing: dot5x5AVX512
+	// (kernel_dot_amd64.go).
 	dot dotFn
 }
-
-// kern is the micro-kernel the product uses. It starts as the portable one;
-// an architecture file's init may replace it (see doc.go).
-var kern = goKernel
 
 // clearTile sets the first cols columns of the rows×… tile at c (row stride
 // ldc) to zero, unless add is set: what a kernel does for kc = 0.

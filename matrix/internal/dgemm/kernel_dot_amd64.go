@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package matrix
+package dgemm
 
 // dot5x5AVX512 is the dotFn of the AVX-512 kernel: see dotFn for what it
 // computes. Assembly, in kernel_dot_amd64.s; it reads kc values from each

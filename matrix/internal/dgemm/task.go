@@ -1,0 +1,118 @@
+package dgemm
+
+// task computes tile t of the plan's grid of C (row-major in the grid): it
+// adds alpha·op(A)·op(B) to the tile in the five loops of GotoBLAS around
+// the micro-kernel, from the outside in:
+//
+//  5. panels of nc columns of C (jc);
+//  4. k blocks of kc (pc): pack the kc×nc block of op(B) into slivers of nr
+//     columns (packB), unless the plan reads B where it is (directB);
+//  3. blocks of mc rows of C (ic): pack the mc×kc block of alpha·op(A) into
+//     slivers of mr rows (packA), which stay in L2;
+//  2. B slivers (jr), each kept in L1 while
+//  1. the A slivers (ir) stream past it, one micro-kernel call per mr×nr
+//     tile of C.
+//
+// beta is 0 or 1 here (Gemm applies any other in a pass of its own, see
+// scaleC): with beta = 0 the first k block is stored over C instead of
+// added to it, so C is not cleared first. A tile that sticks out of C goes
+// through edgeTile.
+func (j *job) task(t int, buf *packBuf) {
+	p := &j.plan
+	mk := &p.mk
+	mr, nr := mk.mr, mk.nr
+	i0, j0 := t/p.gn*p.tm, t%p.gn*p.tn
+	i1, j1 := min(i0+p.tm, p.m), min(j0+p.tn, p.n)
+	buf.a = grow(buf.a, ceilDiv(min(p.mc, i1-i0), mr)*mr*p.kc)
+	if !p.directB {
+		buf.b = grow(buf.b, ceilDiv(min(p.nc, j1-j0), nr)*nr*p.kc)
+	}
+	buf.tile = grow(buf.tile, mr*nr)
+	c, ldc := j.c, j.ldc
+	for jc := j0; jc < j1; jc += p.nc {
+		nlen := min(p.nc, j1-jc)
+		for pc := 0; pc < p.k; pc += p.kc {
+			kc := min(p.kc, p.k-pc)
+			add := pc > 0 || j.beta != 0
+			// The B panel: sliver s (columns jc+s·nr.. of op(B)) starts
+			// at bp[s·next], its rows ldbp apart.
+			var bp []float64
+			var ldbp, next int
+			if p.directB {
+				bp, ldbp, next = j.b[pc*j.ldb+jc:], j.ldb, nr
+			} else {
+				packB(buf.b, j.b, j.ldb, j.tB, pc, kc, jc, nlen, mk)
+				bp, ldbp, next = buf.b, nr, kc*nr
+			}
+			for ic := i0; ic < i1; ic += p.mc {
+				mlen := min(p.mc, i1-ic)
+				packA(buf.a, j.a, j.lda, j.tA, j.alpha, ic, mlen, pc, kc, mk)
+				for jr := 0; jr < nlen; jr += nr {
+					bs := bp[jr/nr*next:]
+					cols := min(nr, nlen-jr) // of the sliver's columns, those inside C
+					for ir := 0; ir < mlen; ir += mr {
+						as := buf.a[ir*kc : (ir+mr)*kc]
+						rows := min(mr, mlen-ir)
+						ct := c[(ic+ir)*ldc+jc+jr:] // C[ic+ir][jc+jr], the tile's corner
+						if rows == mr && (cols == nr || mk.edges) {
+							mk.fn(kc, as, bs, ldbp, ct, ldc, cols, add) // the micro-kernel
+						} else {
+							edgeTile(mk, buf.tile, kc, as, bs, ldbp, ct, ldc, rows, cols, add)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// edgeTile is the micro-kernel's call for a tile that sticks out of C, at
+// the bottom (rows < mr) or, for a kernel without edges, at the right
+// (cols < nr): the kernel computes the whole tile (or, with edges, its
+// first cols columns) into the scratch tile, and the rows×cols part inside C
+// is added to C from there (or, without add, copied).
+func edgeTile(mk *microKernel, tile []float64, kc int, as, bs []float64, ldb int, c []float64, ldc, rows, cols int, add bool) {
+	nr := mk.nr
+	tile = tile[:mk.mr*nr]
+	if mk.edges {
+		mk.fn(kc, as, bs, ldb, tile, nr, cols, false)
+	} else {
+		mk.fn(kc, as, bs, ldb, tile, nr, nr, false)
+	}
+	for i := 0; i < rows; i++ {
+		dst := c[i*ldc:]
+		dst = dst[:cols]
+		src := tile[i*nr : i*nr+cols]
+		if !add {
+			copy(dst, src)
+			continue
+		}
+		for jj := range dst {
+			dst[jj] += src[jj]
+		}
+	}
+}
+
+// packBuf holds one goroutine's packing buffers, kept across calls.
+type packBuf struct {
+	a, b []float64 // packed A block (mc×kc), packed B panel (kc×nc)
+	tile []float64 // mr×nr scratch tile for the edges of C
+
+	dotRows [2 * dotTile]*float64 // the rows a dotFn reads (see dotTask)
+	dotOut  [32]float64           // and its results
+}
+
+// maxTile bounds mr·nr of every kernel, the size of the scratch tile.
+const maxTile = 256
+
+// newPackBuf returns buffers of the sizes the cache budgets allow (see
+// plan), so that they need not grow later: which goroutine gets which task
+// varies from call to call, and a buffer growing in the middle of training
+// would be an allocation.
+func newPackBuf() *packBuf {
+	return &packBuf{
+		a:    make([]float64, l2Budget/8),
+		b:    make([]float64, l3Budget/8),
+		tile: make([]float64, maxTile),
+	}
+}
