@@ -56,3 +56,13 @@ func randomPixels(n int, seed uint64) []byte {
 	}
 	return pix
 }
+
+// BenchmarkNewNormalizer reports the time to prepare a set of statistics
+// for the kernels: the reciprocals and the exhaustive check of 256 bytes at
+// 3,072 features.
+func BenchmarkNewNormalizer(b *testing.B) {
+	s := syntheticStats(ImageSize, 1)
+	for b.Loop() {
+		newNormalizer(s)
+	}
+}
