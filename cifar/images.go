@@ -204,18 +204,13 @@ func (m Images) ComputeStats() Stats {
 	parallelFor(ImageSize, func(lo, hi int) {
 		mu, ss := mean[lo:hi], std[lo:hi]
 		for i := range n {
-			for j, v := range m.pix[i*ImageSize+lo : i*ImageSize+hi] {
-				mu[j] += pixelValue[v]
-			}
+			sumPixels(mu, m.pix[i*ImageSize+lo:i*ImageSize+hi])
 		}
 		for j := range mu {
 			mu[j] /= float64(n)
 		}
 		for i := range n {
-			for j, v := range m.pix[i*ImageSize+lo : i*ImageSize+hi] {
-				dv := pixelValue[v] - mu[j]
-				ss[j] += dv * dv
-			}
+			sumSquares(ss, m.pix[i*ImageSize+lo:i*ImageSize+hi], mu)
 		}
 		for j := range ss {
 			ss[j] = math.Sqrt(ss[j] / float64(n))

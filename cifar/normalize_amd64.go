@@ -2,9 +2,10 @@
 
 package cifar
 
-// The amd64 normalisation kernels (normalize_amd64.s), which compute
-// pixels.go's fastValue for every byte, eight values per instruction with
-// AVX-512 or four with AVX2:
+// The amd64 kernels (normalize_amd64.s). The statistics kernels, in AVX2,
+// replace the Go ones when the CPU has AVX2 and FMA. The normalisation
+// kernels compute pixels.go's fastValue for every byte, eight values per
+// instruction with AVX-512 or four with AVX2:
 //
 //   - normalizeAVX512 when the CPU has AVX-512F (and AVX2 and FMA) and the OS
 //     saves the ZMM and opmask state;
@@ -22,6 +23,16 @@ func normalizeAVX512(x *float64, pix *byte, n int, mean, std, recip *float64, hi
 //go:noescape
 func normalizeAVX2(x *float64, pix *byte, n int, mean, std, recip *float64, hi, lo float64)
 
+// sumPixelsAVX2 and sumSquaresAVX2 are sumPixelsGo and sumSquaresGo for n
+// bytes, with hi = invHi and lo = invLo: pixelValue[v] is computed as the
+// normalisation kernels compute it.
+//
+//go:noescape
+func sumPixelsAVX2(acc *float64, pix *byte, n int, hi, lo float64)
+
+//go:noescape
+func sumSquaresAVX2(acc *float64, pix *byte, n int, mean *float64, hi, lo float64)
+
 // The CPU checks, recorded so that tests can skip with a message.
 var (
 	hasAVX2   = hasAVX2FMA()
@@ -33,6 +44,9 @@ var (
 var normalizeKernel = normalizeGo
 
 func init() {
+	if hasAVX2 {
+		sumPixels, sumSquares = sumPixelsAVX2Kernel, sumSquaresAVX2Kernel
+	}
 	switch {
 	case hasAVX512:
 		normalizeKernel = avx512Kernel
@@ -54,6 +68,32 @@ func avx2Kernel(x []float64, pix []byte, mean, std, recip []float64) {
 		_, _, _, _ = x[n-1], mean[n-1], std[n-1], recip[n-1]
 		normalizeAVX2(&x[0], &pix[0], n, &mean[0], &std[0], &recip[0], invHi, invLo)
 	}
+}
+
+// sumPixelsAVX2Kernel and sumSquaresAVX2Kernel wrap the assembly in the
+// Go kernels' signatures.
+func sumPixelsAVX2Kernel(acc []float64, pix []byte) {
+	if n := len(pix); n > 0 {
+		_ = acc[n-1]
+		sumPixelsAVX2(&acc[0], &pix[0], n, invHi, invLo)
+	}
+}
+
+func sumSquaresAVX2Kernel(acc []float64, pix []byte, mean []float64) {
+	if n := len(pix); n > 0 {
+		_, _ = acc[n-1], mean[n-1]
+		sumSquaresAVX2(&acc[0], &pix[0], n, &mean[0], invHi, invLo)
+	}
+}
+
+// statsKernels returns the statistics kernels this CPU can run, the
+// portable ones first.
+func statsKernels() []statsKernel {
+	ks := []statsKernel{{"go", sumPixelsGo, sumSquaresGo}}
+	if hasAVX2 {
+		ks = append(ks, statsKernel{"avx2", sumPixelsAVX2Kernel, sumSquaresAVX2Kernel})
+	}
+	return ks
 }
 
 // kernels returns the kernels this CPU can run, the portable one first.

@@ -172,3 +172,106 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+// The statistics kernels (images.go's ComputeStats), in AVX2: for a row of
+// bytes, acc[j] = RN(acc[j] + p) or acc[j] = RN(acc[j] + RN(d·d)) with
+// d = RN(p − μ_j), p = v_j/255 computed as above; each lane is one feature,
+// so each feature's sum runs over the images in order, as in Go. They are
+// bound by reading the bytes from memory, for which AVX2 suffices.
+
+// SUM4 adds the four values at j+boff to acc (DI).
+#define SUM4(boff, foff, XB, YB, YP) \
+	VPMOVZXBD   boff(SI)(AX*1), XB; \
+	VCVTDQ2PD   XB, YB; \
+	VMULPD      Y15, YB, YP; \
+	VFMADD231PD Y14, YB, YP; \
+	VADDPD      foff(DI)(AX*8), YP, YP; \
+	VMOVUPD     YP, foff(DI)(AX*8)
+
+// func sumPixelsAVX2(acc *float64, pix *byte, n int, hi, lo float64)
+TEXT ·sumPixelsAVX2(SB), NOSPLIT, $0-40
+	MOVQ         acc+0(FP), DI
+	MOVQ         pix+8(FP), SI
+	MOVQ         n+16(FP), BX
+	VBROADCASTSD hi+24(FP), Y14
+	VBROADCASTSD lo+32(FP), Y15
+	XORQ         AX, AX
+	MOVQ         BX, DX
+	ANDQ         $-16, DX
+	JZ           tail
+
+loop16:
+	SUM4(0, 0, X0, Y0, Y1)
+	SUM4(4, 32, X2, Y2, Y3)
+	SUM4(8, 64, X4, Y4, Y5)
+	SUM4(12, 96, X6, Y6, Y7)
+	ADDQ $16, AX
+	CMPQ AX, DX
+	JLT  loop16
+
+tail:
+	CMPQ        AX, BX
+	JGE         done
+	MOVBLZX     (SI)(AX*1), DX
+	VCVTSI2SDL  DX, X0, X0
+	VMULSD      X15, X0, X1
+	VFMADD231SD X14, X0, X1
+	VADDSD      (DI)(AX*8), X1, X1
+	VMOVSD      X1, (DI)(AX*8)
+	INCQ        AX
+	JMP         tail
+
+done:
+	VZEROUPPER
+	RET
+
+// SQ4 adds the squares of the four deviations at j+boff to acc (DI).
+#define SQ4(boff, foff, XB, YB, YP) \
+	VPMOVZXBD   boff(SI)(AX*1), XB; \
+	VCVTDQ2PD   XB, YB; \
+	VMULPD      Y15, YB, YP; \
+	VFMADD231PD Y14, YB, YP; \
+	VSUBPD      foff(R8)(AX*8), YP, YP; \
+	VMULPD      YP, YP, YP; \
+	VADDPD      foff(DI)(AX*8), YP, YP; \
+	VMOVUPD     YP, foff(DI)(AX*8)
+
+// func sumSquaresAVX2(acc *float64, pix *byte, n int, mean *float64, hi, lo float64)
+TEXT ·sumSquaresAVX2(SB), NOSPLIT, $0-48
+	MOVQ         acc+0(FP), DI
+	MOVQ         pix+8(FP), SI
+	MOVQ         n+16(FP), BX
+	MOVQ         mean+24(FP), R8
+	VBROADCASTSD hi+32(FP), Y14
+	VBROADCASTSD lo+40(FP), Y15
+	XORQ         AX, AX
+	MOVQ         BX, DX
+	ANDQ         $-16, DX
+	JZ           tail
+
+loop16:
+	SQ4(0, 0, X0, Y0, Y1)
+	SQ4(4, 32, X2, Y2, Y3)
+	SQ4(8, 64, X4, Y4, Y5)
+	SQ4(12, 96, X6, Y6, Y7)
+	ADDQ $16, AX
+	CMPQ AX, DX
+	JLT  loop16
+
+tail:
+	CMPQ        AX, BX
+	JGE         done
+	MOVBLZX     (SI)(AX*1), DX
+	VCVTSI2SDL  DX, X0, X0
+	VMULSD      X15, X0, X1
+	VFMADD231SD X14, X0, X1
+	VSUBSD      (R8)(AX*8), X1, X1
+	VMULSD      X1, X1, X1
+	VADDSD      (DI)(AX*8), X1, X1
+	VMOVSD      X1, (DI)(AX*8)
+	INCQ        AX
+	JMP         tail
+
+done:
+	VZEROUPPER
+	RET

@@ -3,8 +3,13 @@
 package cifar
 
 // normalizeKernel is the kernel Image uses: on this architecture, or with
-// the purego build tag, the portable normalizeGo.
+// the purego build tag, the portable normalizeGo (and ComputeStats uses
+// sumPixelsGo and sumSquaresGo).
 var normalizeKernel = normalizeGo
 
 // kernels returns the kernels of this build: the portable one.
 func kernels() []kernel { return []kernel{{"go", normalizeGo, true}} }
+
+// statsKernels returns the statistics kernels of this build: the portable
+// ones.
+func statsKernels() []statsKernel { return []statsKernel{{"go", sumPixelsGo, sumSquaresGo}} }

@@ -171,3 +171,40 @@ type kernel struct {
 	fn      func(x []float64, pix []byte, mean, std, recip []float64)
 	divides bool // it computes pixelNorm (the division), not fastValue
 }
+
+// The sums of ComputeStats over the images (images.go), one image's row of
+// bytes at a time: sumPixels adds each value to its feature's sum,
+// sumSquares each squared deviation. Each feature's sum runs over the
+// images in order whatever the kernel, so all give the bits of
+// ComputeStats on the matrix.
+var (
+	sumPixels  = sumPixelsGo
+	sumSquares = sumSquaresGo
+)
+
+// sumPixelsGo adds pixelValue[pix[j]] to acc[j], for j < len(pix).
+func sumPixelsGo(acc []float64, pix []byte) {
+	acc = acc[:len(pix)]
+	for j, v := range pix {
+		acc[j] += pixelValue[v]
+	}
+}
+
+// sumSquaresGo adds (pixelValue[pix[j]] − mean[j])² to acc[j], for j <
+// len(pix). It is written as ComputeStats's loop is, so that a compiler
+// that fuses the square into the addition (Go may, on some architectures)
+// fuses both alike.
+func sumSquaresGo(acc []float64, pix []byte, mean []float64) {
+	acc, mean = acc[:len(pix)], mean[:len(pix)]
+	for j, v := range pix {
+		dv := pixelValue[v] - mean[j]
+		acc[j] += dv * dv
+	}
+}
+
+// statsKernel is a pair of statistics kernels, named for tests.
+type statsKernel struct {
+	name       string
+	sumPixels  func(acc []float64, pix []byte)
+	sumSquares func(acc []float64, pix []byte, mean []float64)
+}

@@ -66,3 +66,31 @@ func BenchmarkNewNormalizer(b *testing.B) {
 		newNormalizer(s)
 	}
 }
+
+// BenchmarkStatsKernels runs each statistics kernel over 10,000 images of
+// random bytes (30 MB, read from memory), as ComputeStats does on one core:
+// ns/value per image byte, for the sums and for the sums of squares.
+func BenchmarkStatsKernels(b *testing.B) {
+	const n = 10000
+	pix := randomPixels(n, 1)
+	acc := make([]float64, ImageSize)
+	mean := make([]float64, ImageSize)
+	for _, k := range statsKernels() {
+		b.Run(k.name+"/sums", func(b *testing.B) {
+			for b.Loop() {
+				for i := range n {
+					k.sumPixels(acc, pix[i*ImageSize:(i+1)*ImageSize])
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n*ImageSize), "ns/value")
+		})
+		b.Run(k.name+"/squares", func(b *testing.B) {
+			for b.Loop() {
+				for i := range n {
+					k.sumSquares(acc, pix[i*ImageSize:(i+1)*ImageSize], mean)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n*ImageSize), "ns/value")
+		})
+	}
+}

@@ -185,3 +185,48 @@ func TestKernelNames(t *testing.T) {
 	}
 	t.Log(fmt.Sprint("kernels of this CPU and build: ", names))
 }
+
+// TestStatsKernels checks every statistics kernel against the Go ones, bit
+// for bit, on rows of random bytes of every length from 0 to 40 and near
+// 1,536 and 3,072, at several offsets, added to sums already under way, and
+// that nothing outside the row is written.
+func TestStatsKernels(t *testing.T) {
+	const d = ImageSize + 16
+	r := rand.New(rand.NewPCG(2, 3))
+	pix := randomPixels(1, 4)[:ImageSize]
+	pix = append(pix, make([]byte, 16)...)
+	mean := make([]float64, d)
+	start := make([]float64, d)
+	for j := range d {
+		mean[j], start[j] = r.Float64(), 100*r.Float64()
+	}
+	var lengths []int
+	for n := range 41 {
+		lengths = append(lengths, n)
+	}
+	lengths = append(lengths, 1535, 1536, 1537, ImageSize-1, ImageSize, ImageSize+1)
+	sums, want := make([]float64, d), make([]float64, d)
+	for _, k := range statsKernels() {
+		for _, n := range lengths {
+			for _, off := range []int{0, 1, 5, 8} {
+				if off+n > d-4 {
+					continue
+				}
+				for _, squares := range []bool{false, true} {
+					copy(sums, start)
+					copy(want, start)
+					if squares {
+						k.sumSquares(sums[off:off+n], pix[off:off+n], mean[off:off+n])
+						sumSquaresGo(want[off:off+n], pix[off:off+n], mean[off:off+n])
+					} else {
+						k.sumPixels(sums[off:off+n], pix[off:off+n])
+						sumPixelsGo(want[off:off+n], pix[off:off+n])
+					}
+					if !sameFloats(sums, want) {
+						t.Fatalf("%s (squares %v), n = %d at offset %d: sums differ from Go's", k.name, squares, n, off)
+					}
+				}
+			}
+		}
+	}
+}
