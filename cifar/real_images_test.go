@@ -103,3 +103,26 @@ func BenchmarkComputeStats49000(b *testing.B) {
 		train.ComputeStats()
 	}
 }
+
+// TestRealDatasetMemory checks that LoadDataset allocates little more than
+// the images themselves (60,000 × 3,072 pixel bytes and the labels): no
+// buffer for a whole file. Run alone, its peak resident memory is that of
+// loading (docs/performance.md):
+//
+//	go test -c -o cifar.test ./cifar && CIFAR10_DIR=DIR /usr/bin/time -v ./cifar.test -test.run '^TestRealDatasetMemory$'
+func TestRealDatasetMemory(t *testing.T) {
+	dir := realDir(t)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	d, err := LoadDataset(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	images := uint64(d.Train.Len()+d.Test.Len()) * (ImageSize + 1)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("%d images: %.1f MB allocated for %.1f MB of pixels and labels", d.Train.Len()+d.Test.Len(), float64(allocated)/1e6, float64(images)/1e6)
+	if allocated > images+1<<20 {
+		t.Errorf("loading allocated %d bytes, more than the images' %d and 1 MiB", allocated, images)
+	}
+}
