@@ -77,3 +77,19 @@ func hasAVX512F() bool {
 	const avx512f = 1 << 16
 	return ebx7&avx512f != 0
 }
+
+// amdFamily returns the family of an AMD CPU as AMD numbers them (base plus
+// extended family: 0x19 for Zen 3 and Zen 4, 0x1A for Zen 5), and 0 for a
+// CPU of another vendor.
+func amdFamily() uint32 {
+	_, ebx, ecx, edx := cpuid(0, 0)
+	if ebx != 0x68747541 || edx != 0x69746e65 || ecx != 0x444d4163 { // "Auth" "enti" "cAMD"
+		return 0
+	}
+	eax, _, _, _ := cpuid(1, 0)
+	family := eax >> 8 & 0xf
+	if family == 0xf {
+		family += eax >> 20 & 0xff
+	}
+	return family
+}

@@ -3,15 +3,24 @@
 package cifar
 
 // The amd64 kernels (normalize_amd64.s). The statistics kernels, in AVX2,
-// replace the Go ones when the CPU has AVX2 and FMA. The normalisation
-// kernels compute pixels.go's fastValue for every byte, eight values per
-// instruction with AVX-512 or four with AVX2:
+// replace the Go ones when the CPU has AVX2 and FMA. Of the normalisation
+// kernels, init installs
 //
-//   - normalizeAVX512 when the CPU has AVX-512F (and AVX2 and FMA) and the OS
-//     saves the ZMM and opmask state;
-//   - else normalizeAVX2 when the CPU has AVX2 and FMA and the OS saves the
-//     YMM state;
+//   - normalizeDivAVX512, the division in VDIVPD, eight values per
+//     instruction, when the CPU has AVX-512F (and AVX2 and FMA), the OS saves
+//     the ZMM and opmask state, and the CPU is an AMD Zen 5 or later (family
+//     0x1A on): there the divider takes about 3.5 cycles for eight values,
+//     and the kernel reads two arrays of statistics, not three, which makes
+//     it the fastest once an image's statistics no longer fit L1, as they
+//     never do (docs/performance.md);
+//   - else normalizeAVX512, pixels.go's fastValue with multiplications and
+//     FMAs, eight values per instruction, whose speed does not depend on the
+//     divider, on the other CPUs with AVX-512F;
+//   - else normalizeAVX2, fastValue four values per instruction, when the
+//     CPU has AVX2 and FMA and the OS saves the YMM state;
 //   - else the portable normalizeGo stays.
+//
+// All give the same bits; the tests run every kernel the CPU can.
 
 // normalizeAVX512 and normalizeAVX2 write fastValue(pix[j], mean[j], std[j],
 // recip[j]) into x[j] for j < n, with hi = invHi and lo = invLo. Every
@@ -19,6 +28,12 @@ package cifar
 //
 //go:noescape
 func normalizeAVX512(x *float64, pix *byte, n int, mean, std, recip *float64, hi, lo float64)
+
+// normalizeDivAVX512 writes pixelNorm(pix[j], mean[j], std[j]) into x[j]
+// for j < n, with hi = invHi and lo = invLo (recip is not read).
+//
+//go:noescape
+func normalizeDivAVX512(x *float64, pix *byte, n int, mean, std, recip *float64, hi, lo float64)
 
 //go:noescape
 func normalizeAVX2(x *float64, pix *byte, n int, mean, std, recip *float64, hi, lo float64)
@@ -37,29 +52,49 @@ func sumSquaresAVX2(acc *float64, pix *byte, n int, mean *float64, hi, lo float6
 var (
 	hasAVX2   = hasAVX2FMA()
 	hasAVX512 = hasAVX2 && hasAVX512F()
+	// fastDivider: an AMD Zen 5 or later, whose VDIVPD is fast enough
+	// for normalizeDivAVX512 to be the fastest kernel.
+	fastDivider = amdFamily() >= 0x1a
 )
 
-// normalizeKernel is the kernel Image uses (see normalizeGo for its
-// contract).
-var normalizeKernel = normalizeGo
+// The kernels of this CPU (see normalizeGo for their contract).
+var (
+	goKernel            = kernel{"go", normalizeGo, true}
+	avx2NormKernel      = kernel{"avx2", avx2Kernel, false}
+	avx512NormKernel    = kernel{"avx512", avx512Kernel, false}
+	avx512DivNormKernel = kernel{"avx512-div", avx512DivKernel, true}
+)
+
+// normalizeKernel is the kernel Image uses.
+var normalizeKernel = goKernel
 
 func init() {
 	if hasAVX2 {
 		sumPixels, sumSquares = sumPixelsAVX2Kernel, sumSquaresAVX2Kernel
 	}
 	switch {
+	case hasAVX512 && fastDivider:
+		normalizeKernel = avx512DivNormKernel
 	case hasAVX512:
-		normalizeKernel = avx512Kernel
+		normalizeKernel = avx512NormKernel
 	case hasAVX2:
-		normalizeKernel = avx2Kernel
+		normalizeKernel = avx2NormKernel
 	}
 }
 
-// avx512Kernel and avx2Kernel wrap the assembly in normalizeGo's signature.
+// avx512Kernel, avx512DivKernel and avx2Kernel wrap the assembly in
+// normalizeGo's signature.
 func avx512Kernel(x []float64, pix []byte, mean, std, recip []float64) {
 	if n := len(pix); n > 0 {
 		_, _, _, _ = x[n-1], mean[n-1], std[n-1], recip[n-1]
 		normalizeAVX512(&x[0], &pix[0], n, &mean[0], &std[0], &recip[0], invHi, invLo)
+	}
+}
+
+func avx512DivKernel(x []float64, pix []byte, mean, std, recip []float64) {
+	if n := len(pix); n > 0 {
+		_, _, _ = x[n-1], mean[n-1], std[n-1]
+		normalizeDivAVX512(&x[0], &pix[0], n, &mean[0], &std[0], nil, invHi, invLo)
 	}
 }
 
@@ -98,12 +133,12 @@ func statsKernels() []statsKernel {
 
 // kernels returns the kernels this CPU can run, the portable one first.
 func kernels() []kernel {
-	ks := []kernel{{"go", normalizeGo, true}}
+	ks := []kernel{goKernel}
 	if hasAVX2 {
-		ks = append(ks, kernel{"avx2", avx2Kernel, false})
+		ks = append(ks, avx2NormKernel)
 	}
 	if hasAVX512 {
-		ks = append(ks, kernel{"avx512", avx512Kernel, false})
+		ks = append(ks, avx512NormKernel, avx512DivNormKernel)
 	}
 	return ks
 }

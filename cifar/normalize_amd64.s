@@ -100,6 +100,76 @@ done:
 	VZEROUPPER
 	RET
 
+// DIV8 is NORM8 with the division itself, in the CPU's divider: d/σ in one
+// VDIVPD, correctly rounded in each lane as the scalar division is. It
+// reads μ and σ (16 bytes a value) where NORM8 reads μ, σ and 1/σ (24).
+#define DIV8(boff, foff, YB, ZB, ZP) \
+	VPMOVZXBD   boff(SI)(AX*1), YB; \
+	VCVTDQ2PD   YB, ZB; \
+	VMULPD      Z31, ZB, ZP; \
+	VFMADD231PD Z30, ZB, ZP; \
+	VSUBPD      foff(R8)(AX*8), ZP, ZP; \
+	VDIVPD      foff(R9)(AX*8), ZP, ZP; \
+	VMOVUPD     ZP, foff(DI)(AX*8)
+
+// func normalizeDivAVX512(x *float64, pix *byte, n int, mean, std, recip *float64, hi, lo float64)
+TEXT ·normalizeDivAVX512(SB), NOSPLIT, $0-64
+	MOVQ         x+0(FP), DI
+	MOVQ         pix+8(FP), SI
+	MOVQ         n+16(FP), BX
+	MOVQ         mean+24(FP), R8
+	MOVQ         std+32(FP), R9
+	VBROADCASTSD hi+48(FP), Z30
+	VBROADCASTSD lo+56(FP), Z31
+	XORQ         AX, AX
+
+	MOVQ BX, DX
+	ANDQ $-32, DX
+	JZ   by8
+
+loop32:
+	DIV8(0, 0, Y0, Z0, Z1)
+	DIV8(8, 64, Y2, Z2, Z3)
+	DIV8(16, 128, Y4, Z4, Z5)
+	DIV8(24, 192, Y6, Z6, Z7)
+	ADDQ $32, AX
+	CMPQ AX, DX
+	JLT  loop32
+
+by8:
+	MOVQ BX, DX
+	ANDQ $-8, DX
+
+loop8:
+	CMPQ AX, DX
+	JGE  tail
+	DIV8(0, 0, Y0, Z0, Z1)
+	ADDQ $8, AX
+	JMP  loop8
+
+	// The last n mod 8 values under the mask K1, as in normalizeAVX512;
+	// the masked-off lanes are not computed at all.
+tail:
+	MOVQ  BX, CX
+	SUBQ  AX, CX
+	JZ    done
+	MOVL  $1, DX
+	SHLL  CX, DX
+	DECL  DX
+	KMOVW DX, K1
+
+	VPMOVZXBD.Z (SI)(AX*1), K1, Z0
+	VCVTDQ2PD   Y0, Z0
+	VMULPD      Z31, Z0, Z1
+	VFMADD231PD Z30, Z0, Z1
+	VSUBPD.Z    (R8)(AX*8), Z1, K1, Z1
+	VDIVPD.Z    (R9)(AX*8), Z1, K1, Z1
+	VMOVUPD     Z1, K1, (DI)(AX*8)
+
+done:
+	VZEROUPPER
+	RET
+
 // NORM4 is NORM8 on four values in YMM registers (XB is YB's lower half).
 #define NORM4(boff, foff, XB, YB, YP, YQ) \
 	VPMOVZXBD    boff(SI)(AX*1), XB; \

@@ -5,10 +5,10 @@ package cifar
 // normalizeKernel is the kernel Image uses: on this architecture, or with
 // the purego build tag, the portable normalizeGo (and ComputeStats uses
 // sumPixelsGo and sumSquaresGo).
-var normalizeKernel = normalizeGo
+var normalizeKernel = kernel{"go", normalizeGo, true}
 
 // kernels returns the kernels of this build: the portable one.
-func kernels() []kernel { return []kernel{{"go", normalizeGo, true}} }
+func kernels() []kernel { return []kernel{normalizeKernel} }
 
 // statsKernels returns the statistics kernels of this build: the portable
 // ones.

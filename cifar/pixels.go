@@ -12,11 +12,13 @@ import (
 //
 // for the 3,072 bytes v_j of an image, and must give, bit for bit, what
 // normalising the float64 matrix of LoadBatch with Stats.Apply gives: the
-// value v/255 rounded, minus μ_j rounded, divided by σ_j rounded. A
+// value v/255 rounded, minus μ_j rounded, divided by σ_j rounded. A scalar
 // division per value is too slow on a training step's path (about 1 ns each
-// in Go; a batch of 100 images is 307,200 values), so the kernels compute the
-// same correctly rounded results with multiplications and fused
-// multiply-adds instead:
+// in Go; a batch of 100 images is 307,200 values). A vector division
+// (VDIVPD) is correctly rounded in each lane, so it gives the same bits, and
+// where the divider is fast (AMD Zen 5) it is the kernel used
+// (normalize_amd64.go). Elsewhere the kernels compute the same correctly
+// rounded results with multiplications and fused multiply-adds:
 //
 //	p = RN(v·invHi + RN(v·invLo))   = RN(v/255)         for every byte v
 //	d = RN(p − μ_j)
@@ -24,8 +26,9 @@ import (
 //	e = RN(d − q·σ_j)               one FMA: d − q·σ_j is exact
 //	y = RN(q + e·r_j)               one FMA: = RN(d/σ_j)
 //
-// The first line splits 1/255 into invHi = RN(1/255) and the remainder
-// invLo: v·invHi alone is off by one ulp for 24 of the 256 bytes. The last
+// The first line, which every kernel uses, splits 1/255 into invHi =
+// RN(1/255) and the remainder invLo: v·invHi alone is off by one ulp for 24
+// of the 256 bytes. The last
 // three are Markstein's correction of a quotient (q is within an ulp of d/σ
 // and e its exact remainder, so adding e/σ ≈ e·r once rounds to the correctly
 // rounded quotient) — a theorem with conditions (no underflow, no overflow)
@@ -141,7 +144,7 @@ func fastValue(v byte, m, s, r float64) float64 {
 func (z *normalizer) apply(x []float64, pix []byte) {
 	n := len(pix)
 	x = x[:n]
-	normalizeKernel(x, pix, z.mean[:n], z.std[:n], z.recip[:n])
+	normalizeKernel.fn(x, pix, z.mean[:n], z.std[:n], z.recip[:n])
 	for _, j := range z.divide {
 		if j >= n {
 			break

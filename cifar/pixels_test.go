@@ -93,7 +93,7 @@ func checkKernels(t *testing.T, s Stats) {
 				}
 			}
 			old := normalizeKernel
-			normalizeKernel = k.fn
+			normalizeKernel = k
 			z.apply(x, row)
 			normalizeKernel = old
 			for j := range d {
@@ -183,7 +183,7 @@ func TestKernelNames(t *testing.T) {
 	for _, k := range kernels() {
 		names = append(names, k.name)
 	}
-	t.Log(fmt.Sprint("kernels of this CPU and build: ", names))
+	t.Log(fmt.Sprint("kernels of this CPU and build: ", names, "; Image uses ", normalizeKernel.name))
 }
 
 // TestStatsKernels checks every statistics kernel against the Go ones, bit
