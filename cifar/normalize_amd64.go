@@ -9,10 +9,10 @@ package cifar
 //   - normalizeDivAVX512, the division in VDIVPD, eight values per
 //     instruction, when the CPU has AVX-512F (and AVX2 and FMA), the OS saves
 //     the ZMM and opmask state, and the CPU is an AMD Zen 5 or later (family
-//     0x1A on): there the divider takes about 3.5 cycles for eight values,
-//     and the kernel reads two arrays of statistics, not three, which makes
-//     it the fastest once an image's statistics no longer fit L1, as they
-//     never do (docs/performance.md);
+//     0x1A on): there a VDIVPD of eight values takes about 1 ns, and the
+//     kernel reads two arrays of statistics, not three, which makes it the
+//     fastest once an image's statistics no longer fit L1, as they never do
+//     (docs/performance.md);
 //   - else normalizeAVX512, pixels.go's fastValue with multiplications and
 //     FMAs, eight values per instruction, whose speed does not depend on the
 //     divider, on the other CPUs with AVX-512F;
