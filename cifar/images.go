@@ -139,8 +139,8 @@ func (m Images) Slice(i0, i1 int) Images {
 }
 
 // WithStats returns the same images normalised with the statistics s
-// (copied): a view of the same bytes. Preparing the statistics takes a few
-// milliseconds (see pixels.go), so a set should be made once and kept, not
+// (copied): a view of the same bytes. Preparing the statistics takes about
+// a millisecond (see pixels.go), so a set should be made once and kept, not
 // remade for each use. It panics unless s has ImageSize means and standard
 // deviations.
 func (m Images) WithStats(s Stats) Images {

@@ -28,15 +28,15 @@ import (
 //
 // The first line, which every kernel uses, splits 1/255 into invHi =
 // RN(1/255) and the remainder invLo: v·invHi alone is off by one ulp for 24
-// of the 256 bytes. The last
-// three are Markstein's correction of a quotient (q is within an ulp of d/σ
-// and e its exact remainder, so adding e/σ ≈ e·r once rounds to the correctly
-// rounded quotient) — a theorem with conditions (no underflow, no overflow)
-// that a set of statistics need not meet. So nothing rests on it: there
-// are only 256 values of v, so newNormalizer computes both formulas for all
-// 256 at every feature (786,432 pairs, a few milliseconds) and lists the
-// features where they ever differ; Image recomputes those with the division
-// after the kernel. For real statistics the list is empty.
+// of the 256 bytes. The last three are Markstein's correction of a quotient
+// (q is within an ulp of d/σ and e its exact remainder, so adding e/σ ≈ e·r
+// once rounds to the correctly rounded quotient) — a theorem with
+// conditions (no underflow, no overflow) that a set of statistics need not
+// meet. So nothing rests on it: there are only 256 values of v, so
+// newNormalizer computes both formulas for all 256 at every feature (786,432
+// pairs, about a millisecond) and lists the features where they ever differ;
+// Image recomputes those with the division after the kernel. For real
+// statistics the list is empty.
 
 // Pixel values: pixelValue[v] = v/255 (batch.go) is RN(v/255); the kernels
 // compute it as RN(v·invHi + RN(v·invLo)), which TestPixelValueSplit checks
