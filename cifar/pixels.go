@@ -62,7 +62,7 @@ type normalizer struct {
 
 // rawNormalizer normalises nothing: μ = 0, σ = 1, so (p − 0)/1 = p exactly and
 // Image writes pixelValue[v], the raw values of LoadBatch. It is made on
-// first use, not at start-up, since making it takes milliseconds.
+// first use, not at start-up, since making it takes about a millisecond.
 var rawNormalizer = sync.OnceValue(func() *normalizer { return newNormalizer(constStats(ImageSize, 0, 1)) })
 
 // constStats returns statistics of d features, each with mean m and std s.
