@@ -102,9 +102,7 @@ func decodeRecords(name string, data []byte, x *matrix.Dense, labels []int) erro
 	for i := range labels {
 		rec := data[i*RecordSize : (i+1)*RecordSize]
 		if rec[0] >= NumClasses {
-			return &FormatError{File: name, Problem: fmt.Sprintf(
-				"record %d (byte offset %d) has label %d; labels must be 0..9 (not a CIFAR-10 binary batch?)",
-				i, i*RecordSize, rec[0])}
+			return labelError(name, i, rec[0])
 		}
 		labels[i] = int(rec[0])
 		pixels := rec[1:]

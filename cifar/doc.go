@@ -13,6 +13,16 @@
 // row, pixel byte v becoming v/255 ∈ [0, 1], so that feature j of an image is
 // byte j of its record.
 //
+// Two ways to hold the images. The float64 path of the report's functions:
+// LoadBatch gives a Set (an n×3072 matrix), Normalize normalises matrices in
+// place, LoadSplitBatch1 and LoadSplitAll give a Split of Sets. The byte
+// path, which the network reads through network.Data one image at a time:
+// Images holds a set as the pixel bytes of the files (1 byte per value, not
+// 8) and writes each image's values as it is read, normalised bit for bit as
+// Normalize would (images.go, pixels.go; on amd64 in AVX-512 or AVX2
+// assembly); LoadDataset reads the six files once into one buffer, and its
+// splits are views of it.
+//
 // Everything that can go wrong with files on disk is returned as an error
 // whose message is one line naming the file, what is wrong and, where there
 // is one, the fix; nothing in this package panics on bad input. Callers that

@@ -1,0 +1,95 @@
+//go:build amd64 && !purego
+
+package cifar
+
+// The CPU checks for the normalisation kernels (normalize_amd64.go). They
+// are those of package matrix (matrix/cpu_amd64.go), copied rather than
+// shared: matrix keeps them unexported, and cifar does not depend on its
+// internals.
+
+// cpuid executes the CPUID instruction with EAX = leaf and ECX = subleaf and
+// returns the four result registers. It is implemented in cpu_amd64.s.
+//
+//go:noescape
+func cpuid(leaf, subleaf uint32) (eax, ebx, ecx, edx uint32)
+
+// xgetbv returns the low and high halves of the extended control register
+// XCR0, which says which register states the operating system saves on a
+// context switch. Only call it when CPUID reports OSXSAVE. It is implemented
+// in cpu_amd64.s.
+//
+//go:noescape
+func xgetbv() (eax, edx uint32)
+
+// hasAVX2FMA reports whether the CPU and the operating system together
+// support the AVX2 and FMA instructions on 256-bit YMM registers:
+//
+//   - CPUID leaf 1, ECX: FMA (bit 12), OSXSAVE (bit 27) and AVX (bit 28);
+//   - XCR0 bits 1 and 2: the OS saves the SSE and the upper YMM state;
+//   - CPUID leaf 7 subleaf 0, EBX: AVX2 (bit 5).
+func hasAVX2FMA() bool {
+	maxLeaf, _, _, _ := cpuid(0, 0)
+	if maxLeaf < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const (
+		fma     = 1 << 12
+		osxsave = 1 << 27
+		avx     = 1 << 28
+	)
+	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
+		return false
+	}
+	const sseAndYMMState = 1<<1 | 1<<2
+	if xcr0, _ := xgetbv(); xcr0&sseAndYMMState != sseAndYMMState {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	const avx2 = 1 << 5
+	return ebx7&avx2 != 0
+}
+
+// hasAVX512F reports whether the CPU and the operating system together
+// support the AVX-512 Foundation instructions on the 32 ZMM registers and
+// the opmask registers:
+//
+//   - CPUID leaf 1, ECX: OSXSAVE (bit 27), so that XGETBV may be used;
+//   - XCR0 bits 1 and 2 (SSE and upper YMM state) and 5, 6 and 7 (opmask
+//     state, the upper 256 bits of ZMM0–15, and ZMM16–31): the OS saves
+//     all of them on a context switch;
+//   - CPUID leaf 7 subleaf 0, EBX: AVX512F (bit 16).
+func hasAVX512F() bool {
+	maxLeaf, _, _, _ := cpuid(0, 0)
+	if maxLeaf < 7 {
+		return false
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	const osxsave = 1 << 27
+	if ecx1&osxsave == 0 {
+		return false
+	}
+	const zmmState = 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7
+	if xcr0, _ := xgetbv(); xcr0&zmmState != zmmState {
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	const avx512f = 1 << 16
+	return ebx7&avx512f != 0
+}
+
+// amdFamily returns the family of an AMD CPU as AMD numbers them (base plus
+// extended family: 0x19 for Zen 3 and Zen 4, 0x1A for Zen 5), and 0 for a
+// CPU of another vendor.
+func amdFamily() uint32 {
+	_, ebx, ecx, edx := cpuid(0, 0)
+	if ebx != 0x68747541 || edx != 0x69746e65 || ecx != 0x444d4163 { // "Auth" "enti" "cAMD"
+		return 0
+	}
+	eax, _, _, _ := cpuid(1, 0)
+	family := eax >> 8 & 0xf
+	if family == 0xf {
+		family += eax >> 20 & 0xff
+	}
+	return family
+}
