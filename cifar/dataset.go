@@ -1,7 +1,9 @@
 package cifar
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"io"
 	"os"
 	"path/filepath"
@@ -22,10 +24,9 @@ type Dataset struct {
 	batches [len(trainFiles) + 1]int
 }
 
-// ImageSplit is a training, a validation and a test set of a Dataset, all
-// normalised with the statistics of the training set: Split, with Images
-// for its sets.
-type ImageSplit struct {
+// Split is a training, a validation and a test set of a Dataset, all
+// normalised with the statistics of the training set.
+type Split struct {
 	Name                    string // "batch1" or "all-<nTrain>-<nVal>", e.g. "all-49000-1000"
 	Train, Validation, Test Images
 	Stats                   Stats // the training set's per-feature mean and std
@@ -61,8 +62,8 @@ func (d *Dataset) trainBatch(k int) Images { return d.Train.Slice(d.batches[k], 
 // data_batch_1, validation = data_batch_2, test = test_batch, normalised
 // with the statistics of data_batch_1. Its Name is "batch1". It computes the
 // statistics (about 10 ms for 10,000 images on 2 cores).
-func (d *Dataset) SplitBatch1() *ImageSplit {
-	return newImageSplit("batch1", d.trainBatch(0), d.trainBatch(1), d.Test)
+func (d *Dataset) SplitBatch1() *Split {
+	return newSplit("batch1", d.trainBatch(0), d.trainBatch(1), d.Test)
 }
 
 // SplitAll returns the split of the report's final experiments: the images
@@ -73,24 +74,24 @@ func (d *Dataset) SplitBatch1() *ImageSplit {
 // (about 45 ms for 49,000 images on 2 cores), so a split should be made once
 // and kept. nVal must be at least 1 and less than the number of training
 // images; the error says so otherwise.
-func (d *Dataset) SplitAll(nVal int) (*ImageSplit, error) {
+func (d *Dataset) SplitAll(nVal int) (*Split, error) {
 	n := d.Train.Len()
 	if nVal < 1 || nVal >= n {
 		return nil, fmt.Errorf("cifar: %d validation images requested; it must be between 1 and %d (the training batches in %s hold %d images)",
 			nVal, n-1, d.Dir, n)
 	}
 	nTrain := n - nVal
-	return newImageSplit(fmt.Sprintf("all-%d-%d", nTrain, nVal), d.Train.Slice(0, nTrain), d.Train.Slice(nTrain, n), d.Test), nil
+	return newSplit(fmt.Sprintf("all-%d-%d", nTrain, nVal), d.Train.Slice(0, nTrain), d.Train.Slice(nTrain, n), d.Test), nil
 }
 
-// newImageSplit returns the split called name of the sets train, val and
+// newSplit returns the split called name of the sets train, val and
 // test, all normalised with the statistics of train (one normalizer for the
 // three).
-func newImageSplit(name string, train, val, test Images) *ImageSplit {
+func newSplit(name string, train, val, test Images) *Split {
 	stats := train.ComputeStats()
 	z := newNormalizer(stats)
 	train.norm, val.norm, test.norm = z, z, z
-	return &ImageSplit{Name: name, Train: train, Validation: val, Test: test, Stats: stats}
+	return &Split{Name: name, Train: train, Validation: val, Test: test, Stats: stats}
 }
 
 // loadImages loads the batch files names of dir, in order, into one
@@ -199,3 +200,40 @@ func readInPlace(path string, pix, labels []byte) error {
 	}
 	return nil
 }
+
+// requireFiles returns a *MissingFilesError when dir lacks any of names.
+func requireFiles(dir string, names []string) error {
+	if st, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return &MissingFilesError{Dir: dir, Missing: names, Absent: true}
+	} else if err == nil && !st.IsDir() {
+		return fmt.Errorf("cifar: %s is not a directory: %s", dir, fixHint)
+	}
+	l, _ := layoutOf(dir)
+	var missing []string
+	for _, name := range names {
+		if _, err := os.Stat(filepath.Join(dir, l.file(name))); errors.Is(err, fs.ErrNotExist) {
+			missing = append(missing, l.file(name))
+		}
+	}
+	if len(missing) > 0 {
+		return &MissingFilesError{Dir: dir, Missing: missing, Version: l.version}
+	}
+	return nil
+}
+
+// sizeFile returns the number of records of the batch file at path, of
+// format f: for a binary file, from its size; a file of another format is
+// decoded, and its records are returned too.
+func sizeFile(path string, f format) (int, []byte, error) {
+	if f != formatBinary {
+		rec, err := readRecords(path, f, nil)
+		return len(rec) / RecordSize, rec, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0, nil, fmt.Errorf("cifar: %w", err)
+	}
+	n, err := countRecords(path, st.Size())
+	return n, nil, err
+}
+

@@ -9,19 +9,17 @@
 // (data_batch_1.bin … data_batch_5.bin, test_batch.bin) holds 10,000
 // records of RecordSize = 3,073 bytes: one label byte (0..9) followed by the
 // 1,024 red, 1,024 green and 1,024 blue bytes of a 32×32 image, each plane
-// row-major. LoadBatch turns a file into an n×3072 matrix with one image per
-// row, pixel byte v becoming v/255 ∈ [0, 1], so that feature j of an image is
-// byte j of its record.
+// row-major.
 //
-// Two ways to hold the images. The float64 path of the report's functions:
-// LoadBatch gives a Set (an n×3072 matrix), Normalize normalises matrices in
-// place, LoadSplitBatch1 and LoadSplitAll give a Split of Sets. The byte
-// path, which the network reads through network.Data one image at a time:
-// Images holds a set as the pixel bytes of the files (1 byte per value, not
-// 8) and writes each image's values as it is read, normalised bit for bit as
-// Normalize would (images.go, pixels.go; on amd64 in AVX-512 or AVX2
-// assembly); LoadDataset reads the six files once into one buffer, and its
-// splits are views of it.
+// The images are held as these bytes, 1 byte per value rather than the 8 of
+// a float64: Images is a labelled set of them (images.go), and writes each
+// image's values when it is read, pixel byte v as v/255, normalised with a
+// training set's statistics when the set carries them (x_j = (v_j/255 −
+// μ_j)/σ_j, pixels.go; on amd64 in AVX-512 or AVX2 assembly). The network
+// reads its images that way, one at a time, through network.Data, which
+// Images satisfies. LoadBatch, the report's function, reads one file;
+// LoadDataset reads the six files once into one buffer, and the report's
+// splits (Split) are views of it.
 //
 // Everything that can go wrong with files on disk is returned as an error
 // whose message is one line naming the file, what is wrong and, where there
@@ -74,7 +72,7 @@ func DataFiles() []string { return append(TrainFiles(), TestFile) }
 // Sentinel errors, for errors.Is.
 var (
 	// ErrNotFound: a directory does not hold the six data files (see
-	// FindDir, LoadSplitBatch1, LoadSplitAll).
+	// FindDir, LoadDataset).
 	ErrNotFound = errors.New("CIFAR-10 files not found")
 	// ErrMalformed: a file is not a well-formed CIFAR-10 batch.
 	ErrMalformed = errors.New("malformed CIFAR-10 batch file")

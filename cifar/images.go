@@ -46,10 +46,19 @@ func NewImages(pix, labels []byte) (Images, error) {
 	return Images{pix: pix, labels: labels}, nil
 }
 
-// LoadImages is LoadBatch for Images: it reads the CIFAR-10 batch file at
-// path, of any of the three versions, into unnormalised Images. The errors
-// are LoadBatch's.
-func LoadImages(path string) (Images, error) {
+// LoadBatch is the report's LoadBatch (section 2.1): it reads the CIFAR-10
+// batch file at path into unnormalised Images, whose Matrix is the report's
+// X (n×3072, one image per row, each pixel byte v as v/255) and whose
+// labels are its y. The file may be of any of the three versions, told apart
+// by their first bytes: binary records, a pickle of the Python version or a
+// MAT-file of the MATLAB version (the last two are first turned into binary
+// records, see readRecords).
+//
+// The error names the file and what is wrong: it cannot be opened or read
+// (errors.Is(err, fs.ErrNotExist) for a missing file), it is empty, its size
+// is not a multiple of RecordSize, a label is above 9, or the pickle or
+// MAT-file is not a CIFAR-10 batch (all but the first are ErrMalformed).
+func LoadBatch(path string) (Images, error) {
 	data, err := readWhole(path, nil)
 	if err == nil {
 		data, err = toRecords(path, data, sniff(data))
@@ -179,6 +188,13 @@ func (m Images) Matrix() *matrix.Dense {
 		}
 	})
 	return x
+}
+
+// Stats holds per-feature statistics of a training set, one entry per
+// column of its n×d matrix.
+type Stats struct {
+	Mean []float64 // μ_j = (1/n) Σ_i X_ij
+	Std  []float64 // σ_j = sqrt((1/n) Σ_i (X_ij − μ_j)²), or 1 where that is 0
 }
 
 // ComputeStats returns the per-feature mean and population standard
