@@ -70,4 +70,3 @@ func (e *FormatError) Error() string { return "cifar: " + e.File + ": " + e.Prob
 
 // Is reports whether target is ErrMalformed.
 func (e *FormatError) Is(target error) bool { return target == ErrMalformed }
-

@@ -3,8 +3,8 @@ package cifar
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -236,4 +236,3 @@ func sizeFile(path string, f format) (int, []byte, error) {
 	n, err := countRecords(path, st.Size())
 	return n, nil, err
 }
-
