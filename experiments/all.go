@@ -138,7 +138,6 @@ func all(ctx context.Context, o Options) (*store.AllResult, error) {
 	}
 	for _, stage := range stages {
 		results := make([][]store.Summary, len(stage))
-		slots := o.shared.setSplitSlots(o.sideBySide(len(stage), setupCoresPerRun))
 		errs, _ := inParallel(ctx, o, len(stage), setupCoresPerRun, func(ctx context.Context, o Options, i int) error {
 			for _, s := range stage[i] {
 				o.logf("== %s", s.name)
@@ -153,7 +152,6 @@ func all(ctx context.Context, o Options) (*store.AllResult, error) {
 			}
 			return nil
 		})
-		o.shared.setSplitSlots(slots)
 		for i, seq := range results {
 			for _, r := range seq {
 				a.Add(r)

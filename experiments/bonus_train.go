@@ -28,7 +28,7 @@ type bonusRun struct {
 // the best validation accuracy, and judged with those candidates added when
 // there was a choice; each candidate of judged is marked Chosen if it led to
 // the returned setting.
-func chooseEnsemble(cands []store.BonusSetting, run *bonusRun, val cifar.Set, judged []store.BonusCandidate) (store.BonusSetting, []store.BonusCandidate) {
+func chooseEnsemble(cands []store.BonusSetting, run *bonusRun, val cifar.Images, judged []store.BonusCandidate) (store.BonusSetting, []store.BonusCandidate) {
 	var same []store.BonusSetting
 	for _, c := range cands {
 		if training(c) == run.setting {
@@ -58,10 +58,7 @@ func lastK(snapshots []*network.Params, k int) []*network.Params {
 }
 
 // firstImages returns the first n images of s (all if it has fewer).
-func firstImages(s cifar.Set, n int) cifar.Set {
-	n = min(n, s.Len())
-	return cifar.Set{X: s.X.RowRange(0, n), Labels: s.Labels[:n]}
-}
+func firstImages(s cifar.Images, n int) cifar.Images { return s.Slice(0, min(n, s.Len())) }
 
 // bonusTrain returns the finished run of the candidates' training setting
 // that does best on the validation set, with what each competing candidate

@@ -18,27 +18,11 @@ type shared struct {
 	dir    string // the data directory, once found
 	dataID string // the identity of its content (cifar.Identity), "" if unknown
 	warned bool
-	// The splits loaded, most recently used last: at most splitSlots of
-	// them (0 means 1), so that one run after the other keeps one split in
-	// memory and runs side by side on different splits keep theirs.
-	splits     []cachedSplit
-	splitSlots int
-}
-
-// setSplitSlots sets how many splits loadSplit keeps (n runs side by side
-// on different splits keep theirs) and returns the previous setting.
-func (sh *shared) setSplitSlots(n int) int {
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	prev := sh.splitSlots
-	sh.splitSlots = n
-	return prev
-}
-
-// cachedSplit is a loaded data split and its key (see loadSplit).
-type cachedSplit struct {
-	key   string
-	split *cifar.Split
+	// The data, loaded once (one copy of the images for every section and
+	// run), and the splits made of it so far, by key (see loadSplit): a
+	// split is a view of the data with its own statistics.
+	data   *cifar.Dataset
+	splits map[string]*cifar.Split
 }
 
 // FindData returns the CIFAR-10 directory: cifar.FindDir's answer, or,
@@ -92,8 +76,10 @@ func FindData(ctx context.Context, o Options) (string, error) {
 	return dir, nil
 }
 
-// loadSplit loads (or takes from the cache) a data split: "batch1", or
-// "all" with nVal validation images (a split the caller has checked).
+// loadSplit returns a data split, "batch1" or "all" with nVal validation
+// images (a split the caller has checked): the first call loads the data
+// (cifar.LoadDataset: the six files, once, as bytes), and each split is
+// made once (its statistics computed) and kept for the rest of the run.
 func loadSplit(ctx context.Context, o Options, split string, nVal int) (*cifar.Split, error) {
 	dir, err := FindData(ctx, o)
 	if err != nil {
@@ -105,32 +91,30 @@ func loadSplit(ctx context.Context, o Options, split string, nVal int) (*cifar.S
 	}
 	o.shared.mu.Lock()
 	defer o.shared.mu.Unlock()
-	for i, c := range o.shared.splits {
-		if c.key == key {
-			o.shared.splits = append(append(o.shared.splits[:i:i], o.shared.splits[i+1:]...), c)
-			return c.split, nil
+	if s, ok := o.shared.splits[key]; ok {
+		return s, nil
+	}
+	if o.shared.data == nil {
+		if o.shared.data, err = cifar.LoadDataset(dir); err != nil {
+			return nil, err
 		}
 	}
-	if n := len(o.shared.splits) - max(o.shared.splitSlots, 1) + 1; n > 0 {
-		clear(o.shared.splits[:n]) // let the old ones be collected first
-		o.shared.splits = o.shared.splits[n:]
-	}
-	var s *cifar.Split
+	s := o.shared.data.SplitBatch1()
 	if split == "all" {
-		s, err = cifar.LoadSplitAll(dir, nVal)
-	} else {
-		s, err = cifar.LoadSplitBatch1(dir)
+		if s, err = o.shared.data.SplitAll(nVal); err != nil {
+			return nil, err
+		}
 	}
-	if err != nil {
-		return nil, err
+	if o.shared.splits == nil {
+		o.shared.splits = map[string]*cifar.Split{}
 	}
-	o.shared.splits = append(o.shared.splits, cachedSplit{key, s})
+	o.shared.splits[key] = s
 	return s, nil
 }
 
 // checkBatch is the one check of a run's settings that needs the data: a
 // batch of the training set cannot hold more images than it has.
-func checkBatch(batch int, train cifar.Set) error {
+func checkBatch(batch int, train cifar.Images) error {
 	if n := train.Len(); batch > n {
 		return Usagef("the batch size (%d) is larger than the training set (%d images)", batch, n)
 	}

@@ -61,7 +61,8 @@ func gradCheck(ctx context.Context, o Options) (*store.GradCheck, error) {
 	start := o.now()
 	n := min(gradImages, data.Train.Len())
 	full := network.InitializeWeights(cifar.ImageSize, o.Hidden, cifar.NumClasses, o.Init, o.Seed)
-	net, X, y := network.ReducedProblem(full, data.Train.X, data.Train.Labels, gradDims, n)
+	first := data.Train.Slice(0, n)
+	net, X, y := network.ReducedProblem(full, first.Matrix(), first.Labels(), gradDims, n)
 	r := &store.GradCheck{
 		Header: store.Header{
 			Experiment: "gradcheck",

@@ -70,20 +70,21 @@ func ConfidentMistakes(truth, predicted []int, probs *matrix.Dense, limit int) [
 // confident mistakes. The images of test must be normalised as the model
 // expects (with m.Norm, as cifar.Split's test set is for the
 // model trained on that split).
-func Inspect(m *network.Model, test cifar.Set) (*store.Insight, error) {
+func Inspect(m *network.Model, test cifar.Images) (*store.Insight, error) {
 	if err := checkModel(m); err != nil {
 		return nil, err
 	}
 	_, units, k := m.Params.Dims()
-	labels, probs := network.Predict(m.Params, test.X)
-	c := ConfusionMatrix(test.Labels, labels, k)
+	labels, probs := network.PredictData(m.Params, test)
+	truth := test.Labels()
+	c := ConfusionMatrix(truth, labels, k)
 	right := 0
 	for i := range c {
 		right += c[i][i]
 	}
 	in := &store.Insight{
 		Classes: classNames(m), N: test.Len(), Confusion: c, ClassAccuracy: ClassAccuracies(c),
-		Mistakes: ConfidentMistakes(test.Labels, labels, probs, GalleryMistakes), Units: units,
+		Mistakes: ConfidentMistakes(truth, labels, probs, GalleryMistakes), Units: units,
 	}
 	if in.N > 0 {
 		in.Accuracy = float64(right) / float64(in.N)

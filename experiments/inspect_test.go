@@ -28,23 +28,25 @@ import (
 // 0, 1, ..., 9, 0, 1, ... normalised with its own statistics, a model with
 // random weights and those statistics, and the images before
 // normalisation.
-func fakeTestSet(t *testing.T, hidden int) (*network.Model, cifar.Set, *matrix.Dense) {
+func fakeTestSet(t *testing.T, hidden int) (*network.Model, cifar.Images, *matrix.Dense) {
 	t.Helper()
 	const n = 300
 	rng := rand.New(rand.NewPCG(8, 9))
-	raw := matrix.New(n, cifar.ImageSize)
-	labels := make([]int, n)
+	pix, labels := make([]byte, n*cifar.ImageSize), make([]byte, n)
 	for i := range n {
-		labels[i] = i % cifar.NumClasses
-		for j := range raw.Row(i) {
-			raw.Row(i)[j] = float64(rng.IntN(256)) / 255
-		}
+		labels[i] = byte(i % cifar.NumClasses)
 	}
-	x := raw.Clone()
-	stats := cifar.Normalize(x)
+	for j := range pix {
+		pix[j] = byte(rng.IntN(256))
+	}
+	images, err := cifar.NewImages(pix, labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats := images.ComputeStats()
 	p := network.InitializeWeights(cifar.ImageSize, hidden, cifar.NumClasses, network.InitSqrt, 5)
 	m := &network.Model{Params: p, Norm: network.Normalization(stats), Classes: cifar.DefaultClassNames()}
-	return m, cifar.Set{X: x, Labels: labels}, raw
+	return m, images.WithStats(stats), images.Matrix()
 }
 
 func TestInspectConfusionMatrix(t *testing.T) {
@@ -68,7 +70,7 @@ func TestInspectConfusionMatrix(t *testing.T) {
 	}
 	for k := range rows {
 		want := 0
-		for _, l := range test.Labels {
+		for _, l := range test.Labels() {
 			if l == k {
 				want++
 			}
@@ -81,7 +83,7 @@ func TestInspectConfusionMatrix(t *testing.T) {
 		}
 	}
 	// the diagonal is accuracy × n, with the accuracy computed by the network
-	acc := network.ComputeAccuracy(m.Params, test.X, test.Labels)
+	acc := network.ComputeAccuracy(m.Params, test.Matrix(), test.Labels())
 	if want := acc * float64(n); !(math.Abs(float64(diag)-want) < 1e-9) || in.Accuracy != acc {
 		t.Errorf("diagonal %d, accuracy %g; network.ComputeAccuracy %g gives %g right", diag, in.Accuracy, acc, want)
 	}
@@ -96,12 +98,13 @@ func TestInspectMistakesSortedByConfidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	labels, probs := network.Predict(m.Params, test.X)
+	labels, probs := network.Predict(m.Params, test.Matrix())
+	truth := test.Labels()
 	wrong := 0
 	least := math.Inf(1) // the smallest probability in the gallery
 	for i, mk := range in.Mistakes {
-		if mk.Predicted == mk.True || test.Labels[mk.Index] != mk.True || labels[mk.Index] != mk.Predicted {
-			t.Errorf("mistake %d: %+v is not a misclassified image (label %d, predicted %d)", i, mk, test.Labels[mk.Index], labels[mk.Index])
+		if mk.Predicted == mk.True || truth[mk.Index] != mk.True || labels[mk.Index] != mk.Predicted {
+			t.Errorf("mistake %d: %+v is not a misclassified image (label %d, predicted %d)", i, mk, truth[mk.Index], labels[mk.Index])
 		}
 		if mk.Probability != probs.At(mk.Index, mk.Predicted) || mk.TrueProbability != probs.At(mk.Index, mk.True) {
 			t.Errorf("mistake %d: probabilities %g, %g, want %g, %g", i, mk.Probability, mk.TrueProbability,
@@ -113,7 +116,7 @@ func TestInspectMistakesSortedByConfidence(t *testing.T) {
 		least = min(least, mk.Probability)
 	}
 	for i, l := range labels {
-		if l == test.Labels[i] {
+		if l == truth[i] {
 			continue
 		}
 		wrong++
@@ -122,9 +125,9 @@ func TestInspectMistakesSortedByConfidence(t *testing.T) {
 		}
 	}
 	// without the limit: every misclassified image, and nothing else
-	all := ConfidentMistakes(test.Labels, labels, probs, len(labels))
+	all := ConfidentMistakes(truth, labels, probs, len(labels))
 	for _, mk := range all {
-		if mk.Predicted == mk.True || labels[mk.Index] == test.Labels[mk.Index] {
+		if mk.Predicted == mk.True || labels[mk.Index] == truth[mk.Index] {
 			t.Errorf("%+v is in the list of mistakes but is classified right", mk)
 		}
 	}
@@ -205,7 +208,7 @@ func TestWritePicturesRedSquare(t *testing.T) {
 		t.Fatal("no mistakes to draw")
 	}
 	i := in.Mistakes[0].Index
-	if got, want := picture.FromPixels(rawImage(m, test.X.Row(i))), picture.FromPixels(raw.Row(i)); !bytes.Equal(got.Pix, want.Pix) {
+	if got, want := picture.FromPixels(pixelValues(test.Pixels(i))), picture.FromPixels(raw.Row(i)); !bytes.Equal(got.Pix, want.Pix) {
 		t.Error("the gallery's image differs from the test image before normalisation")
 	}
 	if !slices.Equal(in.Files, []string{store.WeightsPNG, store.TemplatesPNG, store.ConfusionPNG, store.MistakesPNG}) {

@@ -20,10 +20,9 @@ import (
 //	mistakes.png   the gallery of in.Mistakes: image, true class, predicted class, probability
 //
 // Weights are drawn by picture.FromWeights (each unit scaled to its own
-// range); the test images are drawn as they were before normalisation
-// (x·Std + Mean with the model's statistics). Every file is written
-// atomically.
-func WritePictures(dir string, m *network.Model, test cifar.Set, in *store.Insight) error {
+// range); the test images are drawn from their pixel bytes. Every file is
+// written atomically.
+func WritePictures(dir string, m *network.Model, test cifar.Images, in *store.Insight) error {
 	if err := checkModel(m); err != nil {
 		return err
 	}
@@ -40,7 +39,7 @@ func WritePictures(dir string, m *network.Model, test cifar.Set, in *store.Insig
 	var gallery []picture.Tile
 	for _, mk := range in.Mistakes {
 		gallery = append(gallery, picture.Tile{
-			Image: picture.FromPixels(rawImage(m, test.X.Row(mk.Index))),
+			Image: picture.FromPixels(pixelValues(test.Pixels(mk.Index))),
 			Caption: []picture.Line{
 				{Text: in.Classes[mk.True], Color: picture.Black},
 				{Text: "AS " + in.Classes[mk.Predicted], Color: picture.Red},
@@ -74,15 +73,12 @@ func WritePictures(dir string, m *network.Model, test cifar.Set, in *store.Insig
 	return nil
 }
 
-// rawImage undoes the model's normalisation of one image: x_j = z_j·Std[j]
-// + Mean[j] (the image itself when the model has no statistics).
-func rawImage(m *network.Model, z []float64) []float64 {
-	if len(m.Norm.Mean) == 0 {
-		return z
-	}
-	x := make([]float64, len(z))
-	for j, v := range z {
-		x[j] = v*m.Norm.Std[j] + m.Norm.Mean[j]
+// pixelValues returns the values v/255 of an image's pixel bytes, as
+// picture.FromPixels draws them.
+func pixelValues(pix []byte) []float64 {
+	x := make([]float64, len(pix))
+	for j, v := range pix {
+		x[j] = float64(v) / 255
 	}
 	return x
 }
@@ -92,7 +88,7 @@ func rawImage(m *network.Model, z []float64) []float64 {
 // with the pictures in its Files; the report shows them in the run's
 // section. test must be normalised as m expects (the test set of the
 // cifar.Split the model was trained on is).
-func addPictures(dir string, m *network.Model, test cifar.Set) (*store.Insight, error) {
+func addPictures(dir string, m *network.Model, test cifar.Images) (*store.Insight, error) {
 	in, err := Inspect(m, test)
 	if err != nil {
 		return nil, err

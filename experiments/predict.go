@@ -135,7 +135,7 @@ func PredictBatch(models []*network.Model, file string, indices []int) ([]Predic
 	if err != nil {
 		return nil, err
 	}
-	n := b.X.Rows()
+	n := b.Len()
 	X := matrix.New(len(indices), cifar.ImageSize)
 	sources := make([]string, len(indices))
 	truth := make([]int, len(indices))
@@ -143,9 +143,9 @@ func PredictBatch(models []*network.Model, file string, indices []int) ([]Predic
 		if k < 0 || k >= n {
 			return nil, fmt.Errorf("image index %d is out of range: %s holds images 0..%d", k, file, n-1)
 		}
-		copy(X.Row(i), b.X.Row(k))
+		b.Image(X.Row(i), k) // v/255: b is not normalised
 		sources[i] = fmt.Sprintf("%s[%d]", file, k)
-		truth[i] = b.Labels[k]
+		truth[i] = b.Label(k)
 	}
 	return predict(models, X, sources, truth), nil
 }

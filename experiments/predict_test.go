@@ -146,7 +146,7 @@ func TestReadImageMatchesBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	row := b.X.Row(3)
+	row := b.Slice(3, 4).Matrix().Row(0)
 	img := image.NewRGBA(image.Rect(0, 0, 32, 32))
 	for j := range 1024 {
 		px := func(v float64) uint8 { return uint8(v*255 + 0.5) }

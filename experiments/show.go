@@ -47,10 +47,10 @@ func show(ctx context.Context, o Options, modelPath string) (*store.Insight, err
 	if _, _, k := m.Params.Dims(); len(m.Classes) == 0 && k == cifar.NumClasses {
 		m.Classes = cifar.ClassNames(dir)
 	}
+	test := b
 	if len(m.Norm.Mean) > 0 {
-		m.Norm.Apply(b.X)
+		test = b.WithStats(cifar.Stats(m.Norm))
 	}
-	test := cifar.Set{X: b.X, Labels: b.Labels}
 	in, err := Inspect(m, test)
 	if err != nil {
 		return nil, err

@@ -76,14 +76,14 @@ func BenchmarkEvaluate(b *testing.B) {
 // (which would time the probe itself), -benchtime must be at least 2x, and
 // each benchmark reports the GOMAXPROCS it ran at as "procs".
 func BenchmarkMiniBatchGD(b *testing.B) {
-	var train, val Set
+	var train, val Data
 	if dir := os.Getenv("CIFAR10_DIR"); dir != "" {
-		split, err := cifar.LoadSplitBatch1(dir)
+		data, err := cifar.LoadDataset(dir)
 		if err != nil {
 			b.Fatal(err)
 		}
-		train = Set{X: split.Train.X, Labels: split.Train.Labels}
-		val = Set{X: split.Validation.X, Labels: split.Validation.Labels}
+		split := data.SplitBatch1()
+		train, val = split.Train, split.Validation
 	} else {
 		train, val = randomSet(10000, 3072, 10, 1), randomSet(10000, 3072, 10, 2)
 	}

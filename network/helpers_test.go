@@ -41,8 +41,8 @@ func cifarOrRandom(t testing.TB, n int, seed uint64) (Set, string) {
 
 // cifarBatch1 returns the first n images of data_batch_1.bin in
 // $CIFAR10_DIR, loaded by cifar.LoadBatch and normalised with the statistics
-// of those n images; it skips the test when the directory or the file is
-// absent.
+// of those n images, as a matrix; it skips the test when the directory or
+// the file is absent.
 func cifarBatch1(t testing.TB, n int) Set {
 	dir := os.Getenv("CIFAR10_DIR")
 	if dir == "" {
@@ -52,12 +52,12 @@ func cifarBatch1(t testing.TB, n int) Set {
 	if err != nil {
 		t.Skipf("CIFAR10_DIR=%s: %v", dir, err)
 	}
-	if b.X.Rows() < n {
-		t.Fatalf("data_batch_1.bin has %d images, want at least %d", b.X.Rows(), n)
+	if b.Len() < n {
+		t.Fatalf("data_batch_1.bin has %d images, want at least %d", b.Len(), n)
 	}
-	X := b.X.RowRange(0, n).Clone()
-	cifar.Normalize(X)
-	return Set{X: X, Labels: b.Labels[:n]}
+	first := b.Slice(0, n)
+	first = first.WithStats(first.ComputeStats())
+	return Set{X: first.Matrix(), Labels: first.Labels()}
 }
 
 // sameBits reports whether a and b hold bitwise-equal values.

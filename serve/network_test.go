@@ -6,15 +6,14 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"twolayer/cifar"
 	"twolayer/matrix"
 	"twolayer/network"
 )
 
 // smallSet is n random images of d values in [0, 1) with k classes.
-func smallSet(n, d, k int, seed uint64) cifar.Set {
+func smallSet(n, d, k int, seed uint64) network.Set {
 	rng := rand.New(rand.NewPCG(seed, 3))
-	s := cifar.Set{X: matrix.New(n, d), Labels: make([]int, n)}
+	s := network.Set{X: matrix.New(n, d), Labels: make([]int, n)}
 	for i := range n {
 		for j := range s.X.Row(i) {
 			s.X.Row(i)[j] = rng.Float64()

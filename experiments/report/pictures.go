@@ -46,7 +46,7 @@ func pictureSections(d *document, dir string, in *store.Insight) {
 		"alone does not tell apart, and its accuracy below is likely low.", k)
 	pic(store.TemplatesPNG, "the class templates W2·W1 as 32×32 colour images")
 
-	d.h3("Where it goes wrong: the confusion matrix", "experiments.Inspect", "network.Predict", "experiments.ConfusionMatrix", "picture.Confusion")
+	d.h3("Where it goes wrong: the confusion matrix", "experiments.Inspect", "network.PredictData", "experiments.ConfusionMatrix", "picture.Confusion")
 	d.p("The %d test images, each counted in the row of its true class and the column of the class the network gives it "+
 		"(the most probable one). The diagonal holds the images it gets right: %d of %d, an accuracy of %s%%. "+
 		"Each cell's colour is its share of its row, from white (none) to dark blue (all of the class's images).",

@@ -91,7 +91,7 @@ func cyclesSection(d *document, name string, text, all *store.Run) {
 	ref := References[name]
 	title := map[string]string{"one-cycle": "3.1(a) One cycle", "three-cycles": "3.1(b) Three cycles"}[name]
 	fn := map[string]string{"one-cycle": "experiments.OneCycle", "three-cycles": "experiments.ThreeCycles"}[name]
-	d.h(title, fn, "cifar.LoadSplitBatch1", "cifar.LoadSplitAll", "network.InitializeWeights", "network.MiniBatchGD", "network.Trainer.Step",
+	d.h(title, fn, "cifar.LoadDataset", "cifar.Dataset.SplitBatch1", "cifar.Dataset.SplitAll", "network.InitializeWeights", "network.MiniBatchGD", "network.Trainer.Step",
 		"network.CyclicEta", "network.Evaluate", "experiments.Charts")
 	rows := [][]string{{"run", "train acc", "validation acc", "test acc", "Δ report (test)", "Δ assignment (test)", "public solutions"}}
 	public := fmt.Sprintf("%s–%s", pct(ref.PublicLow), pct(ref.PublicHigh))

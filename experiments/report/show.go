@@ -22,7 +22,7 @@ func showDocument(m *network.Model, modelPath string, in *store.Insight) *docume
 	d.p("The model %s: %d inputs, %d hidden units (ReLU), %d classes; trained with λ = %.4g, η ∈ [%g, %g], n_s = %d, %d cycle(s), batch %d, seed %d. "+
 		"Its accuracy on the %d images of the test batch: %s%%.",
 		modelPath, inputs, hidden, k, c.Lambda, c.EtaMin, c.EtaMax, c.StepSize, c.Cycles, c.BatchSize, c.Seed, in.N, percent2(in.Accuracy))
-	d.h("The network on the test set", "experiments.Show", "network.LoadModel", "cifar.LoadBatch", "network.Normalization.Apply")
+	d.h("The network on the test set", "experiments.Show", "network.LoadModel", "cifar.LoadBatch", "cifar.Images.WithStats", "network.PredictData")
 	pictureSections(d, ".", in)
 	return d
 }
