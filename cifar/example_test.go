@@ -7,27 +7,31 @@ import (
 	"twolayer/cifar"
 )
 
-// LoadBatch reads a batch file into a Set: X holds one image per row, each
-// pixel byte v as v/255, and Labels the classes. This one is a three-image
-// file in the binary format (testdata/tiny; the real files hold 10,000).
+// LoadBatch reads a batch file into Images: the pixel bytes and labels of
+// its images. Their Matrix is the report's X, one image per row, each pixel
+// byte v as v/255. This one is a three-image file in the binary format
+// (testdata/tiny; the real files hold 10,000).
 func ExampleLoadBatch() {
 	b, err := cifar.LoadBatch("testdata/tiny/data_batch_1.bin")
 	if err != nil {
 		log.Fatal(err)
 	}
-	n, d := b.X.Dims()
-	fmt.Printf("%d images of %d values, labels %v\n", n, d, b.Labels)
+	fmt.Printf("%d images of %d values, labels %v\n", b.Len(), b.Dim(), b.Labels())
 	// feature j is byte j of the image: 1024 red, 1024 green, 1024 blue values
-	fmt.Printf("image 1: second red pixel %.4f (= 36/255), last blue %.4f (= 16/255)\n", b.X.At(1, 1), b.X.At(1, cifar.ImageSize-1))
+	x := b.Matrix()
+	fmt.Printf("image 1: second red pixel %.4f (= %d/255), last blue %.4f (= %d/255)\n",
+		x.At(1, 1), b.Pixels(1)[1], x.At(1, cifar.ImageSize-1), b.Pixels(1)[cifar.ImageSize-1])
 	// Output:
 	// 3 images of 3072 values, labels [0 7 4]
 	// image 1: second red pixel 0.1412 (= 36/255), last blue 0.0627 (= 16/255)
 }
 
-// Normalize centres every feature of the training set on 0 and scales it to
-// standard deviation 1 with the training set's own statistics, then applies
-// the same statistics to the other sets (section 2.2 of the report).
-func ExampleNormalize() {
+// ComputeStats and WithStats normalise: every feature of the training set
+// is centred on 0 and scaled to standard deviation 1 with the training
+// set's own statistics, and the other sets are normalised with the same
+// statistics (section 2.2 of the report). The bytes stay as they are; the
+// values are normalised as they are read.
+func ExampleImages_WithStats() {
 	train, err := cifar.LoadBatch("testdata/tiny/data_batch_1.bin")
 	if err != nil {
 		log.Fatal(err)
@@ -36,11 +40,13 @@ func ExampleNormalize() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	stats := cifar.Normalize(train.X, test.X)
+	stats := train.ComputeStats()
+	train, test = train.WithStats(stats), test.WithStats(stats)
 	fmt.Printf("feature 1: mean %.4f, std %.4f\n", stats.Mean[1], stats.Std[1])
-	col := func(s *cifar.Set, j int) (c []float64) {
+	col := func(s cifar.Images, j int) (c []float64) {
+		x := s.Matrix()
 		for i := range s.Len() {
-			c = append(c, s.X.At(i, j))
+			c = append(c, x.At(i, j))
 		}
 		return c
 	}

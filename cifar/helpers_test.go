@@ -1,7 +1,9 @@
 package cifar
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 
 	"twolayer/matrix"
 )
@@ -29,6 +31,35 @@ func sameMatrix(a, b *matrix.Dense) bool {
 			if ra[j] != rb[j] {
 				return false
 			}
+		}
+	}
+	return true
+}
+
+// sameImages reports whether a and b hold the same images: the same
+// number, the same labels and the same pixel bytes.
+func sameImages(a, b Images) bool {
+	if a.Len() != b.Len() || !slices.Equal(a.Labels(), b.Labels()) {
+		return false
+	}
+	for i := range a.Len() {
+		if !bytes.Equal(a.Pixels(i), b.Pixels(i)) {
+			return false
+		}
+	}
+	return true
+}
+
+// holdsRecords reports whether m holds the binary records rec, one image a
+// record: the record's label and its pixel bytes.
+func holdsRecords(m Images, rec []byte) bool {
+	if len(rec)%RecordSize != 0 || m.Len() != len(rec)/RecordSize {
+		return false
+	}
+	for i := range m.Len() {
+		r := rec[i*RecordSize : (i+1)*RecordSize]
+		if m.Label(i) != int(r[0]) || !bytes.Equal(m.Pixels(i), r[1:]) {
+			return false
 		}
 	}
 	return true

@@ -1,7 +1,6 @@
 package cifar
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -68,8 +67,8 @@ func checkImages(t *testing.T, name string, m Images, want *matrix.Dense, labels
 }
 
 // checkSplit checks that the byte-backed split got holds, bit for bit, the
-// float split want: name, statistics, every image and label.
-func checkSplit(t *testing.T, got *ImageSplit, want *Split) {
+// reference float split want: name, statistics, every image and label.
+func checkSplit(t *testing.T, got *Split, want *floatSplit) {
 	t.Helper()
 	if got.Name != want.Name {
 		t.Errorf("Name = %q, want %q", got.Name, want.Name)
@@ -80,7 +79,7 @@ func checkSplit(t *testing.T, got *ImageSplit, want *Split) {
 	for _, set := range []struct {
 		name string
 		got  Images
-		want Set
+		want floatSet
 	}{{"train", got.Train, want.Train}, {"validation", got.Validation, want.Validation}, {"test", got.Test, want.Test}} {
 		checkImages(t, got.Name+" "+set.name, set.got, set.want.X, set.want.Labels)
 		if s, ok := set.got.Stats(); !ok || !sameFloats(s.Mean, want.Stats.Mean) || !sameFloats(s.Std, want.Stats.Std) {
@@ -94,9 +93,9 @@ func sameFloats(a, b []float64) bool {
 	return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
 }
 
-// TestDatasetSplits checks the splits of LoadDataset against those of
-// LoadSplitBatch1 and LoadSplitAll, bit for bit, on the tiny files of each
-// version.
+// TestDatasetSplits checks the splits of LoadDataset against those of the
+// float path (loadFloatBatch1 and loadFloatAll, the removed LoadSplitBatch1
+// and LoadSplitAll), bit for bit, on the tiny files of each version.
 func TestDatasetSplits(t *testing.T) {
 	for _, version := range []string{"tiny", "tiny-py", "tiny-mat"} {
 		t.Run(version, func(t *testing.T) {
@@ -111,21 +110,13 @@ func TestDatasetSplits(t *testing.T) {
 			if _, ok := d.Train.Stats(); ok {
 				t.Error("the dataset's training images are normalised")
 			}
-			want, err := LoadSplitBatch1(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkSplit(t, d.SplitBatch1(), want)
+			checkSplit(t, d.SplitBatch1(), loadFloatBatch1(t, dir))
 			for _, nVal := range []int{1, 4, 14} {
 				got, err := d.SplitAll(nVal)
 				if err != nil {
 					t.Fatal(err)
 				}
-				want, err := LoadSplitAll(dir, nVal)
-				if err != nil {
-					t.Fatal(err)
-				}
-				checkSplit(t, got, want)
+				checkSplit(t, got, loadFloatAll(t, dir, nVal))
 			}
 		})
 	}
@@ -134,15 +125,7 @@ func TestDatasetSplits(t *testing.T) {
 // TestDatasetSharesBytes checks that the splits of a Dataset are views of
 // its one buffer: none copies the images.
 func TestDatasetSharesBytes(t *testing.T) {
-	d, err := LoadDataset(filepath.Join("testdata", "tiny"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	all, err := d.SplitAll(4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b1 := d.SplitBatch1()
+	d, all, b1 := loadSplits(t, filepath.Join("testdata", "tiny"), 4)
 	same := func(a, b Images) bool { return &a.Pixels(0)[0] == &b.Pixels(0)[0] }
 	if !same(all.Train, d.Train) || !same(b1.Train, d.Train) || !same(all.Validation, d.Train.Slice(11, 15)) ||
 		!same(b1.Validation, d.Train.Slice(3, 6)) || !same(all.Test, d.Test) || !same(b1.Test, d.Test) {
@@ -155,7 +138,7 @@ func TestDatasetSharesBytes(t *testing.T) {
 }
 
 // TestImagesViews checks Slice, WithStats, Raw, Pixels and Stats against the
-// matrix of LoadBatch.
+// float path: the images' v/255 (fakeImages), normalised by applyFloat.
 func TestImagesViews(t *testing.T) {
 	raw, labels := fakeImages(0, 1, 2, 3, 4) // 15 images
 	d, err := LoadDataset(filepath.Join("testdata", "tiny"))
@@ -178,7 +161,7 @@ func TestImagesViews(t *testing.T) {
 	stats := syntheticStats(ImageSize, 3)
 	norm := m.WithStats(stats)
 	want := raw.Clone()
-	stats.Apply(want)
+	applyFloat(stats, want)
 	checkImages(t, "normalised", norm, want, labels)
 	stats.Mean[5] = 99 // WithStats copied them
 	if s, ok := norm.Stats(); !ok || s.Mean[5] == 99 || s.Std[7] != stats.Std[7] {
@@ -250,8 +233,9 @@ func TestImagesConcurrent(t *testing.T) {
 }
 
 // TestImagesComputeStats checks the statistics from bytes against
-// ComputeStats on the matrix of the same images, bit for bit, on random
-// images with constant features, at several GOMAXPROCS.
+// floatStats (the removed ComputeStats) on the float path's matrix of the
+// same images, bit for bit, on random images with constant features, at
+// several GOMAXPROCS.
 func TestImagesComputeStats(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, n := range []int{1, 2, 3, 37, 200} {
@@ -267,13 +251,17 @@ func TestImagesComputeStats(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := ComputeStats(m.Matrix())
+		var rec []byte // the images as records, for the float path
+		for i := range n {
+			rec = append(append(rec, labels[i]), m.Pixels(i)...)
+		}
+		want := floatStats(decodeFloat(rec).X)
 		for _, procs := range []int{1, 2, 5} {
 			old := runtime.GOMAXPROCS(procs)
 			got := m.WithStats(syntheticStats(ImageSize, 1)).ComputeStats() // the statistics carried do not matter
 			runtime.GOMAXPROCS(old)
 			if !sameFloats(got.Mean, want.Mean) || !sameFloats(got.Std, want.Std) {
-				t.Fatalf("n = %d, GOMAXPROCS %d: the statistics differ from ComputeStats on the matrix", n, procs)
+				t.Fatalf("n = %d, GOMAXPROCS %d: the statistics differ from floatStats on the matrix", n, procs)
 			}
 		}
 		if want.Std[17] != 1 {
@@ -282,37 +270,6 @@ func TestImagesComputeStats(t *testing.T) {
 	}
 	if !panics(func() { Images{}.ComputeStats() }) {
 		t.Error("ComputeStats of no images does not panic")
-	}
-}
-
-// TestLoadImages checks LoadImages against LoadBatch on every tiny file of
-// each version, and that it gives LoadBatch's errors.
-func TestLoadImages(t *testing.T) {
-	for _, version := range []string{"tiny", "tiny-py", "tiny-mat"} {
-		dir := filepath.Join("testdata", version)
-		for _, name := range DataFiles() {
-			path := BatchPath(dir, name)
-			m, err := LoadImages(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := LoadBatch(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkImages(t, path, m, b.X, b.Labels)
-		}
-	}
-	for _, name := range []string{"empty.bin", "truncated.bin", "label10.bin", "missing.bin"} {
-		path := filepath.Join("testdata", "malformed", name)
-		_, err := LoadImages(path)
-		_, want := LoadBatch(path)
-		if err == nil || want == nil || err.Error() != want.Error() {
-			t.Errorf("%s: error %v, want LoadBatch's %v", name, err, want)
-		}
-		if want != nil && errors.Is(want, ErrMalformed) != errors.Is(err, ErrMalformed) {
-			t.Errorf("%s: errors.Is(ErrMalformed) differs from LoadBatch's", name)
-		}
 	}
 }
 
@@ -330,64 +287,6 @@ func TestNewImages(t *testing.T) {
 	} {
 		if _, err := NewImages(make([]byte, tc.pix), tc.labels); err == nil || err.Error() != tc.want {
 			t.Errorf("error %v, want %q", err, tc.want)
-		}
-	}
-}
-
-// TestLoadDatasetErrors checks that LoadDataset and SplitAll give the
-// errors of LoadSplitAll, word for word, for missing files, a missing
-// directory, a bad label, a truncated file and a bad nVal.
-func TestLoadDatasetErrors(t *testing.T) {
-	withBad := copyDir(t, "tiny")
-	copyFile(t, filepath.Join("testdata", "malformed", "label10.bin"), filepath.Join(withBad, "data_batch_3.bin"))
-	withTruncated := copyDir(t, "tiny")
-	copyFile(t, filepath.Join("testdata", "malformed", "truncated.bin"), filepath.Join(withTruncated, TestFile))
-	lacking := copyDir(t, "tiny", "data_batch_2.bin", TestFile)
-	withDir := copyDir(t, "tiny", "data_batch_4.bin")
-	if err := os.Mkdir(filepath.Join(withDir, "data_batch_4.bin"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name  string
-		dir   string
-		is    error
-		parts []string
-	}{
-		{"lacking files", lacking, ErrNotFound, []string{"data_batch_2.bin, test_batch.bin", "go run . download"}},
-		{"no directory", filepath.Join(lacking, "nothere"), ErrNotFound, []string{"nothere does not exist"}},
-		{"bad label", withBad, ErrMalformed, []string{"data_batch_3.bin", "record 2", "label 10"}},
-		{"truncated test batch", withTruncated, ErrMalformed, []string{"test_batch.bin", "2 whole records and 100 bytes left over"}},
-		{"a directory for a file", withDir, nil, []string{"data_batch_4.bin"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := LoadDataset(tc.dir)
-			_, want := LoadSplitAll(tc.dir, 1)
-			if err == nil || want == nil || err.Error() != want.Error() {
-				t.Fatalf("error %v, want LoadSplitAll's %v", err, want)
-			}
-			if strings.Contains(err.Error(), "\n") {
-				t.Errorf("error of several lines: %q", err)
-			}
-			if tc.is != nil && !errors.Is(err, tc.is) {
-				t.Errorf("error %q is not %v", err, tc.is)
-			}
-			for _, p := range tc.parts {
-				if !strings.Contains(err.Error(), p) {
-					t.Errorf("error %q does not contain %q", err, p)
-				}
-			}
-		})
-	}
-	tiny := filepath.Join("testdata", "tiny")
-	d, err := LoadDataset(tiny)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, nVal := range []int{0, -1, 15} {
-		_, err := d.SplitAll(nVal)
-		_, want := LoadSplitAll(tiny, nVal)
-		if err == nil || want == nil || err.Error() != want.Error() {
-			t.Errorf("nVal %d: error %v, want LoadSplitAll's %v", nVal, err, want)
 		}
 	}
 }

@@ -15,14 +15,7 @@ import (
 
 func TestVersionDirs(t *testing.T) {
 	sums := tinySums(t)
-	ref, err := LoadSplitAll(filepath.Join("testdata", "tiny"), 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref1, err := LoadSplitBatch1(filepath.Join("testdata", "tiny"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref, refAll, ref1 := loadSplits(t, filepath.Join("testdata", "tiny"), 3)
 	for _, tc := range []struct{ dir, version, folder, ext string }{
 		{"tiny", "binary", DirName, ".bin"},
 		{"tiny-py", "Python", "cifar-10-batches-py", ""},
@@ -59,18 +52,19 @@ func TestVersionDirs(t *testing.T) {
 					t.Errorf("check %d: %+v, want %s ok", k, c, want)
 				}
 			}
-			s, err := LoadSplitAll(dir, 3)
-			if err != nil {
-				t.Fatal(err)
+			d, s, s1 := loadSplits(t, dir, 3)
+			if !sameImages(d.Train, ref.Train) || !sameImages(d.Test, ref.Test) {
+				t.Error("the labels or pixel bytes differ from those of the binary version")
 			}
-			s1, err := LoadSplitBatch1(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for k, pair := range [][2]Set{{s.Train, ref.Train}, {s.Validation, ref.Validation}, {s.Test, ref.Test},
-				{s1.Train, ref1.Train}, {s1.Validation, ref1.Validation}, {s1.Test, ref1.Test}} {
-				if !slices.Equal(pair[0].Labels, pair[1].Labels) || !sameMatrix(pair[0].X, pair[1].X) {
-					t.Errorf("set %d of the splits (train, validation, test of all, then of batch1) differs from that of the binary version", k)
+			for k, pair := range [][2]*Split{{s, refAll}, {s1, ref1}} {
+				got, want := pair[0], pair[1]
+				if got.Name != want.Name || !sameFloats(got.Stats.Mean, want.Stats.Mean) || !sameFloats(got.Stats.Std, want.Stats.Std) {
+					t.Errorf("split %s: name or statistics differ from those of the binary version's %s", got.Name, want.Name)
+				}
+				for i, sets := range [][2]Images{{got.Train, want.Train}, {got.Validation, want.Validation}, {got.Test, want.Test}} {
+					if !sameImages(sets[0], sets[1]) || !sameBits(sets[0].Matrix(), sets[1].Matrix()) {
+						t.Errorf("set %d of split %d (train, validation, test of all, then of batch1) differs from that of the binary version", i, k)
+					}
 				}
 			}
 		})
@@ -83,7 +77,7 @@ func TestVersionDirErrors(t *testing.T) {
 	py := copyDir(t, "tiny-py", "data_batch_2")
 	err := CheckDir(py)
 	checkError(t, err, ErrNotFound, "lacks 1 of the CIFAR-10 Python files (data_batch_2)", "cifar-10-batches-py")
-	_, err = LoadSplitBatch1(py)
+	_, err = LoadDataset(py)
 	checkError(t, err, ErrNotFound, "lacks 1 of the CIFAR-10 Python files (data_batch_2)")
 	checks, err := Verify(py)
 	if err != nil || checks[1].Name != "data_batch_2" || checks[1].Status != StatusMissing {
@@ -98,7 +92,7 @@ func TestVersionDirErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(mat, "test_batch.mat"), spoilt[:len(spoilt)-50], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = LoadSplitAll(mat, 3)
+	_, err = LoadDataset(mat)
 	checkError(t, err, ErrMalformed, "test_batch.mat: MAT-file")
 	checks, err = Verify(mat)
 	if err != nil {
@@ -134,13 +128,10 @@ func TestLoadBatchSniff(t *testing.T) {
 	dir := t.TempDir()
 	copyFile(t, filepath.Join("testdata", "tiny-py", "data_batch_4"), filepath.Join(dir, "a.bin"))
 	copyFile(t, filepath.Join("testdata", "tiny-mat", "data_batch_4.mat"), filepath.Join(dir, "b"))
-	ref, err := LoadBatch(filepath.Join("testdata", "tiny", "data_batch_4.bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref := tinyRecordsOf(t, "data_batch_4.bin")
 	for _, name := range []string{"a.bin", "b"} {
 		b, err := LoadBatch(filepath.Join(dir, name))
-		if err != nil || !slices.Equal(b.Labels, ref.Labels) || !sameMatrix(b.X, ref.X) {
+		if err != nil || !holdsRecords(b, ref) {
 			t.Errorf("LoadBatch(%s): %v, or other images than data_batch_4.bin", name, err)
 		}
 	}
@@ -148,7 +139,7 @@ func TestLoadBatchSniff(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "c"), []byte("\x80\x02}q\x01(U\x04data"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = LoadBatch(filepath.Join(dir, "c"))
+	_, err := LoadBatch(filepath.Join(dir, "c"))
 	checkError(t, err, ErrMalformed, "c: pickle: ", "without the STOP opcode")
 }
 
@@ -251,7 +242,11 @@ func BenchmarkDecodeFormats(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := parseBatch(file.name, got); err != nil {
+				n, err := countRecords(file.name, int64(len(got)))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := stripLabels(file.name, got, make([]byte, n*ImageSize), make([]byte, n)); err != nil {
 					b.Fatal(err)
 				}
 			}

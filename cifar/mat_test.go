@@ -34,19 +34,16 @@ func TestMatVariants(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(got, tinyRecordsOf(t, tc.bin)) {
+			want := tinyRecordsOf(t, tc.bin)
+			if !bytes.Equal(got, want) {
 				t.Fatalf("%d bytes of records differ from testdata/tiny/%s", len(got), tc.bin)
 			}
 			b, err := LoadBatch(filepath.Join("testdata", tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			ref, err := LoadBatch(filepath.Join("testdata", "tiny", tc.bin))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(b.Labels, ref.Labels) || !sameMatrix(b.X, ref.X) {
-				t.Errorf("LoadBatch differs from that of testdata/tiny/%s", tc.bin)
+			if !holdsRecords(b, want) {
+				t.Errorf("LoadBatch's labels or pixel bytes differ from the records of testdata/tiny/%s", tc.bin)
 			}
 		})
 	}

@@ -9,7 +9,12 @@ import (
 	"twolayer/matrix"
 )
 
-func TestNormalize(t *testing.T) {
+// The tests of the float path's reference implementations
+// (reference_test.go), on which the bitwise comparisons of the byte path
+// rest: normalizeFloat, floatStats and applyFloat must be the statistics
+// and normalisation of the report.
+
+func TestNormalizeFloat(t *testing.T) {
 	// columns: 1..4 (μ 2.5, σ² 1.25), constant 7 (σ 0), −2, 2, −2, 2 (μ 0, σ 2)
 	train := denseOf(4, 3, []float64{
 		1, 7, -2,
@@ -21,7 +26,7 @@ func TestNormalize(t *testing.T) {
 		2.5, 8, 4,
 		0, 7, 0,
 	})
-	stats := Normalize(train, other)
+	stats := normalizeFloat(train, other)
 	s := math.Sqrt(1.25)
 	wantMean, wantStd := []float64{2.5, 7, 0}, []float64{s, 1, 2}
 	for j := range 3 {
@@ -43,18 +48,18 @@ func TestNormalize(t *testing.T) {
 	checkAll(t, "other", other, wantOther)
 
 	// the normalised training set has mean 0 and std 1 (0 for the constant feature)
-	again := ComputeStats(train)
+	again := floatStats(train)
 	for j, want := range []float64{1, 1, 1} {
 		if !(math.Abs(again.Mean[j]) <= 1e-15) || !(math.Abs(again.Std[j]-want) <= 1e-15) {
 			t.Errorf("normalised feature %d: mean %v std %v", j, again.Mean[j], again.Std[j])
 		}
 	}
 
-	// Apply on a later set gives what Normalize gave
+	// applyFloat on a later set gives what normalizeFloat gave
 	later := denseOf(2, 3, []float64{2.5, 8, 4, 0, 7, 0})
-	stats.Apply(later)
+	applyFloat(stats, later)
 	if !sameMatrix(later, other) {
-		t.Error("Stats.Apply differs from Normalize on the same data")
+		t.Error("applyFloat differs from normalizeFloat on the same data")
 	}
 }
 
@@ -70,18 +75,18 @@ func checkAll(t *testing.T, name string, m *matrix.Dense, want []float64) {
 	}
 }
 
-// TestNormalizeViews checks that Normalize works on row views with a stride
+// TestNormalizeFloatViews checks that normalizeFloat works on row views with a stride
 // larger than their width and leaves the columns outside them alone.
-func TestNormalizeViews(t *testing.T) {
+func TestNormalizeFloatViews(t *testing.T) {
 	big := denseOf(3, 3, []float64{1, 2, 100, 3, 4, 100, 5, 6, 100})
 	view := big.Slice(0, 3, 0, 2)
-	st := Normalize(view)
+	st := normalizeFloat(view)
 	if st.Mean[0] != 3 || st.Mean[1] != 4 || big.At(1, 0) != 0 || big.At(1, 2) != 100 {
 		t.Errorf("view normalised to %v, stats %+v", big, st)
 	}
 }
 
-func TestNormalizeDeterministic(t *testing.T) {
+func TestNormalizeFloatDeterministic(t *testing.T) {
 	x := matrix.New(37, 5)
 	for i := range 37 {
 		for j := range 5 {
@@ -89,9 +94,9 @@ func TestNormalizeDeterministic(t *testing.T) {
 		}
 	}
 	a, b := x.Clone(), x.Clone()
-	sa, sb := Normalize(a), Normalize(b)
+	sa, sb := normalizeFloat(a), normalizeFloat(b)
 	if !sameMatrix(a, b) {
-		t.Error("two runs of Normalize on the same data differ")
+		t.Error("two runs of normalizeFloat on the same data differ")
 	}
 	for j := range sa.Mean {
 		if sa.Mean[j] != sb.Mean[j] || sa.Std[j] != sb.Std[j] {
@@ -100,14 +105,14 @@ func TestNormalizeDeterministic(t *testing.T) {
 	}
 }
 
-func TestNormalizePanics(t *testing.T) {
+func TestNormalizeFloatPanics(t *testing.T) {
 	tests := []struct {
 		name string
 		f    func()
 	}{
-		{"empty training set", func() { Normalize(matrix.New(0, 3)) }},
-		{"other width", func() { Normalize(matrix.New(2, 3), matrix.New(2, 4)) }},
-		{"Apply width", func() { Stats{Mean: []float64{0}, Std: []float64{1}}.Apply(matrix.New(1, 2)) }},
+		{"empty training set", func() { normalizeFloat(matrix.New(0, 3)) }},
+		{"other width", func() { normalizeFloat(matrix.New(2, 3), matrix.New(2, 4)) }},
+		{"apply width", func() { applyFloat(Stats{Mean: []float64{0}, Std: []float64{1}}, matrix.New(1, 2)) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -121,9 +126,9 @@ func TestNormalizePanics(t *testing.T) {
 	}
 }
 
-// TestNormalizeGOMAXPROCS checks that the statistics and the normalised
+// TestNormalizeFloatGOMAXPROCS checks that the statistics and the normalised
 // data are bitwise identical whatever the number of goroutines.
-func TestNormalizeGOMAXPROCS(t *testing.T) {
+func TestNormalizeFloatGOMAXPROCS(t *testing.T) {
 	x := matrix.New(101, 67)
 	for i := range x.Rows() {
 		for j := range x.Cols() {
@@ -135,7 +140,7 @@ func TestNormalizeGOMAXPROCS(t *testing.T) {
 	for _, procs := range []int{1, 2, 3, 8} {
 		old := runtime.GOMAXPROCS(procs)
 		y := x.Clone()
-		stats = append(stats, Normalize(y))
+		stats = append(stats, normalizeFloat(y))
 		results = append(results, y)
 		runtime.GOMAXPROCS(old)
 	}

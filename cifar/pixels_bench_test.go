@@ -28,8 +28,8 @@ func BenchmarkNormalizeImage(b *testing.B) {
 // run), into a 100×3072 buffer (2.4 MB, more than the L2 cache), one image
 // after the other as the network's loader does on one core: the speed a
 // training step sees, bound by memory. "float64-copy" is what it replaces:
-// copying the rows of normalised float64 images (Set.Image), from 10,000
-// of them (240 MB).
+// copying the rows of normalised float64 images (the removed Set.Image),
+// from 10,000 of them (240 MB).
 func BenchmarkNormalizeBatch(b *testing.B) {
 	const n, batch = 10000, 100
 	z := newNormalizer(syntheticStats(ImageSize, 1))

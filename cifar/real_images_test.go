@@ -8,9 +8,10 @@ import (
 // The tests of the byte-backed sets on the real files ($CIFAR10_DIR).
 
 // TestRealDataset checks that the splits of LoadDataset hold, bit for bit,
-// what LoadSplitBatch1 and LoadSplitAll hold: all 50,000 training and
-// 10,000 test images, normalised, and the statistics. The float split
-// takes 1.5 GB: skipped with -short.
+// what the float path's splits hold (loadFloatBatch1 and loadFloatAll, the
+// removed LoadSplitBatch1 and LoadSplitAll): all 50,000 training and 10,000
+// test images, normalised, and the statistics. The float split of all five
+// batches takes 1.5 GB: skipped with -short.
 func TestRealDataset(t *testing.T) {
 	dir := realDir(t)
 	d, err := LoadDataset(dir)
@@ -20,20 +21,14 @@ func TestRealDataset(t *testing.T) {
 	if d.Train.Len() != 50000 || d.Test.Len() != 10000 {
 		t.Fatalf("%d training and %d test images", d.Train.Len(), d.Test.Len())
 	}
-	want, err := LoadSplitBatch1(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := loadFloatBatch1(t, dir)
 	checkSplit(t, d.SplitBatch1(), want)
 	if testing.Short() {
 		t.Skip("-short: not loading all five batches as float64 (1.5 GB)")
 	}
 	want = nil
 	runtime.GC()
-	want, err = LoadSplitAll(dir, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want = loadFloatAll(t, dir, 1000)
 	got, err := d.SplitAll(1000)
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +50,7 @@ func TestRealKernels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []*ImageSplit{d.SplitBatch1(), all} {
+	for _, s := range []*Split{d.SplitBatch1(), all} {
 		checkKernels(t, s.Stats)
 		if z := newNormalizer(s.Stats); len(z.divide) != 0 {
 			t.Errorf("%s: the fast formula is inexact at features %v", s.Name, z.divide)

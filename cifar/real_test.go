@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-
-	"twolayer/matrix"
 )
 
 // The tests in this file read the real CIFAR-10 files from $CIFAR10_DIR and
@@ -24,15 +22,16 @@ func TestRealBatches(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r, c := b.X.Dims(); r != 10000 || c != ImageSize || len(b.Labels) != 10000 {
-			t.Fatalf("%s: %d×%d images, %d labels; want 10000×3072, 10000", name, r, c, len(b.Labels))
+		labels := b.Labels()
+		if b.Len() != 10000 || b.Dim() != ImageSize || len(labels) != 10000 {
+			t.Fatalf("%s: %d images of %d values, %d labels; want 10000 of 3072, 10000", name, b.Len(), b.Dim(), len(labels))
 		}
-		if want, ok := firstLabels[name]; ok && !slices.Equal(b.Labels[:10], want) {
-			t.Errorf("%s: first labels %v, want %v", name, b.Labels[:10], want)
+		if want, ok := firstLabels[name]; ok && !slices.Equal(labels[:10], want) {
+			t.Errorf("%s: first labels %v, want %v", name, labels[:10], want)
 		}
 		if name == TestFile {
 			var perClass [NumClasses]int
-			for _, l := range b.Labels {
+			for _, l := range labels {
 				perClass[l]++
 			}
 			for c, n := range perClass {
@@ -63,15 +62,16 @@ func TestRealChecksums(t *testing.T) {
 	}
 }
 
-// TestRealSplits loads both splits and checks the normalised training sets:
-// per-feature mean ≈ 0 and std ≈ 1. The full split needs 1.5 GB of memory
-// and is skipped with -short.
+// TestRealSplits makes both splits of the real files and checks the
+// normalised training sets: per-feature mean ≈ 0 and std ≈ 1, computed by
+// floatStats on their matrices. The matrix of the full split's training
+// set takes 1.2 GB: skipped with -short.
 func TestRealSplits(t *testing.T) {
-	dir := realDir(t)
-	s, err := LoadSplitBatch1(dir)
+	d, err := LoadDataset(realDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
+	s := d.SplitBatch1()
 	if s.Train.Len() != 10000 || s.Validation.Len() != 10000 || s.Test.Len() != 10000 {
 		t.Errorf("batch1 sizes %d %d %d", s.Train.Len(), s.Validation.Len(), s.Test.Len())
 	}
@@ -79,15 +79,15 @@ func TestRealSplits(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: not loading all five batches (1.5 GB)")
 	}
-	s, err = LoadSplitAll(dir, 1000)
+	s, err = d.SplitAll(1000)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Name != "all-49000-1000" || s.Train.Len() != 49000 || s.Validation.Len() != 1000 || s.Test.Len() != 10000 {
 		t.Errorf("%s sizes %d %d %d", s.Name, s.Train.Len(), s.Validation.Len(), s.Test.Len())
 	}
-	if !slices.Equal(s.Train.Labels[:10], []int{6, 9, 9, 4, 1, 1, 2, 7, 8, 3}) {
-		t.Errorf("first training labels %v", s.Train.Labels[:10])
+	if !slices.Equal(s.Train.Labels()[:10], []int{6, 9, 9, 4, 1, 1, 2, 7, 8, 3}) {
+		t.Errorf("first training labels %v", s.Train.Labels()[:10])
 	}
 	checkStandardised(t, s)
 }
@@ -97,13 +97,13 @@ func TestRealSplits(t *testing.T) {
 // statistics (its means are small but not 0).
 func checkStandardised(t *testing.T, s *Split) {
 	t.Helper()
-	st := ComputeStats(s.Train.X)
+	st := floatStats(s.Train.Matrix())
 	for j := range ImageSize {
 		if !(math.Abs(st.Mean[j]) <= 1e-10) || !(math.Abs(st.Std[j]-1) <= 1e-10) {
 			t.Fatalf("%s: normalised feature %d has mean %g, std %g", s.Name, j, st.Mean[j], st.Std[j])
 		}
 	}
-	val := ComputeStats(s.Validation.X)
+	val := floatStats(s.Validation.Matrix())
 	for j := range ImageSize {
 		if !(math.Abs(val.Mean[j]) <= 0.5) || !(val.Std[j] >= 0.5 && val.Std[j] <= 2) {
 			t.Fatalf("%s: validation feature %d has mean %g, std %g: not normalised with the training statistics?", s.Name, j, val.Mean[j], val.Std[j])
@@ -111,30 +111,41 @@ func checkStandardised(t *testing.T, s *Split) {
 	}
 }
 
-// BenchmarkLoadSplitAll reports the time to load, decode and normalise all
-// six real files into the 49,000/1,000/10,000 split.
+// BenchmarkLoadSplitAll reports the time to load the six real files and
+// make the 49,000/1,000/10,000 split of them (its statistics included; the
+// values are normalised as they are read, see BenchmarkNormalizeBatch).
 func BenchmarkLoadSplitAll(b *testing.B) {
 	dir := realDir(b)
 	for b.Loop() {
-		if _, err := LoadSplitAll(dir, 1000); err != nil {
+		d, err := LoadDataset(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.SplitAll(1000); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 // BenchmarkNormalize reports the time to compute the statistics of a
-// 10,000-image training set and apply them to it.
+// 10,000-image training set and apply them to it: ComputeStats, WithStats
+// and every image's values through Image.
 func BenchmarkNormalize(b *testing.B) {
-	x := matrix.New(10000, ImageSize)
-	for i := range x.Rows() {
-		row := x.Row(i)
-		for j := range row {
-			row[j] = float64((i*7+j*13)%256) / 255
+	pix, labels := make([]byte, 10000*ImageSize), make([]byte, 10000)
+	for i := range labels {
+		for j := range ImageSize {
+			pix[i*ImageSize+j] = byte((i*7 + j*13) % 256)
 		}
 	}
-	y := x.Clone()
+	m, err := NewImages(pix, labels)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := make([]float64, ImageSize)
 	for b.Loop() {
-		y.Copy(x)
-		Normalize(y)
+		norm := m.WithStats(m.ComputeStats())
+		for i := range norm.Len() {
+			norm.Image(x, i)
+		}
 	}
 }

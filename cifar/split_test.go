@@ -1,20 +1,19 @@
 package cifar
 
 import (
-	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"strings"
 	"testing"
 
 	"twolayer/matrix"
 )
 
 // fakeImages returns the raw (unnormalised) images and labels of the tiny
-// files numbered files, concatenated.
+// files numbered files, concatenated, as the float path holds them: each
+// pixel byte v as v/255.
 func fakeImages(files ...int) (*matrix.Dense, []int) {
 	var data []float64
 	var labels []int
@@ -29,37 +28,30 @@ func fakeImages(files ...int) (*matrix.Dense, []int) {
 	return denseOf(len(labels), ImageSize, data), labels
 }
 
-// checkSet checks that d (the split's set called name) holds the images of
-// raw, normalised with stats, and labels.
-func checkSet(t *testing.T, d Set, name string, raw *matrix.Dense, labels []int, stats Stats) {
+// checkSet checks that d (the split's set called name) holds, bit for bit,
+// the images of raw normalised with stats by the float path (applyFloat),
+// and labels, and that it carries stats.
+func checkSet(t *testing.T, d Images, name string, raw *matrix.Dense, labels []int, stats Stats) {
 	t.Helper()
-	if d.Len() != len(labels) || d.X.Rows() != len(labels) || d.X.Cols() != ImageSize {
-		t.Fatalf("%s: %d labels, %d×%d images; want %d", name, d.Len(), d.X.Rows(), d.X.Cols(), len(labels))
-	}
 	want := raw.Clone()
-	stats.Apply(want)
-	for i := range labels {
-		if d.Labels[i] != labels[i] {
-			t.Errorf("%s: label %d = %d, want %d", name, i, d.Labels[i], labels[i])
-		}
-		for j := range ImageSize {
-			if d.X.At(i, j) != want.At(i, j) {
-				t.Fatalf("%s: X(%d, %d) = %v, want %v", name, i, j, d.X.At(i, j), want.At(i, j))
-			}
-		}
+	applyFloat(stats, want)
+	checkImages(t, name, d, want, labels)
+	if s, ok := d.Stats(); !ok || !sameFloats(s.Mean, stats.Mean) || !sameFloats(s.Std, stats.Std) {
+		t.Errorf("%s: not normalised with the training statistics", name)
 	}
 }
 
-func TestLoadSplitBatch1(t *testing.T) {
-	s, err := LoadSplitBatch1(filepath.Join("testdata", "tiny"))
+func TestSplitBatch1(t *testing.T) {
+	d, err := LoadDataset(filepath.Join("testdata", "tiny"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	s := d.SplitBatch1()
 	if s.Name != "batch1" {
 		t.Errorf("Name = %q", s.Name)
 	}
 	trainRaw, trainLabels := fakeImages(0)
-	wantStats := ComputeStats(trainRaw)
+	wantStats := floatStats(trainRaw)
 	for j := range ImageSize {
 		if s.Stats.Mean[j] != wantStats.Mean[j] || s.Stats.Std[j] != wantStats.Std[j] {
 			t.Fatalf("feature %d: stats %v %v, want the training set's %v %v", j, s.Stats.Mean[j], s.Stats.Std[j], wantStats.Mean[j], wantStats.Std[j])
@@ -75,12 +67,16 @@ func TestLoadSplitBatch1(t *testing.T) {
 	checkSet(t, s.Test, "test", testRaw, testLabels, wantStats)
 }
 
-func TestLoadSplitAll(t *testing.T) {
+func TestSplitAll(t *testing.T) {
+	d, err := LoadDataset(filepath.Join("testdata", "tiny"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	raw, labels := fakeImages(0, 1, 2, 3, 4) // 15 images
 	n := len(labels)
 	for _, nVal := range []int{1, 4, n - 1} {
 		t.Run(fmt.Sprint(nVal), func(t *testing.T) {
-			s, err := LoadSplitAll(filepath.Join("testdata", "tiny"), nVal)
+			s, err := d.SplitAll(nVal)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,80 +84,118 @@ func TestLoadSplitAll(t *testing.T) {
 			if want := fmt.Sprintf("all-%d-%d", nTrain, nVal); s.Name != want {
 				t.Errorf("Name = %q, want %q", s.Name, want)
 			}
-			stats := ComputeStats(raw.RowRange(0, nTrain))
+			stats := floatStats(raw.RowRange(0, nTrain))
+			if !sameFloats(s.Stats.Mean, stats.Mean) || !sameFloats(s.Stats.Std, stats.Std) {
+				t.Errorf("the statistics differ from floatStats of the %d training images", nTrain)
+			}
 			checkSet(t, s.Train, "train", raw.RowRange(0, nTrain), labels[:nTrain], stats)
 			checkSet(t, s.Validation, "validation", raw.RowRange(nTrain, n), labels[nTrain:], stats)
 			testRaw, testLabels := fakeImages(5)
 			checkSet(t, s.Test, "test", testRaw, testLabels, stats)
-			if got := ComputeStats(s.Train.X); !(math.Abs(got.Mean[5]) <= 1e-12) || !(math.Abs(got.Std[5]-1) <= 1e-12) && nTrain > 1 {
+			if got := floatStats(s.Train.Matrix()); !(math.Abs(got.Mean[5]) <= 1e-12) || !(math.Abs(got.Std[5]-1) <= 1e-12) && nTrain > 1 {
 				t.Errorf("normalised training feature 5: mean %v std %v", got.Mean[5], got.Std[5])
 			}
 		})
 	}
 }
 
-func TestLoadSplitErrors(t *testing.T) {
+// TestLoadDatasetErrors checks the one-line errors of LoadDataset (missing
+// files, a missing directory, a bad label, a truncated file, a directory
+// for a file) and of SplitAll (nVal out of range), word for word where
+// they do not depend on the file system.
+func TestLoadDatasetErrors(t *testing.T) {
 	withBad := copyDir(t, "tiny")
 	copyFile(t, filepath.Join("testdata", "malformed", "label10.bin"), filepath.Join(withBad, "data_batch_3.bin"))
 	withTruncated := copyDir(t, "tiny")
 	copyFile(t, filepath.Join("testdata", "malformed", "truncated.bin"), filepath.Join(withTruncated, TestFile))
 	lacking := copyDir(t, "tiny", "data_batch_2.bin", TestFile)
-	tiny := filepath.Join("testdata", "tiny")
-	tests := []struct {
-		name  string
-		load  func() (*Split, error)
-		is    error
-		parts []string
-	}{
-		{"batch1 lacking files", func() (*Split, error) { return LoadSplitBatch1(lacking) }, ErrNotFound,
-			[]string{lacking, "lacks 2", "data_batch_2.bin, test_batch.bin", "go run . download", "-data or $CIFAR10_DIR"}},
-		{"all lacking files", func() (*Split, error) { return LoadSplitAll(lacking, 1) }, ErrNotFound,
-			[]string{lacking, "data_batch_2.bin, test_batch.bin"}},
-		{"no directory", func() (*Split, error) { return LoadSplitAll(filepath.Join(lacking, "nothere"), 1) }, ErrNotFound,
-			[]string{"nothere does not exist", "go run . download"}},
-		{"bad label", func() (*Split, error) { return LoadSplitAll(withBad, 1) }, ErrMalformed,
-			[]string{"data_batch_3.bin", "record 2", "label 10"}},
-		{"truncated test batch", func() (*Split, error) { return LoadSplitBatch1(withTruncated) }, ErrMalformed,
-			[]string{"test_batch.bin", "2 whole records and 100 bytes left over"}},
-		{"nVal 0", func() (*Split, error) { return LoadSplitAll(tiny, 0) }, nil,
-			[]string{"0 validation images", "between 1 and 14", "hold 15 images"}},
-		{"nVal all", func() (*Split, error) { return LoadSplitAll(tiny, 15) }, nil,
-			[]string{"15 validation images", "between 1 and 14"}},
+	withDir := copyDir(t, "tiny", "data_batch_4.bin")
+	if err := os.Mkdir(filepath.Join(withDir, "data_batch_4.bin"), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range tests {
+	tiny := filepath.Join("testdata", "tiny")
+	d, err := LoadDataset(tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadAll := func(dir string) func() error {
+		return func() error { _, err := LoadDataset(dir); return err }
+	}
+	splitAll := func(nVal int) func() error {
+		return func() error { _, err := d.SplitAll(nVal); return err }
+	}
+	for _, tc := range []struct {
+		name  string
+		err   func() error
+		is    error
+		parts []string // the message must contain each; it is the first when tc.whole
+		whole bool     // the message is parts[0], word for word
+	}{
+		{"lacking files", loadAll(lacking), ErrNotFound, []string{
+			"cifar: " + lacking + " lacks 2 of the CIFAR-10 binary files (data_batch_2.bin, test_batch.bin): " + fixHint,
+			"go run . download", "-data or $CIFAR10_DIR"}, true},
+		{"no directory", loadAll(filepath.Join(lacking, "nothere")), ErrNotFound, []string{
+			"cifar: CIFAR-10 directory " + filepath.Join(lacking, "nothere") + " does not exist: " + fixHint}, true},
+		{"bad label", loadAll(withBad), ErrMalformed, []string{
+			"cifar: " + filepath.Join(withBad, "data_batch_3.bin") + ": record 2 (byte offset 6146) has label 10; labels must be 0..9 (not a CIFAR-10 binary batch?)"}, true},
+		{"truncated test batch", loadAll(withTruncated), ErrMalformed, []string{
+			"cifar: " + filepath.Join(withTruncated, TestFile) + ": size 6246 bytes is not a multiple of the 3073-byte record: 2 whole records and 100 bytes left over (truncated download or not a CIFAR-10 binary batch)"}, true},
+		{"a directory for a file", loadAll(withDir), nil, []string{filepath.Join(withDir, "data_batch_4.bin")}, false},
+		{"nVal 0", splitAll(0), nil, []string{
+			"cifar: 0 validation images requested; it must be between 1 and 14 (the training batches in testdata/tiny hold 15 images)"}, true},
+		{"nVal -1", splitAll(-1), nil, []string{
+			"cifar: -1 validation images requested; it must be between 1 and 14 (the training batches in testdata/tiny hold 15 images)"}, true},
+		{"nVal all", splitAll(15), nil, []string{
+			"cifar: 15 validation images requested; it must be between 1 and 14 (the training batches in testdata/tiny hold 15 images)"}, true},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := tc.load()
+			err := tc.err()
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if tc.is != nil && !errors.Is(err, tc.is) {
-				t.Errorf("error %q is not %v", err, tc.is)
+			if tc.whole && err.Error() != tc.parts[0] {
+				t.Errorf("error %q, want %q", err, tc.parts[0])
 			}
-			for _, p := range tc.parts {
-				if !strings.Contains(err.Error(), p) {
-					t.Errorf("error %q does not contain %q", err, p)
-				}
-			}
+			checkError(t, err, tc.is, tc.parts...)
 		})
 	}
 }
 
-// TestLoadSplitGOMAXPROCS checks that loading the files in parallel gives
-// the same split whatever the number of goroutines.
-func TestLoadSplitGOMAXPROCS(t *testing.T) {
-	var splits []*Split
-	for _, procs := range []int{1, 2, 5} {
-		old := runtime.GOMAXPROCS(procs)
-		s, err := LoadSplitAll(filepath.Join("testdata", "tiny"), 3)
-		runtime.GOMAXPROCS(old)
-		if err != nil {
-			t.Fatal(err)
-		}
-		splits = append(splits, s)
+// loadSplits loads the files of dir with LoadDataset and returns the
+// Dataset with its splits all-…-nVal and batch1.
+func loadSplits(t testing.TB, dir string, nVal int) (d *Dataset, all, batch1 *Split) {
+	t.Helper()
+	d, err := LoadDataset(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for k, s := range splits[1:] {
-		if !sameMatrix(s.Train.X, splits[0].Train.X) || !sameMatrix(s.Validation.X, splits[0].Validation.X) ||
-			!slices.Equal(s.Train.Labels, splits[0].Train.Labels) || !slices.Equal(s.Stats.Std, splits[0].Stats.Std) {
+	all, err = d.SplitAll(nVal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, all, d.SplitBatch1()
+}
+
+// TestDatasetGOMAXPROCS checks that loading the files in parallel, and
+// computing and applying the statistics, give the same split whatever the
+// number of goroutines.
+func TestDatasetGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	type result struct {
+		s          *Split
+		train, val *matrix.Dense // the normalised values
+	}
+	var results []result
+	for _, procs := range []int{1, 2, 5} {
+		runtime.GOMAXPROCS(procs)
+		_, s, _ := loadSplits(t, filepath.Join("testdata", "tiny"), 3)
+		results = append(results, result{s, s.Train.Matrix(), s.Validation.Matrix()})
+	}
+	r0 := results[0]
+	for k, r := range results[1:] {
+		if !sameImages(r.s.Train, r0.s.Train) || !sameImages(r.s.Validation, r0.s.Validation) || !sameImages(r.s.Test, r0.s.Test) ||
+			!sameBits(r.train, r0.train) || !sameBits(r.val, r0.val) ||
+			!sameFloats(r.s.Stats.Mean, r0.s.Stats.Mean) || !sameFloats(r.s.Stats.Std, r0.s.Stats.Std) {
 			t.Errorf("split %d differs from the one loaded at GOMAXPROCS 1", k+1)
 		}
 	}
