@@ -17,8 +17,9 @@ import (
 //
 //	x_j = (v_j/255 − μ_j) / σ_j,  j = 0 … 3071,
 //
-// bit for bit the values Normalize gives on LoadBatch's matrix. Images
-// satisfies network.Data.
+// with IEEE arithmetic, bit for bit what normalising a float64 matrix of
+// the values v/255 gives (the report's Normalize). Images satisfies
+// network.Data.
 //
 // An Images is a view: Slice, WithStats and Raw return other views of the
 // same bytes, so the sets of every split of a Dataset share one copy. The
@@ -128,7 +129,7 @@ func (m Images) Pixels(i int) []byte {
 
 // Image writes the ImageSize values of image i into x[:ImageSize]: pixel
 // byte v as v/255, minus μ_j and divided by σ_j when the set is normalised
-// (WithStats), bit for bit what Normalize gives. It is safe to call from
+// (WithStats), bit for bit (v/255 − μ_j)/σ_j in float64. It is safe to call from
 // several goroutines at once. It panics if x is shorter than ImageSize.
 func (m Images) Image(x []float64, i int) {
 	z := m.norm
@@ -177,8 +178,8 @@ func (m Images) Stats() (Stats, bool) {
 }
 
 // Matrix returns the n×3072 matrix whose row i holds the values Image
-// writes for image i: LoadBatch's matrix for an unnormalised set, that of
-// Normalize for a normalised one. It takes 24 KiB per image (1.47 GB for
+// writes for image i: the report's X for an unnormalised set, X normalised
+// for a normalised one. It takes 24 KiB per image (1.47 GB for
 // all 60,000): for small sets, examples and tests.
 func (m Images) Matrix() *matrix.Dense {
 	x := matrix.New(m.Len(), ImageSize)

@@ -11,7 +11,7 @@ import (
 //	x_j = (pixelValue[v_j] − μ_j) / σ_j
 //
 // for the 3,072 bytes v_j of an image, and must give, bit for bit, what
-// normalising the float64 matrix of LoadBatch with Stats.Apply gives: the
+// normalising a float64 matrix of the values v/255 gives: the
 // value v/255 rounded, minus μ_j rounded, divided by σ_j rounded. A scalar
 // division per value is too slow on a training step's path (about 1 ns each
 // in Go; a batch of 100 images is 307,200 values). A vector division
@@ -120,8 +120,8 @@ func fastIsExact(m, s, r float64) bool {
 }
 
 // pixelNorm is the value Images.Image writes for byte v at a feature with
-// mean m and standard deviation s: Stats.Apply's formula on LoadBatch's
-// value, with IEEE division. It is the reference every kernel must match.
+// mean m and standard deviation s: the report's normalisation of the value
+// v/255, with IEEE division. It is the reference every kernel must match.
 func pixelNorm(v byte, m, s float64) float64 { return (pixelValue[v] - m) / s }
 
 // fastValue is the kernels' formula, lane by lane (see the top of this
