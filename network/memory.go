@@ -12,12 +12,13 @@ type TrainingMemory struct {
 	Activations float64 // a step's activations and gradients: H and GH (and dropout's mask) m×B, S and P K×B, the column statistics, ∂J/∂b1, ∂J/∂W2, ∂J/∂b2: ∝ m·B
 	Permutation float64 // with shuffling, the order of the training images
 	Evaluation  float64 // the recordings' chunk of images and its forward pass, and the validation images' predicted classes
-	History     float64 // η_t of every update step and the records: ∝ the steps
+	History     float64 // η_t of every update step: ∝ the steps
+	Records     float64 // the records of the metrics, one every Config.RecordEvery() steps (at most one a step)
 }
 
 // Total returns the sum of the parts.
 func (t TrainingMemory) Total() float64 {
-	return t.Weights + t.Batch + t.Activations + t.Permutation + t.Evaluation + t.History
+	return t.Weights + t.Batch + t.Activations + t.Permutation + t.Evaluation + t.History + t.Records
 }
 
 // TrainingMemoryOf estimates the memory that training a network of d
@@ -47,16 +48,16 @@ func TrainingMemoryOf(d, m, k, nTrain, nVal int, cfg Config) TrainingMemory {
 		recorded = min(recorded, cfg.RecordTrain)
 	}
 	t.Evaluation = chunkBytes(D, M, K, float64(min(max(recorded, nVal), EvalChunk))) + 8*float64(nVal)
-	t.History = HistoryBytes(cfg)
+	t.History, t.Records = HistoryBytes(cfg)
 	return t
 }
 
-// HistoryBytes estimates the memory of the history of a training run with
-// cfg: η_t of each of its cfg.Steps() update steps, and a Record every
-// cfg.RecordEvery() steps.
-func HistoryBytes(cfg Config) float64 {
+// HistoryBytes estimates the memory of the History of a training run with
+// cfg: η_t of each of its cfg.Steps() update steps, and a Record (8 words)
+// every cfg.RecordEvery() steps.
+func HistoryBytes(cfg Config) (etas, records float64) {
 	steps := 2 * float64(cfg.Cycles) * float64(cfg.StepSize)
-	return 8 * (steps + 8*(steps/float64(max(cfg.RecordEvery(), 1))+1))
+	return 8 * steps, 64 * (steps/float64(max(cfg.RecordEvery(), 1)) + 1)
 }
 
 // chunkBytes is the memory of an evaluator of c images (newEvaluator):

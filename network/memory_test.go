@@ -45,12 +45,12 @@ func TestMemoryParts(t *testing.T) {
 		t.Errorf("TrainingBytes %d, the parts add up to %.0f", total, parts.Total())
 	}
 	for name, v := range map[string]float64{"Weights": parts.Weights, "Batch": parts.Batch, "Activations": parts.Activations,
-		"Permutation": parts.Permutation, "Evaluation": parts.Evaluation, "History": parts.History} {
+		"Permutation": parts.Permutation, "Evaluation": parts.Evaluation, "History": parts.History, "Records": parts.Records} {
 		if v <= 0 {
 			t.Errorf("part %s is %.0f with shuffling, dropout and flips", name, v)
 		}
 	}
-	if h := HistoryBytes(Config{StepSize: 1_000_000_000, Cycles: 1, RecordsPerCycle: 1}); h < 16e9 {
-		t.Errorf("the history of 2e9 steps: %.3g bytes, want at least 1.6e10 (8 bytes a step)", h)
+	if h, r := HistoryBytes(Config{StepSize: 1_000_000_000, Cycles: 1, RecordsPerCycle: 2_000_000_000}); h < 16e9 || r < 128e9 {
+		t.Errorf("the history of 2e9 steps, a record each: %.3g and %.3g bytes, want at least 1.6e10 and 1.28e11 (8 and 64 bytes a step)", h, r)
 	}
 }
