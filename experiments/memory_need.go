@@ -104,6 +104,9 @@ type memoryPart struct {
 	bytes    float64
 	settings []setting
 	perRun   bool // it is the sum over the runs side by side
+	// subject and fix, when set, are what the message says needs the
+	// memory and what to do, for a part that no number sizes (a file)
+	subject, fix string
 }
 
 // memoryNeed is the estimate of a command at its peak: the parts alive at
@@ -121,17 +124,26 @@ func (n *memoryNeed) add(what string, bytes float64, settings ...setting) {
 	n.addPart(memoryPart{what: what, bytes: bytes, settings: settings})
 }
 
-// addPart adds p to the part of the same name, or as a new part.
+// addPart adds p to the part of the same name, with the settings of both
+// (the weights of the ablation's narrow rows have none, its wide rows'
+// -hidden), or as a new part.
 func (n *memoryNeed) addPart(p memoryPart) {
 	if p.bytes <= 0 {
 		return
 	}
 	for i := range n.parts {
-		if n.parts[i].what == p.what {
-			n.parts[i].bytes += p.bytes
-			n.parts[i].perRun = n.parts[i].perRun || p.perRun
-			return
+		q := &n.parts[i]
+		if q.what != p.what {
+			continue
 		}
+		q.bytes += p.bytes
+		q.perRun = q.perRun || p.perRun
+		for _, s := range p.settings {
+			if s.flag != "" && !slices.ContainsFunc(q.settings, func(t setting) bool { return t.flag == s.flag }) {
+				q.settings = append(slices.Clip(q.settings), s)
+			}
+		}
+		return
 	}
 	n.parts = append(n.parts, p)
 }
@@ -465,7 +477,8 @@ func modelFilesNeed(paths []string, n int) memoryNeed {
 		if err != nil || !fi.Mode().IsRegular() {
 			continue
 		}
-		need.add("the models", 2*float64(fi.Size()))
+		need.addPart(memoryPart{what: "the model files' bytes and weights", bytes: 2 * float64(fi.Size()),
+			subject: "-model " + strings.Join(paths, ","), fix: "give a smaller model"})
 		largest = max(largest, float64(fi.Size()))
 	}
 	m := largest / (8 * float64(cifar.ImageSize+1+cifar.NumClasses)) // the most hidden units it can hold
@@ -518,6 +531,9 @@ func checkMemory(n memoryNeed) error {
 	}
 	if len(flags) > 0 {
 		lower = "lower " + strings.Join(flags, " or ")
+	}
+	if big.subject != "" {
+		subject, lower = big.subject, big.fix
 	}
 	part := big.what + " alone are " + formatBytes(big.bytes)
 	if big.perRun {
