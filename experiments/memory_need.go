@@ -39,8 +39,9 @@ import (
 // files' text) is freed. So the estimate is gcFactor() = 1 + GOGC/100 times
 // the live bytes, plus runtimeBytes for the program itself. Measured (peak
 // RSS by /usr/bin/time -v; docs/performance.md, "Memory"): `all` peaked at
-// 567 MB, and `bonus -quick` at 640 MB, both below their estimates and
-// above their live bytes: twice the live bytes is not a loose bound here.
+// 495–567 MB in four runs (316 MB live estimated, 668 MB checked), `bonus
+// -quick` at 625–640 MB (352 MB live, 740 MB checked): 1.6 to 1.8 times
+// the live bytes, so twice them is not a loose bound here.
 
 // Sizes of the official CIFAR-10, which the estimates assume (a smaller
 // copy only needs less): 50,000 training and 10,000 test images.
