@@ -127,6 +127,9 @@ func predictFlags(fs *flag.FlagSet) action {
 				indices = append(indices, k)
 			}
 		}
+		if err := experiments.CheckPredictMemory(strings.Split(*modelPath, ","), *file, max(len(indices), len(images))); err != nil {
+			return err
+		}
 		var models []*network.Model
 		for _, path := range strings.Split(*modelPath, ",") {
 			ms, err := network.LoadModels(path)

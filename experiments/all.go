@@ -126,6 +126,9 @@ func all(ctx context.Context, o Options) (*store.AllResult, error) {
 	if err := checkAll(o); err != nil {
 		return nil, err
 	}
+	if err := checkMemory(allNeed(o)); err != nil {
+		return nil, err
+	}
 	start := o.now()
 	a := &store.AllResult{Started: start.UTC().Format(time.RFC3339), Machine: store.ThisMachine()}
 	if err := store.CheckOutput(o.OutDir, o.OutDir, allBytes(o)); err != nil {

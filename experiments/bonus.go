@@ -134,6 +134,9 @@ func Bonus(ctx context.Context, o Options) (*store.Bonus, error) {
 		if err := checkBonus(o); err != nil {
 			return nil, err
 		}
+		if err := checkMemory(bonusNeed(o)); err != nil {
+			return nil, err
+		}
 		return bonus(ctx, o)
 	})
 }

@@ -32,6 +32,9 @@ func trainChecked(ctx context.Context, o Options, s Setup) (*store.Run, error) {
 	if err := s.validate(); err != nil {
 		return nil, err
 	}
+	if err := checkMemory(trainNeed(s, setupFlags(o, s))); err != nil {
+		return nil, err
+	}
 	return trainSection(ctx, o, s)
 }
 

@@ -38,7 +38,11 @@
 // seed, the data's identity) is kept rather than computed again, unless
 // Options.Fresh (store.Kept); a run with other inputs is computed again,
 // never mixed with them. Before training, store.CheckOutput makes sure the
-// output directory takes files and has room for them.
+// output directory takes files and has room for them. Earlier still, with
+// the settings and before the data is looked for, each exported function
+// estimates the memory its command needs and compares it with what this
+// process may use (memory_need.go): too much is a usage error naming the
+// setting to lower, never the runtime's out-of-memory crash.
 //
 // The files, section by section:
 //
@@ -56,6 +60,8 @@
 //	side.go         independent runs side by side
 //	charts.go       the plots of a training run
 //	estimate.go     the bytes a run writes, for the check of free space
+//	memory.go       the memory this process may use (MemAvailable, cgroup limits)
+//	memory_need.go  the memory a command needs, checked before anything is allocated
 //	bonus.go        the ablation's plan and rows (bonus_train.go: its training; bonus_files.go: its files)
 //	lrrange.go      the learning-rate range test
 //	show.go         the show command

@@ -386,6 +386,10 @@ func TestBadSettingsAreUsageErrors(t *testing.T) {
 			_, err := LRRange(ctx, o, RangeSetup{Hidden: 10, Steps: 1})
 			return err
 		}), func(o *Options) {}, "-steps 1"},
+		{"lr-range, 2,000,000,000 steps", run(func(ctx context.Context, o Options) error {
+			_, err := LRRange(ctx, o, RangeSetup{Hidden: 10, Steps: 2_000_000_000})
+			return err
+		}), func(o *Options) {}, "-steps 2000000000: the range test takes at most 1073741823 steps"},
 		{"one-cycle, a batch larger than the training set", run(func(ctx context.Context, o Options) error { _, err := OneCycle(ctx, o); return err }),
 			func(o *Options) { o.BatchSize = 10 * fakeRecords }, "the batch size (2000) is larger than the training set (200 images)"},
 		{"lr-range, a batch larger than the training set", run(func(ctx context.Context, o Options) error {

@@ -54,6 +54,9 @@ func Final(ctx context.Context, o Options) (*store.Final, error) {
 		if err := s.validate(); err != nil {
 			return nil, err
 		}
+		if err := checkMemory(finalNeed(o, s)); err != nil {
+			return nil, err
+		}
 		return final(ctx, o, s, source)
 	})
 }

@@ -37,7 +37,12 @@ var gradLambdas = []float64{0, 0.01}
 // Its summary.json holds the table as "checks"; there are no curves. A
 // check recorded with the same inputs is kept (keptSection).
 func GradCheck(ctx context.Context, o Options) (*store.GradCheck, error) {
-	return prepared(ctx, o, gradCheck)
+	return prepared(ctx, o, func(ctx context.Context, o Options) (*store.GradCheck, error) {
+		if err := checkMemory(gradCheckNeed(o)); err != nil {
+			return nil, err
+		}
+		return gradCheck(ctx, o)
+	})
 }
 
 // gradCheck is the work of GradCheck.

@@ -81,6 +81,8 @@ func (s RangeSetup) validate() error {
 		return Usagef("-batch %d: need at least 1 image per step", s.BatchSize)
 	case s.Steps < 2:
 		return Usagef("-steps %d: the range test needs at least 2 steps", s.Steps)
+	case s.Steps > math.MaxInt32/2: // as network.Config.Validate's bound on 2·n_s·cycles, with n_s = steps
+		return Usagef("-steps %d: the range test takes at most %d steps", s.Steps, math.MaxInt32/2)
 	case !(s.From > 0) || !(s.To > s.From) || math.IsInf(s.To, 1):
 		return Usagef("-from %g -to %g: η must rise from a positive value", s.From, s.To)
 	}
@@ -100,6 +102,9 @@ func LRRange(ctx context.Context, o Options, s RangeSetup) (*store.LRRange, erro
 			return nil, err
 		}
 		if err := checkNVal(o.NVal); err != nil {
+			return nil, err
+		}
+		if err := checkMemory(rangeNeed(s, pick(o.NVal, bonusNVal))); err != nil {
 			return nil, err
 		}
 		return lrRange(ctx, o, s)

@@ -99,6 +99,9 @@ func searchChecked(sp searchSpec) func(context.Context, Options) (*store.Search,
 		if err := sp.setup(o).validate(); err != nil {
 			return nil, err
 		}
+		if err := checkMemory(searchNeed(o, sp.setup(o), len(sp.lambdas(o.Seed)))); err != nil {
+			return nil, err
+		}
 		return search(ctx, o, sp)
 	}
 }

@@ -23,6 +23,9 @@ var ShowFiles = []string{"show.html", "show.json"}
 // statistics.
 func Show(ctx context.Context, o Options, modelPath string) (*store.Insight, error) {
 	return prepared(ctx, o, func(ctx context.Context, o Options) (*store.Insight, error) {
+		if err := checkMemory(showNeed(modelPath)); err != nil {
+			return nil, err
+		}
 		return show(ctx, o, modelPath)
 	})
 }

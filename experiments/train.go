@@ -21,6 +21,9 @@ func Train(ctx context.Context, o Options, s Setup) (*store.Run, error) {
 		if err := s.validate(); err != nil {
 			return nil, err
 		}
+		if err := checkMemory(trainNeed(s, trainFlags(s))); err != nil {
+			return nil, err
+		}
 		return trainAndWrite(ctx, o, s)
 	})
 }
