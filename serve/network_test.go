@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"twolayer/matrix"
 	"twolayer/network"
@@ -123,5 +124,24 @@ func TestProgressUnwatched(t *testing.T) {
 	progress(network.Progress{Step: 2, Total: 2, Record: &network.Record{Step: 2}})
 	if st := hub.state().Runs[0]; st.Pictures == nil || *st.Pictures != 2 {
 		t.Fatal("no snapshot with a page watching")
+	}
+}
+
+// A page that polls the state (?poll) watches too, for PollWatch after
+// its last request: its recordings carry snapshots, so it gets pictures.
+func TestPollingWatches(t *testing.T) {
+	hub := NewHub()
+	_, ts := newTestSite(t, Options{Hub: hub, Results: t.TempDir()})
+	run := hub.Start(RunStart{ID: "r", TotalSteps: 2})
+	if run.Watched() {
+		t.Fatal("watched before any page asked")
+	}
+	get(t, ts.URL+"/api/state")
+	if !run.Watched() {
+		t.Fatal("a page polling the state does not count as watching")
+	}
+	hub.polled.Store(time.Now().Add(-PollWatch - time.Second).UnixNano())
+	if run.Watched() {
+		t.Fatal("still watched after PollWatch without a request")
 	}
 }
