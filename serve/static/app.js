@@ -361,7 +361,10 @@ function drawTable(runs, run) {
   const keys = [];
   for (const r of runs) for (const [k] of r.params) if (!keys.includes(k)) keys.push(k);
   const value = (r, k) => (r.params.find((p) => p[0] === k) || [])[1];
-  const varying = keys.filter((k) => new Set(runs.map((r) => value(r, k))).size > 1);
+  // the parameters that differ, but for one every run's title already
+  // gives ("λ = 0.001" in a search): a narrow screen has no room for both
+  const varying = keys.filter((k) => new Set(runs.map((r) => value(r, k))).size > 1 &&
+    !runs.every((r) => r.title === `${k} = ${value(r, k)}`));
   const extras = [];
   for (const r of runs) for (const [k] of (r.end && r.end.extra) || []) if (!extras.includes(k)) extras.push(k);
   const head = el("tr", {}, el("th", { class: "text", text: "#" }), el("th", { class: "text", text: "run" }),
