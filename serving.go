@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sync"
 
 	"twolayer/cifar"
@@ -58,6 +59,11 @@ func served(ctx context.Context, e *env, addr string, o experiments.Options, tra
 	if err := train(o); err != nil {
 		return err
 	}
+	// Training's data is no longer referenced: give its memory back while
+	// the page is served, perhaps for hours (a resident 296 MB became 13 MB
+	// after a train on the real data). Without it the runtime keeps the
+	// memory: nothing allocates any more, so no collection runs.
+	debug.FreeOSMemory()
 	fmt.Fprintf(e.stderr, "training finished; still serving at %s, Ctrl-C stops\n", srv.URL())
 	<-ctx.Done()
 	return nil
