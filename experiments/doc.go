@@ -54,6 +54,7 @@
 //	pictures.go     its pictures
 //	all.go          All: the sections in order, the report
 //	side.go         independent runs side by side
+//	live.go         every training run published to the live page (Options.Hub, package serve)
 //	charts.go       the plots of a training run
 //	estimate.go     the bytes a run writes, for the check of free space
 //	bonus.go        the ablation's plan and rows (bonus_train.go: its training; bonus_files.go: its files)
