@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -26,7 +27,7 @@ import (
 
 // serving gives o a hub and serves it, with the results folder o.OutDir,
 // until the test ends; it returns the page's address.
-func serving(t *testing.T, o *Options) string {
+func serving(t testing.TB, o *Options) string {
 	t.Helper()
 	o.Hub = serve.NewHub()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -58,7 +59,7 @@ type page struct {
 // openPage opens the event stream of the server at base and returns once
 // it has received the state (the hub counts the page as watching from then
 // on); the page reads until the test ends.
-func openPage(t *testing.T, base string) *page {
+func openPage(t testing.TB, base string) *page {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/events", nil)
@@ -501,4 +502,56 @@ func TestLiveStopped(t *testing.T) {
 	if e := runs[0].end; e.Final != nil || e.Error != "stopped before its end (interrupted)" {
 		t.Errorf("the stopped run ends with %+v", e)
 	}
+}
+
+// BenchmarkServedOneCycle is section 3.1(a) on the real data ($CIFAR10_DIR,
+// loaded once) without serving and with serving and a page open (the event
+// stream read as it comes, and the pictures fetched at every recording that
+// has a snapshot, as the page does). "pairs" runs it alone then served at
+// each op, so that the two alternate (-benchtime 10x: ten pairs), and
+// reports each one's mean training time (summary.json's seconds) and the
+// median of the pairs' ratios; "served" runs it served only, for a CPU
+// profile, which tells what serving costs however loaded the machine: the
+// samples of the server's goroutines (net/http.(*conn).serve) and of the
+// training goroutine's publishing (package serve) against all of
+// training's; the page's own (this test's reading and fetching) are
+// neither. docs/performance.md ("serve") has the figures and the commands.
+func BenchmarkServedOneCycle(b *testing.B) {
+	dir := os.Getenv("CIFAR10_DIR")
+	if dir == "" {
+		b.Skip("set CIFAR10_DIR to the real data")
+	}
+	o := Options{DataDir: dir, OutDir: b.TempDir(), Seed: 1, Quiet: true, Offline: true, Fresh: true}
+	o = o.withDefaults() // one shared cache: the data is loaded once
+	if _, err := loadSplit(context.Background(), o, "batch1", 0); err != nil {
+		b.Fatal(err)
+	}
+	served := o
+	openPage(b, serving(b, &served))
+	train := func(o Options) float64 {
+		r, err := OneCycle(context.Background(), o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return r.Seconds
+	}
+	b.Run("pairs", func(b *testing.B) {
+		var alone, page float64
+		var ratios []float64
+		for b.Loop() {
+			a, s := train(o), train(served)
+			alone, page = alone+a, page+s
+			ratios = append(ratios, s/a)
+		}
+		slices.Sort(ratios)
+		b.ReportMetric(alone/float64(b.N), "alone-s/op")
+		b.ReportMetric(page/float64(b.N), "served-s/op")
+		n := len(ratios)
+		b.ReportMetric((ratios[(n-1)/2]+ratios[n/2])/2, "median-served/alone")
+	})
+	b.Run("served", func(b *testing.B) {
+		for b.Loop() {
+			train(served)
+		}
+	})
 }
