@@ -22,23 +22,29 @@ import (
 func allFlags(fs *flag.FlagSet) action {
 	opts := options(fs, freshFlag, commonFlags, overrideFlags, sideFlag)
 	bonus := fs.Bool("bonus", false, "also run the bonus ablation (go run . bonus) after the report's sections, and add it to the report")
+	addr := serveFlag(fs)
 	return func(ctx context.Context, e *env, _ []string) error {
 		o := opts(e)
 		o.WithBonus = *bonus
-		a, err := experiments.All(ctx, o)
-		if a != nil && len(a.Sections) > 0 {
-			fmt.Fprintf(e.stdout, "report: %s/report.html and %s/report.md (%.1fs in all)\n", o.OutDir, o.OutDir, a.Seconds)
-		}
-		if err != nil {
-			finished := "nothing finished"
-			if a != nil && len(a.Sections) > 0 {
-				finished = "finished " + strings.Join(a.Finished(), ", ") + "; the report in " + o.OutDir + " shows them"
-			}
-			finished += "; the same command continues from the finished runs"
-			return interrupted(err, finished)
-		}
-		return nil
+		return served(ctx, e, *addr, o, func(o experiments.Options) error { return all(ctx, e, o) })
 	}
+}
+
+// all runs every section (the all command) and prints where the report is.
+func all(ctx context.Context, e *env, o experiments.Options) error {
+	a, err := experiments.All(ctx, o)
+	if a != nil && len(a.Sections) > 0 {
+		fmt.Fprintf(e.stdout, "report: %s/report.html and %s/report.md (%.1fs in all)\n", o.OutDir, o.OutDir, a.Seconds)
+	}
+	if err != nil {
+		finished := "nothing finished"
+		if a != nil && len(a.Sections) > 0 {
+			finished = "finished " + strings.Join(a.Finished(), ", ") + "; the report in " + o.OutDir + " shows them"
+		}
+		finished += "; the same command continues from the finished runs"
+		return interrupted(err, finished)
+	}
+	return nil
 }
 
 func reportFlags(fs *flag.FlagSet) action {
@@ -72,6 +78,7 @@ func trainFlags(fs *flag.FlagSet) action {
 	records := fs.Int("records", 10, "recordings of the metrics per cycle")
 	name := fs.String("name", "train", "output directory name: OUT/NAME/")
 	save := fs.String("save", "", "save the trained model to this file")
+	addr := serveFlag(fs)
 	return func(ctx context.Context, e *env, _ []string) error {
 		o := opts(e)
 		s := experiments.Setup{
@@ -82,7 +89,9 @@ func trainFlags(fs *flag.FlagSet) action {
 				KeepProb: *keep, Augment: network.Augment{Flip: *flip, Shift: *shift},
 			},
 		}
-		return printed(e, "nothing was written for this run")(experiments.Train(ctx, o, s)) // Train checks s
+		return served(ctx, e, *addr, o, func(o experiments.Options) error {
+			return printed(e, "nothing was written for this run")(experiments.Train(ctx, o, s)) // Train checks s
+		})
 	}
 }
 
@@ -98,11 +107,14 @@ func lrRangeFlags(fs *flag.FlagSet) action {
 	to := fs.Float64("to", def.To, "η of the last step")
 	flip := fs.Bool("flip", false, "mirror the training images at random (as the ablation's augmentation)")
 	nval := fs.Int("nval", 5000, "validation images held out of the five batches (the first 2,000 are measured)")
+	addr := serveFlag(fs)
 	return func(ctx context.Context, e *env, _ []string) error {
 		o := opts(e)
 		o.NVal = *nval
 		s := experiments.RangeSetup{Hidden: *hidden, Init: *init, Lambda: *lambda, BatchSize: *batch, Steps: *steps, From: *from, To: *to, Flip: *flip}
-		return printed(e, "nothing was written for this run")(experiments.LRRange(ctx, o, s)) // LRRange checks s
+		return served(ctx, e, *addr, o, func(o experiments.Options) error {
+			return printed(e, "nothing was written for this run")(experiments.LRRange(ctx, o, s)) // LRRange checks s
+		})
 	}
 }
 

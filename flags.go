@@ -107,6 +107,20 @@ func section[S store.Summary](run func(context.Context, experiments.Options) (S,
 	}
 }
 
+// training is section for a command that trains: it also declares
+// -serve, which serves the live page while it trains (served).
+func training[S store.Summary](run func(context.Context, experiments.Options) (S, error), groups ...optionFlags) func(*flag.FlagSet) action {
+	return func(fs *flag.FlagSet) action {
+		opts := options(fs, groups...)
+		addr := serveFlag(fs)
+		return func(ctx context.Context, e *env, _ []string) error {
+			return served(ctx, e, *addr, opts(e), func(o experiments.Options) error {
+				return printed(e, "the run in progress wrote nothing; finished runs are kept, and the same command continues from them")(run(ctx, o))
+			})
+		}
+	}
+}
+
 // printed returns what ends a command that runs: it prints the summary of
 // the run (report.Brief), or returns the run's error, saying what an
 // interruption left behind (see interrupted).

@@ -13,7 +13,8 @@
 // setting) and 1 for a failure (missing data, unreadable file, interrupted).
 // Ctrl-C stops cleanly: the run in progress writes nothing, the finished
 // ones keep their files, and the same command continues from them (-fresh
-// recomputes everything).
+// recomputes everything). Every command that trains takes -serve ADDR,
+// which shows the training on a web page (serving.go).
 //
 // Every command has one shape (see command): it declares its flags, the
 // flags are parsed, and the command runs. main.go holds that shape and the
@@ -65,19 +66,20 @@ var commands = []command{
 	{"gradcheck", "2.9: analytic gradients against forward and centered differences", false,
 		section(experiments.GradCheck, freshFlag, commonFlags)},
 	{"one-cycle", "3.1(a): λ = 0.01, η 1e-5..1e-1, n_s = 500, batch 100, 1 cycle (-split all: 49,000/1,000)", false,
-		section(experiments.OneCycle, freshFlag, commonFlags, overrideFlags, splitFlag)},
+		training(experiments.OneCycle, freshFlag, commonFlags, overrideFlags, splitFlag)},
 	{"three-cycles", "3.1(b): as one-cycle with n_s = 800 and 3 cycles", false,
-		section(experiments.ThreeCycles, freshFlag, commonFlags, overrideFlags, splitFlag)},
+		training(experiments.ThreeCycles, freshFlag, commonFlags, overrideFlags, splitFlag)},
 	{"coarse", "3.2: 8 random λ = 10^l, l in [-5, -1]; 45,000/5,000, batch 500, 2 cycles; ranked by validation", false,
-		section(experiments.Coarse, freshFlag, commonFlags, overrideFlags, sideFlag)},
+		training(experiments.Coarse, freshFlag, commonFlags, overrideFlags, sideFlag)},
 	{"fine", "3.3: λ in {0, 0.001, ..., 0.007}, otherwise as coarse", false,
-		section(experiments.Fine, freshFlag, commonFlags, overrideFlags, sideFlag)},
+		training(experiments.Fine, freshFlag, commonFlags, overrideFlags, sideFlag)},
 	{"final", "3.4: the best λ of fine, batch 100, 3 cycles, 49,000/1,000; saves the model", false,
-		section(experiments.Final, freshFlag, commonFlags, overrideFlags, lambdaFlag)},
+		training(experiments.Final, freshFlag, commonFlags, overrideFlags, lambdaFlag)},
 	{"all", "all of the above in order, then OUT/report.md and OUT/report.html (-bonus: and bonus)", false, allFlags},
 	{"lr-range", "beyond the report: Smith's learning-rate range test; prints the suggested η_min and η_max", false, lrRangeFlags},
 	{"bonus", "beyond the report: the optional exercises, one technique per row (about 20 min; -quick: a few)", false,
-		section(experiments.Bonus, freshFlag, commonFlags, overrideFlags, bonusFlags)},
+		training(experiments.Bonus, freshFlag, commonFlags, overrideFlags, bonusFlags)},
+	{"serve", "serve the page of the results folder (finished runs, the report, try a saved model on an image) until Ctrl-C", false, serveFlags},
 	{"report", "rewrite OUT/report.md and OUT/report.html from the results already in OUT", false, reportFlags},
 	{"train", "train with any configuration from flags; -save FILE saves the model", false, trainFlags},
 	{"predict", "classify PNG or JPEG files (any size) or images of a CIFAR batch file with a saved model, several, or an ensemble", true, predictFlags},
@@ -180,6 +182,7 @@ func listCommands(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\ncommon flags: -data DIR, -out DIR (default results), -seed N, -quiet, -offline")
 	fmt.Fprintln(w, "the report's sections and all keep results already in OUT from the same parameters, seed and data; -fresh recomputes them")
+	fmt.Fprintln(w, "the commands that train take -serve ADDR: a web page shows the training live (this machine only unless ADDR names a host)")
 }
 
 // interrupted turns a cancellation into a message saying what finished.

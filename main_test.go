@@ -2,15 +2,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -392,5 +397,181 @@ func TestInterruptLeavesNoPartialFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "one-cycle")); !os.IsNotExist(err) {
 		t.Errorf("the interrupted run left %s behind", filepath.Join(out, "one-cycle"))
+	}
+}
+
+// serveURL waits for the line of stderr that gives the page's address and
+// returns the address.
+func serveURL(t *testing.T, stderr *lockedBuffer) string {
+	t.Helper()
+	re := regexp.MustCompile(`at (http://[^ ]+/)`)
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := re.FindStringSubmatch(stderr.String()); m != nil {
+			return m[1]
+		}
+	}
+	t.Fatalf("no address on stderr: %q", stderr.String())
+	return ""
+}
+
+// getBody is a GET that must succeed.
+func getBody(t *testing.T, url string) string {
+	t.Helper()
+	r, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body)
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", url, r.StatusCode, b)
+	}
+	return string(b)
+}
+
+// The serve command serves the results folder and the test batch until
+// Ctrl-C (exit code 0); an address it cannot serve on is one line, before
+// anything else: a port in use is a failure (1), a malformed address a
+// usage error (2), with serve and with a training command's -serve, which
+// then trains nothing.
+func TestServeCommand(t *testing.T) {
+	data := writeFakeData(t)
+	out := filepath.Join(t.TempDir(), "results")
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	inUse := taken.Addr().String()
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"serve", "-serve", inUse, "-out", out}, 1, "twolayer: serve: cannot serve on " + inUse + ": the port is already in use; choose another port"},
+		{[]string{"serve", "-serve", "localhost:http-alt"}, 2, "twolayer: serve: -serve: cannot serve on \"localhost:http-alt\": the port must be a number"},
+		{[]string{"one-cycle", "-serve", inUse, "-data", data, "-out", out, "-ns", "2", "-batch", "50"}, 1, "twolayer: one-cycle: cannot serve on " + inUse + ": the port is already in use"},
+		{[]string{"train", "-serve", "what?", "-data", data, "-out", out}, 2, "twolayer: train: -serve: cannot serve on \"what?\""},
+		{[]string{"serve", "extra"}, 2, "twolayer: serve: unexpected argument \"extra\""},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(t.Context(), c.args, &stdout, &stderr)
+		lines := strings.Split(strings.TrimRight(stderr.String(), "\n"), "\n")
+		if code != c.code || len(lines) != 1 || !strings.HasPrefix(lines[0], c.msg) {
+			t.Errorf("%q: exit %d, stderr %q; want %d and one line starting %q", c.args, code, stderr.String(), c.code, c.msg)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a command that could not serve wrote %s", out)
+	}
+
+	// serving, until Ctrl-C
+	ctx, cancel := context.WithCancel(t.Context())
+	var stderr lockedBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"serve", "-serve", "127.0.0.1:0", "-out", out, "-data", data}, io.Discard, &stderr)
+	}()
+	url := serveURL(t, &stderr)
+	if !strings.HasPrefix(url, "http://127.0.0.1:") || !strings.Contains(stderr.String(), "Ctrl-C stops") {
+		t.Errorf("stderr %q", stderr.String())
+	}
+	if body := getBody(t, url+"api/test"); body != `{"count":100}` {
+		t.Errorf("the test images: %s", body)
+	}
+	getBody(t, url+"api/test/99") // a PNG
+	if body := getBody(t, url+"api/state"); !strings.Contains(body, `"runs":[]`) {
+		t.Errorf("the state of a server with no training: %s", body)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve after Ctrl-C: exit %d, stderr %q", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop after Ctrl-C")
+	}
+	if _, err := http.Get(url); err == nil {
+		t.Error("still serving after Ctrl-C")
+	}
+}
+
+// A training command with -serve prints the page's address, trains as
+// without it (the same summary on stdout), says that it goes on serving,
+// serves the finished run, and stops at Ctrl-C with exit code 0.
+func TestTrainServed(t *testing.T) {
+	data := writeFakeData(t)
+	out := filepath.Join(t.TempDir(), "results")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"train", "-serve", "127.0.0.1:0", "-data", data, "-out", out, "-ns", "2", "-batch", "50"}, &stdout, &stderr)
+	}()
+	url := serveURL(t, &stderr)
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(stderr.String(), "training finished; still serving at "+url+", Ctrl-C stops"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("stderr %q", stderr.String())
+		}
+	}
+	if !strings.Contains(stdout.String(), "results in "+filepath.Join(out, "train")) {
+		t.Errorf("stdout %q", stdout.String())
+	}
+	state := getBody(t, url+"api/state")
+	if !strings.Contains(state, `"id":"train"`) || !strings.Contains(state, `"end":{"run":"train","final":{`) {
+		t.Errorf("the finished run is not in the state: %s", state)
+	}
+	if list := getBody(t, url+"api/results"); !strings.Contains(list, `"train"`) {
+		t.Errorf("the finished run is not among the results: %s", list)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d after Ctrl-C, stderr %q", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("did not stop after Ctrl-C")
+	}
+}
+
+// Ctrl-C during training with -serve stops training cleanly, as without
+// it (exit code 1, the interruption's line, nothing half-written), then
+// the server.
+func TestInterruptServed(t *testing.T) {
+	bin := buildBinary(t)
+	data := writeFakeData(t)
+	out := filepath.Join(t.TempDir(), "out")
+	cmd := exec.Command(bin, "one-cycle", "-serve", "127.0.0.1:0", "-data", data, "-out", out, "-ns", "100000")
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	url := serveURL(t, &stderr)
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(stderr.String(), "step") && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	getBody(t, url+"api/state")
+	start := time.Now()
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Errorf("exit after Ctrl-C: %v, want exit code 1", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v to stop", d)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "twolayer: one-cycle: interrupted") {
+		t.Errorf("last stderr line %q, want the interruption message", last)
+	}
+	if _, err := os.Stat(filepath.Join(out, "one-cycle")); !os.IsNotExist(err) {
+		t.Errorf("the interrupted run left %s behind", filepath.Join(out, "one-cycle"))
+	}
+	if _, err := http.Get(url); err == nil {
+		t.Error("still serving after Ctrl-C")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 
 	"twolayer/experiments/store"
 	"twolayer/network"
@@ -183,6 +184,7 @@ func bonus(ctx context.Context, o Options) (*store.Bonus, error) {
 	dir := filepath.Join(o.OutDir, "bonus")
 	in := bonusInputs(o)
 	if r := keptSection[store.Bonus](o, dir, in); r != nil {
+		publishKeptBonus(o, r)
 		return r, nil
 	}
 	if err := store.CheckOutput(o.OutDir, dir, bonusBytes(o)); err != nil {
@@ -204,7 +206,8 @@ func bonus(ctx context.Context, o Options) (*store.Bonus, error) {
 		rowStart := o.now()
 		o.logf("bonus: row %d of %d, %s", i+1, len(steps), st.name)
 		cands := st.candidates(setting)
-		run, judged, err := bonusTrain(ctx, o, data, cands, prev, fmt.Sprintf("bonus %d/%d", i+1, len(steps)))
+		label, group := fmt.Sprintf("bonus %d/%d", i+1, len(steps)), bonusGroup(i, len(steps), st.name)
+		run, judged, err := bonusTrain(ctx, o, data, cands, prev, label, group)
 		if err != nil {
 			return nil, fmt.Errorf("bonus row %d (%s): %w", i+1, st.name, err)
 		}
@@ -226,6 +229,12 @@ func bonus(ctx context.Context, o Options) (*store.Bonus, error) {
 			row.Change = row.Test - b.Rows[i-1].Test
 		}
 		row.Seconds = o.now().Sub(rowStart).Seconds()
+		if run == prev { // the row above's run, its cycle ends averaged otherwise: shown finished
+			o.publishFinished(liveStart(liveName{label, group, "the run of row " + strconv.Itoa(i)}, bonusHyperparams(run.setting, data)),
+				run.history, bonusRowEnd(row, 0))
+		} else {
+			run.live.Finish(bonusRowEnd(row, run.seconds))
+		}
 		o.logf("bonus: %s: %s\n       train %.2f%%, validation %.2f%%, test %.2f%% (%.0f s)",
 			st.name, setting, 100*row.Train, 100*row.Validation, 100*row.Test, row.Seconds)
 		b.Rows = append(b.Rows, row)
@@ -235,6 +244,28 @@ func bonus(ctx context.Context, o Options) (*store.Bonus, error) {
 		prev = run
 	}
 	return writeBonus(o, data, b, bestNets, start, &in)
+}
+
+// bonusGroup is the live page's group of the runs of row i (0-based) of n:
+// its candidates, side by side.
+func bonusGroup(i, n int, name string) string {
+	return fmt.Sprintf("bonus row %d/%d: %s", i+1, n, name)
+}
+
+// publishKeptBonus shows the rows of the ablation r, kept from an earlier
+// execution, as finished runs on the live page: one per row, with its
+// setting, its accuracies and its time.
+func publishKeptBonus(o Options, r *store.Bonus) {
+	if o.Hub == nil || r.Ablation == nil {
+		return
+	}
+	for i, row := range r.Ablation.Rows {
+		n := len(r.Ablation.Rows)
+		end := bonusRowEnd(row, row.Seconds)
+		end.Extra = append(end.Extra, keptFrom(&r.Header))
+		o.publishFinished(liveStart(liveName{fmt.Sprintf("bonus %d/%d", i+1, n), bonusGroup(i, n, row.Name), barSetting(row.Setting)},
+			bonusHyperparams(row.Setting, nil)), nil, end)
+	}
 }
 
 // bonusConfig returns the network.Config of the run of s with the given

@@ -188,7 +188,7 @@ func TestBonusCandidateDiverges(t *testing.T) {
 	good := store.BonusSetting{Hidden: 10, Init: "sqrt", EtaMin: 1e-5, EtaMax: 0.05, StepSize: 9, Cycles: 2, BatchSize: 50, Ensemble: 1}
 	bad := good
 	bad.EtaMin, bad.EtaMax = 1e3, 1e4
-	run, judged, err := bonusTrain(context.Background(), o, data, []store.BonusSetting{bad, good}, nil, "test")
+	run, judged, err := bonusTrain(context.Background(), o, data, []store.BonusSetting{bad, good}, nil, "test", "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,14 +198,14 @@ func TestBonusCandidateDiverges(t *testing.T) {
 	if len(judged) != 2 || judged[0].JudgedAfter != "1 cycle (diverged)" || judged[0].ValidationAccuracy != 0 || !(judged[1].ValidationAccuracy > 0) {
 		t.Errorf("judged %+v", judged)
 	}
-	if _, _, err := bonusTrain(context.Background(), o, data, []store.BonusSetting{bad, bad}, nil, "test"); err != nil {
+	if _, _, err := bonusTrain(context.Background(), o, data, []store.BonusSetting{bad, bad}, nil, "test", "test"); err != nil {
 		t.Logf("one diverging setting alone: %v", err)
 	} else {
 		t.Error("a diverging setting alone trained without error")
 	}
 	bad2 := bad
 	bad2.Lambda = 0.1
-	if _, _, err := bonusTrain(context.Background(), o, data, []store.BonusSetting{bad, bad2}, nil, "test"); err == nil || !strings.Contains(err.Error(), "every candidate diverged") {
+	if _, _, err := bonusTrain(context.Background(), o, data, []store.BonusSetting{bad, bad2}, nil, "test", "test"); err == nil || !strings.Contains(err.Error(), "every candidate diverged") {
 		t.Errorf("all candidates diverging: %v", err)
 	}
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"twolayer/cifar"
 	"twolayer/experiments/progress"
 	"twolayer/experiments/store"
 	"twolayer/network"
+	"twolayer/serve"
 )
 
 // The training of the ablation's rows: successive halving among a row's
@@ -21,6 +23,9 @@ type bonusRun struct {
 	snapshots []*network.Params
 	history   *network.History
 	curves    string // the file its history was written to
+
+	live    *serve.Run // the run on the live page (nil: not serving)
+	seconds float64    // its training time, for the page
 }
 
 // chooseEnsemble returns, among the candidates that share run's training
@@ -67,7 +72,11 @@ func firstImages(s cifar.Images, n int) cifar.Images { return s.Slice(0, min(n, 
 // distinct training setting trains one cycle, and only the best by
 // validation accuracy (of its network at that point) trains on to the end;
 // a candidate that diverges in its first cycle drops out (scored 0).
-func bonusTrain(ctx context.Context, o Options, data *cifar.Split, cands []store.BonusSetting, prev *bonusRun, label string) (*bonusRun, []store.BonusCandidate, error) {
+//
+// On the live page, each candidate is a run of the group (the row): the
+// ones dropped after their first cycle end there, saying so; the caller
+// finishes the winner's (bonusRun.live) once the row's accuracies are known.
+func bonusTrain(ctx context.Context, o Options, data *cifar.Split, cands []store.BonusSetting, prev *bonusRun, label, group string) (_ *bonusRun, _ []store.BonusCandidate, err error) {
 	var settings []store.BonusSetting
 	for _, c := range cands {
 		if t := training(c); !containsSetting(settings, t) {
@@ -77,13 +86,20 @@ func bonusTrain(ctx context.Context, o Options, data *cifar.Split, cands []store
 	if len(settings) == 1 && prev != nil && prev.setting == settings[0] {
 		return prev, nil, nil
 	}
-	contenders := make([]*contender, len(settings))
-	for i, s := range settings {
-		c, err := newContender(o, data, s, label)
+	contenders := make([]*contender, 0, len(settings))
+	defer func() {
+		if err != nil { // the runs on the page end too (a finished one's Finish is ignored)
+			for _, c := range contenders {
+				c.run.live.Finish(liveStopped(err, c.run.seconds))
+			}
+		}
+	}()
+	for _, s := range settings {
+		c, err := newContender(o, data, s, label, group)
 		if err != nil {
 			return nil, nil, err
 		}
-		contenders[i] = c
+		contenders = append(contenders, c)
 	}
 	var judged []store.BonusCandidate
 	winner := contenders[0]
@@ -98,6 +114,7 @@ func bonusTrain(ctx context.Context, o Options, data *cifar.Split, cands []store
 			case errors.As(err, &diverged):
 				o.logf("bonus: %s diverged in its first cycle (%v); it drops out", c.run.setting, err)
 				judged = append(judged, store.BonusCandidate{Setting: c.run.setting, JudgedAfter: "1 cycle (diverged)"})
+				c.run.live.Finish(liveStopped(err, c.run.seconds))
 				continue
 			case err != nil:
 				return nil, nil, err
@@ -110,6 +127,12 @@ func bonusTrain(ctx context.Context, o Options, data *cifar.Split, cands []store
 		}
 		if winner == nil {
 			return nil, nil, fmt.Errorf("every candidate diverged in its first cycle")
+		}
+		for i, c := range contenders {
+			if c != winner {
+				c.run.live.Finish(liveStopped(fmt.Errorf("dropped after its first cycle: validation accuracy %.2f%%, the best %.2f%%",
+					100*judged[i].ValidationAccuracy, 100*best), c.run.seconds))
+			}
 		}
 		winner.bar = o.bar(fmt.Sprintf("%s %s on", label, barSetting(winner.run.setting)))
 	}
@@ -129,32 +152,69 @@ type contender struct {
 	run *bonusRun
 	tr  *network.Training
 	bar *progress.Bar
+	now func() time.Time // Options.now
 }
 
 // newContender sets up the run of setting s: weights from o.Seed, the
-// training set and the validation set of data.
-func newContender(o Options, data *cifar.Split, s store.BonusSetting, label string) (*contender, error) {
+// training set and the validation set of data; on the live page, a run of
+// group.
+func newContender(o Options, data *cifar.Split, s store.BonusSetting, label, group string) (*contender, error) {
 	init, err := network.ParseInit(s.Init)
 	if err != nil {
 		return nil, err
 	}
 	net := network.InitializeWeights(cifar.ImageSize, s.Hidden, cifar.NumClasses, init, o.Seed)
-	c := &contender{bar: o.bar(fmt.Sprintf("%s %s", label, barSetting(s)))}
-	c.tr, err = network.NewTraining(net, data.Train, data.Validation, bonusConfig(s, o.Seed), func(p network.Progress) { c.bar.Update(p) })
+	c := &contender{bar: o.bar(fmt.Sprintf("%s %s", label, barSetting(s))), now: o.now, run: &bonusRun{setting: s}}
+	start := liveStart(liveName{label + " " + barSetting(s), group, barSetting(s)}, bonusHyperparams(s, data))
+	var update func(network.Progress)
+	c.run.live, update = o.publish(start, net, data, func(p network.Progress) { c.bar.Update(p) })
+	c.tr, err = network.NewTraining(net, data.Train, data.Validation, bonusConfig(s, o.Seed), update)
 	if err != nil {
+		c.run.live.Finish(liveStopped(err, 0))
 		return nil, err
 	}
-	c.run = &bonusRun{setting: s, history: c.tr.History}
+	c.run.history = c.tr.History
 	return c, nil
 }
 
 // cycle trains c for one more cycle and keeps the network at its end.
 func (c *contender) cycle(ctx context.Context) error {
+	start := c.now()
+	defer func() { c.run.seconds += c.now().Sub(start).Seconds() }()
 	if err := c.tr.Continue(ctx, 2*c.run.setting.StepSize); err != nil {
 		return err
 	}
 	c.run.snapshots = append(c.run.snapshots, c.tr.Net().Clone())
 	return nil
+}
+
+// bonusHyperparams are the hyperparameters of the ablation's run of s on
+// data, as the live page shows them (liveStart).
+func bonusHyperparams(s store.BonusSetting, data *cifar.Split) *store.Hyperparams {
+	h := &store.Hyperparams{
+		Lambda: s.Lambda, EtaMin: s.EtaMin, EtaMax: s.EtaMax, StepSize: s.StepSize, Cycles: s.Cycles, BatchSize: s.BatchSize,
+		Updates: 2 * s.Cycles * s.StepSize, Hidden: s.Hidden, Init: s.Init, Shuffle: s.Shuffle, KeepProb: s.KeepProb,
+	}
+	if s.Flip || s.Shift > 0 {
+		h.Augment = s.Augment().String()
+	}
+	if data != nil {
+		h.Split, h.NTrain, h.NValidation = data.Name, data.Train.Len(), data.Validation.Len()
+	}
+	return h
+}
+
+// bonusRowEnd is the end of the run of an ablation's row on the live page:
+// the row's accuracies (of its ensemble, the training one on the first
+// store.BonusTrainImages images), the seconds its network trained, and the
+// setting chosen.
+func bonusRowEnd(row store.BonusRow, seconds float64) serve.RunEnd {
+	test := accuracyOnly(row.Test)
+	return serve.RunEnd{
+		Final:   &serve.Final{Train: accuracyOnly(row.Train), Val: accuracyOnly(row.Validation), Test: &test},
+		Seconds: seconds,
+		Extra:   []serve.Param{{Key: "chosen", Value: row.Setting.String()}},
+	}
 }
 
 func containsSetting(list []store.BonusSetting, s store.BonusSetting) bool {

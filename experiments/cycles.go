@@ -64,13 +64,14 @@ func cycleSetup(o Options, name, section, title string, stepSize, cycles int) Se
 		detail += fmt.Sprintf(", %d cycles", c)
 	}
 	title += " (" + detail + ")"
+	s.liveGroup = fmt.Sprintf("%s %s", section, title) // the live page shows both data setups together
 	if o.Split == "all" {
 		s.Name += "-all"
 		s.NVal = pick(o.NVal, 1000)
-		title += ", all five batches"
+		s.liveTitle = "all five batches"
 	} else {
-		title += ", data_batch_1"
+		s.liveTitle = "data_batch_1"
 	}
-	s.Title = fmt.Sprintf("%s %s", section, title)
+	s.Title = fmt.Sprintf("%s %s, %s", section, title, s.liveTitle)
 	return s
 }

@@ -58,6 +58,7 @@
 //	pictures.go     its pictures
 //	all.go          All: the sections in order, the report
 //	side.go         independent runs side by side
+//	live.go         every training run published to the live page (Options.Hub, package serve)
 //	charts.go       the plots of a training run
 //	estimate.go     the bytes a run writes, for the check of free space
 //	memory.go       the memory this process may use (MemAvailable, cgroup limits)

@@ -77,6 +77,7 @@ func final(ctx context.Context, o Options, s Setup, source string) (*store.Final
 	dir := filepath.Join(o.OutDir, "final")
 	in := inputsOf(o, s)
 	if r := keptSection[store.Final](o, dir, in); r != nil {
+		o.publishKept(s, &r.Header, nil)
 		return r, nil
 	}
 	if err := store.CheckOutput(o.OutDir, dir, finalBytes(s, o.Hidden)); err != nil {

@@ -12,6 +12,7 @@ import (
 	"twolayer/experiments/plot"
 	"twolayer/experiments/store"
 	"twolayer/network"
+	"twolayer/serve"
 )
 
 // RangeSetup is what the learning-rate range test trains: a network of
@@ -130,12 +131,33 @@ func lrRange(ctx context.Context, o Options, s RangeSetup) (*store.LRRange, erro
 	net := network.InitializeWeights(cifar.ImageSize, s.Hidden, cifar.NumClasses, s.Init, o.Seed)
 	eval := firstImages(data.Validation, rangeEvalImages)
 	bar := o.bar("lr-range")
-	points, err := network.RangeTest(ctx, net, data.Train, eval, cfg, s.From, s.To, s.Steps, max(1, s.Steps/rangePoints), bar.Update)
+	title := fmt.Sprintf("Learning-rate range test, m = %d", s.Hidden)
+	h := &store.Hyperparams{
+		Lambda: s.Lambda, EtaMin: s.From, EtaMax: s.To, BatchSize: s.BatchSize, Updates: s.Steps, Hidden: s.Hidden, Init: s.Init.String(),
+		Shuffle: true, Split: data.Name, NTrain: data.Train.Len(), NValidation: eval.Len(),
+	}
+	if s.Flip {
+		h.Augment = cfg.Augment.String()
+	}
+	live, page := o.publish(liveStart(liveName{"lr-range", title, fmt.Sprintf("η from %g to %g", s.From, s.To)}, h), net, nil, func(network.Progress) {})
+	update := func(p network.Progress) {
+		bar.Update(p)
+		if p.Record != nil { // the range test measures the validation images only
+			r := *p.Record
+			r.Train = network.Metrics{Cost: math.NaN(), Loss: math.NaN(), Accuracy: math.NaN()}
+			p.Record = &r
+		}
+		page(p)
+	}
+	points, err := network.RangeTest(ctx, net, data.Train, eval, cfg, s.From, s.To, s.Steps, max(1, s.Steps/rangePoints), update)
 	bar.Done()
 	if err != nil {
+		live.Finish(liveStopped(err, o.now().Sub(start).Seconds()))
 		return nil, err
 	}
 	lo, hi := network.SuggestEtas(points)
+	live.Finish(serve.RunEnd{Seconds: o.now().Sub(start).Seconds(), Extra: []serve.Param{
+		{Key: "suggested η_min", Value: fmt.Sprintf("%.2g", lo)}, {Key: "suggested η_max", Value: fmt.Sprintf("%.2g", hi)}}})
 	rt := &store.RangeTest{
 		Hidden: s.Hidden, Init: s.Init.String(), Lambda: s.Lambda, BatchSize: s.BatchSize, Steps: s.Steps,
 		From: s.From, To: s.To, Flip: s.Flip, NEval: eval.Len(), EtaMin: lo, EtaMax: hi,
@@ -147,7 +169,7 @@ func lrRange(ctx context.Context, o Options, s RangeSetup) (*store.LRRange, erro
 		Header: store.Header{
 			Experiment: "lr-range",
 			Section:    "bonus",
-			Title:      fmt.Sprintf("Learning-rate range test, m = %d", s.Hidden),
+			Title:      title,
 			Dir:        dir,
 		},
 		RangeTest: rt,

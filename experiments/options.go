@@ -10,6 +10,7 @@ import (
 
 	"twolayer/experiments/progress"
 	"twolayer/network"
+	"twolayer/serve"
 )
 
 // Options are the settings shared by all experiments. The zero value works:
@@ -56,6 +57,10 @@ type Options struct {
 	Quick      bool
 	WideHidden int
 	WithBonus  bool
+
+	// Hub is where training runs publish their progress for the live page
+	// (package serve, the -serve flag; see live.go); nil: not serving.
+	Hub *serve.Hub
 
 	Log      io.Writer // one-line messages; nil means os.Stderr
 	Progress io.Writer // the progress display; nil means os.Stderr

@@ -13,6 +13,7 @@ import (
 
 	"twolayer/experiments/plot"
 	"twolayer/experiments/store"
+	"twolayer/serve"
 )
 
 // Search settings of sections 3.2 and 3.3 (docs/assignment.md, "Searches").
@@ -125,6 +126,7 @@ func search(ctx context.Context, o Options, sp searchSpec) (*store.Search, error
 	in := inputsOf(o, base)
 	in.Lambdas = lambdas
 	if r := keptSection[store.Search](o, dir, in); r != nil {
+		publishKeptSearch(o, base, title, r)
 		return r, nil
 	}
 	if err := store.CheckOutput(o.OutDir, dir, searchBytes(base, len(lambdas))); err != nil {
@@ -166,6 +168,28 @@ func search(ctx context.Context, o Options, sp searchSpec) (*store.Search, error
 	return r, nil
 }
 
+// publishKeptSearch shows the λ runs of the search r, kept as a whole from
+// an earlier execution, as finished runs of the search base (its λ = 0)
+// on the live page, with the accuracies and validation cost its summary
+// keeps.
+func publishKeptSearch(o Options, base Setup, title string, r *store.Search) {
+	if o.Hub == nil || r.Hyperparams == nil {
+		return
+	}
+	for _, run := range r.Runs {
+		s := searchUnits("", base, title, []float64{run.Lambda})[0].Setup
+		h := *r.Hyperparams
+		h.Lambda = run.Lambda
+		end := serve.RunEnd{Seconds: run.Seconds, Extra: []serve.Param{keptFrom(&r.Header)}, Final: &serve.Final{
+			Train: accuracyOnly(run.TrainAccuracy), Val: accuracyOnly(run.ValidationAccuracy),
+		}}
+		end.Final.Val.Cost = run.ValidationCost
+		test := accuracyOnly(run.TestAccuracy)
+		end.Final.Test = &test
+		o.publishFinished(liveStart(s.live(), &h), nil, end)
+	}
+}
+
 // searchUnits returns the units of a search: one per λ, in order, each the
 // run base with that λ, in dir/runs/<i>-lambda-<λ> (i from 1).
 func searchUnits(dir string, base Setup, title string, lambdas []float64) []unit {
@@ -175,6 +199,7 @@ func searchUnits(dir string, base Setup, title string, lambdas []float64) []unit
 		s.Title = fmt.Sprintf("%s, λ = %.3g", title, lambda)
 		s.Config.Lambda = lambda
 		s.Label = fmt.Sprintf("%s λ=%.3g", s.Name, lambda)
+		s.liveGroup, s.liveTitle = title, fmt.Sprintf("λ = %.3g", lambda)
 		units[i] = unit{Dir: filepath.Join(dir, "runs", fmt.Sprintf("%d-lambda-%.6g", i+1, lambda)), Setup: s}
 	}
 	return units

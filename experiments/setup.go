@@ -26,6 +26,10 @@ type Setup struct {
 	// StepSizeFromData sets n_s = 2⌊n / n_batch⌋ from the n training
 	// images once they are loaded; Config.StepSize is then ignored.
 	StepSizeFromData bool
+
+	// liveGroup and liveTitle name the run on the live page (Setup.live):
+	// the runs shown together, and this one among them; "": the Title alone.
+	liveGroup, liveTitle string
 }
 
 // validate returns a usage error describing the first setting of s that

@@ -48,7 +48,7 @@ func trainAndWrite(ctx context.Context, o Options, s Setup) (*store.Run, error) 
 // those of the training and the final evaluation (the data are loaded
 // first, or taken from the cache, and not counted). s is valid: built from
 // checked Options, or checked by Setup.validate.
-func train(ctx context.Context, o Options, s Setup) (*store.Run, *network.Model, error) {
+func train(ctx context.Context, o Options, s Setup) (_ *store.Run, _ *network.Model, err error) {
 	data, err := loadSplit(ctx, o, s.Split, s.NVal)
 	if err != nil {
 		return nil, nil, err
@@ -66,7 +66,14 @@ func train(ctx context.Context, o Options, s Setup) (*store.Run, *network.Model,
 		label = s.Name
 	}
 	bar := o.bar(label)
-	hist, err := network.MiniBatchGD(ctx, net, data.Train, data.Validation, s.Config, bar.Update)
+	hyper := hyperparams(s, data, o)
+	live, update := o.publish(liveStart(s.live(), hyper), net, data, bar.Update)
+	defer func() {
+		if err != nil {
+			live.Finish(liveStopped(err, o.now().Sub(start).Seconds()))
+		}
+	}()
+	hist, err := network.MiniBatchGD(ctx, net, data.Train, data.Validation, s.Config, update)
 	bar.Done()
 	if err != nil {
 		return nil, nil, err
@@ -78,7 +85,7 @@ func train(ctx context.Context, o Options, s Setup) (*store.Run, *network.Model,
 			Experiment:  s.Name,
 			Section:     s.Section,
 			Title:       s.Title,
-			Hyperparams: hyperparams(s, data, o),
+			Hyperparams: hyper,
 			Final: &store.FinalMetrics{
 				Train:      network.Evaluate(net, data.Train, lambda),
 				Validation: network.Evaluate(net, data.Validation, lambda),
@@ -98,6 +105,7 @@ func train(ctx context.Context, o Options, s Setup) (*store.Run, *network.Model,
 	end := o.now()
 	r.Seconds = end.Sub(start).Seconds()
 	r.Finished = end.UTC().Format(time.RFC3339)
+	live.Finish(liveEnd(r.Final, r.Seconds))
 	return r, m, nil
 }
 
@@ -110,6 +118,7 @@ func trainSection(ctx context.Context, o Options, s Setup) (*store.Run, error) {
 	}
 	dir := filepath.Join(o.OutDir, s.Name)
 	if r := keptSection[store.Run](o, dir, inputsOf(o, s)); r != nil {
+		o.publishKept(s, &r.Header, nil)
 		return r, nil
 	}
 	if err := store.CheckOutput(o.OutDir, dir, runBytes(s)); err != nil {

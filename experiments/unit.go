@@ -25,6 +25,7 @@ type unit struct {
 func (u unit) run(ctx context.Context, o Options) (r *store.Run, kept bool, why string, err error) {
 	in := inputsOf(o, u.Setup)
 	if r, why = store.KeptUnit(u.Dir, in, o.Fresh); r != nil {
+		o.publishKept(u.Setup, &r.Header, r.History)
 		return r, true, "", nil
 	}
 	r, _, err = train(ctx, o, u.Setup)

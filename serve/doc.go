@@ -25,10 +25,13 @@
 // exactly the same numbers, bit for bit, with or without a page open.
 // Serve starts the server; it listens on 127.0.0.1 unless told otherwise.
 //
-// The package depends on the rest of the program only through its own plain
-// types (RunStart, Recording, Snapshot, RunEnd, Model, TestImages) and, in
-// one file (network.go), on package network for reading model files and
-// copying its weights; package picture draws the weights.
+// Training reaches the package through its own plain types (RunStart,
+// Recording, Snapshot, RunEnd, TestImages), which package experiments fills
+// in (experiments/live.go); network.go turns network.MiniBatchGD's progress
+// into them. The try-it panel computes nothing of its own: it reads model
+// files and classifies with package network (model.go), the one
+// implementation of the network's arithmetic; package picture draws the
+// weights.
 //
 // Files:
 //
@@ -42,8 +45,8 @@
 //	live.go      the event stream (server-sent events: why, there) and the live pictures
 //	results.go   the results folder: listing its runs, serving its files, never outside it
 //	models.go    the model files of the results folder, listed and loaded (cached)
-//	model.go     Model and its forward pass for one image, h and p
+//	model.go     the try-it panel's classification: package network on one image, p and h
 //	predict.go   try it: uploads checked and decoded, test images, the answer
 //	static.go    the page's files (static/), embedded
-//	network.go   the one file that knows package network
+//	network.go   SnapshotOf and Progress: training's progress as events
 package serve

@@ -198,14 +198,17 @@ func randomModel(m int, seed uint64) *network.Model {
 	return &network.Model{Params: p, Norm: st, Classes: fakeClasses}
 }
 
-// testEnsemble returns an ensemble file of two models.
+// testEnsemble returns an ensemble file of two models of one training
+// set (one normalisation), as the bonus ablation writes.
 func testEnsemble(t testing.TB) []byte {
 	t.Helper()
-	b, err := network.MarshalEnsemble([]*network.Model{randomModel(12, 3), randomModel(8, 4)})
+	a, b := randomModel(12, 3), randomModel(8, 4)
+	b.Norm = a.Norm
+	f, err := network.MarshalEnsemble([]*network.Model{a, b})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	return f
 }
 
 // The secret that lies outside the results folder, and in the private

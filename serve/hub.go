@@ -46,6 +46,7 @@ type Hub struct {
 	now     func() time.Time
 
 	watchers atomic.Int32 // open event streams (len(clients), read without the lock)
+	polled   atomic.Int64 // when the state was last asked for (/api/state), ns since 1970; 0: never
 	encodes  atomic.Int64 // events encoded so far, for the tests of "once per event"
 }
 
@@ -140,11 +141,29 @@ func (r *Run) ID() string {
 	return r.id
 }
 
-// Watched reports whether a page watches (has the event stream open), so
-// that training can skip copying snapshots that nobody would see.
+// Watched reports whether a page watches (has the event stream open, or
+// asked for the state less than PollWatch ago), so that training can skip
+// copying snapshots that nobody would see.
 func (r *Run) Watched() bool {
-	return r != nil && r.hub.watchers.Load() > 0
+	if r == nil {
+		return false
+	}
+	h := r.hub
+	if h.watchers.Load() > 0 {
+		return true
+	}
+	last := h.polled.Load()
+	return last != 0 && time.Now().UnixNano()-last < int64(PollWatch)
 }
+
+// PollWatch is how long a request for the state counts as a page watching:
+// a page opened with ?poll (behind a proxy that holds events back, or in a
+// headless browser) asks for it every second instead of opening the event
+// stream, and must get pictures too.
+const PollWatch = 5 * time.Second
+
+// polledNow notes that a page asked for the state (see Watched).
+func (h *Hub) polledNow() { h.polled.Store(time.Now().UnixNano()) }
 
 // Record publishes a recording of the metrics, and keeps its snapshot, if
 // any, as the run's latest (the previous one is let go). The snapshot must

@@ -22,6 +22,7 @@ import (
 // state answers GET /api/state: every run of the hub as a late-joining
 // page first receives it.
 func (s *site) state(w http.ResponseWriter, r *http.Request) {
+	s.hub.polledNow()
 	writeJSON(w, s.hub.state())
 }
 

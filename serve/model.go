@@ -2,132 +2,78 @@ package serve
 
 import (
 	"fmt"
-	"math"
+	"slices"
+
+	"twolayer/matrix"
+	"twolayer/network"
 )
 
-// Model is one trained network as the try-it panel uses it, in plain
-// slices: W1 (m×d) and W2 (K×m) row-major, the biases b1 (m) and b2 (K),
-// the normalisation of the inputs x ← (x − Mean)/Std (both of length d, or
-// both empty), and the class names (K, or none). A model file holds one, an
-// ensemble file several (Options.LoadModels reads them).
-type Model struct {
-	Inputs, Hidden, Classes int // d, m, K
+// The try-it panel classifies with package network, the program's one
+// implementation of the network's arithmetic: a model or ensemble file is
+// read by network.UnmarshalModels (Options.LoadModels), the image is
+// normalised by the model's Normalization.Apply, classified by
+// network.PredictEnsemble (which, with one model, is network.Predict), and
+// the hidden units it excites are read off the H of
+// network.EvaluateClassifier. The panel's answers are therefore exactly
+// those of the predict command and of training's evaluations.
 
-	W1, B1, W2, B2 []float64
-	Mean, Std      []float64
-	ClassNames     []string
-}
-
-// check returns an error unless the slices have the sizes d, m and K call
-// for, so that forward cannot index out of range.
-func (m *Model) check() error {
-	d, h, k := m.Inputs, m.Hidden, m.Classes
-	switch {
-	case d < 1 || h < 1 || k < 1:
-		return fmt.Errorf("impossible sizes d=%d, m=%d, K=%d", d, h, k)
-	case len(m.W1) != h*d || len(m.B1) != h || len(m.W2) != k*h || len(m.B2) != k:
-		return fmt.Errorf("the weights do not fit d=%d, m=%d, K=%d", d, h, k)
-	case len(m.Mean) != len(m.Std) || len(m.Mean) != 0 && len(m.Mean) != d:
-		return fmt.Errorf("%d means and %d standard deviations for %d inputs", len(m.Mean), len(m.Std), d)
-	case len(m.ClassNames) != 0 && len(m.ClassNames) != k:
-		return fmt.Errorf("%d class names for %d classes", len(m.ClassNames), k)
-	}
-	return nil
-}
-
-// forward runs the network on one image of raw values x (d of them, each
-// byte/255, as picture.ToCIFAR gives): it normalises x with the model's
-// statistics, then computes the report's EvaluateClassifier for one image,
+// classify runs the models of a model file (one) or an ensemble file
+// (several) on one image of raw values x (d of them, each byte/255, as
+// picture.ToCIFAR gives): x normalised with the models' statistics, then
 //
-//	h = max(0, W1·x + b1),  s = W2·h + b2,  p = softmax(s),
+//	h = max(0, W1·x + b1),  p = softmax(W2·h + b2)
 //
-// and returns the hidden activations h (m) and the probabilities p (K). It
-// is the same computation as network.Predict, written out for one image so
-// that the hidden activations can be read; the sums run in another order
-// than the matrix kernels', so p agrees with Predict's to about 1e-15.
-func (m *Model) forward(x []float64) (h, p []float64) {
-	d := m.Inputs
-	xn := make([]float64, d)
-	for j, v := range x {
-		if len(m.Mean) > 0 {
-			v = (v - m.Mean[j]) / m.Std[j]
-		}
-		xn[j] = v
+// for each model, as network.EvaluateClassifier computes it for a matrix
+// of one row. It returns the mean of the models' probabilities p (K of
+// them) and the class of the largest (the first on ties), both
+// network.PredictEnsemble's, and the hidden activations h (m) of the first
+// model. The models are checked (checkModels): they share one
+// normalisation, so one normalised image serves them all.
+func classify(models []*network.Model, x []float64) (probs []float64, label int, hidden []float64) {
+	X := matrix.New(1, len(x))
+	copy(X.Row(0), x)
+	models[0].Norm.Apply(X)
+	nets := make([]*network.Params, len(models))
+	for i, m := range models {
+		nets[i] = m.Params
 	}
-	h = make([]float64, m.Hidden)
-	for i := range h {
-		s := m.B1[i]
-		for j, w := range m.W1[i*d : (i+1)*d] {
-			s += w * xn[j]
-		}
-		h[i] = max(0, s)
+	labels, P := network.PredictEnsemble(nets, X)
+	_, H := network.EvaluateClassifier(nets[0], X) // m×1: one image per column
+	hidden = make([]float64, H.Rows())
+	for i := range hidden {
+		hidden[i] = H.At(i, 0)
 	}
-	p = make([]float64, m.Classes)
-	for c := range p {
-		s := m.B2[c]
-		for j, w := range m.W2[c*m.Hidden : (c+1)*m.Hidden] {
-			s += w * h[j]
-		}
-		p[c] = s
-	}
-	softmax(p)
-	return h, p
-}
-
-// softmax replaces the scores s by exp(s_k − max s) / Σ_j exp(s_j − max s),
-// the softmax computed without overflow.
-func softmax(s []float64) {
-	top := math.Inf(-1)
-	for _, v := range s {
-		top = max(top, v)
-	}
-	sum := 0.0
-	for k, v := range s {
-		s[k] = math.Exp(v - top)
-		sum += s[k]
-	}
-	for k := range s {
-		s[k] /= sum
-	}
-}
-
-// classify runs every model of an ensemble (or the one model of a model
-// file) on x and returns the mean of their probabilities, the class of the
-// largest (the first on ties, as network.PredictEnsemble), and the hidden
-// activations of the first model.
-func classify(models []Model, x []float64) (probs []float64, label int, hidden []float64) {
-	for i := range models {
-		h, p := models[i].forward(x)
-		if i == 0 {
-			probs, hidden = p, h
-			continue
-		}
-		for k, v := range p {
-			probs[k] += v
-		}
-	}
-	for k := range probs {
-		probs[k] /= float64(len(models))
-		if probs[k] > probs[label] {
-			label = k
-		}
-	}
-	return probs, label, hidden
+	return slices.Clone(P.Row(0)), labels[0], hidden
 }
 
 // checkModels returns an error unless there is at least one model, each is
-// consistent, and all take d inputs to the same K classes.
-func checkModels(models []Model, d int) error {
+// consistent (network.Params.Check), all take d inputs to the same K
+// classes with K class names or none, and all normalise their inputs the
+// same way. Every file this program writes passes: an ensemble file holds
+// networks of one training set (the ablation's cycle ends); one whose
+// members were trained on different sets is refused, since
+// network.PredictEnsemble runs its networks on one normalised image (the
+// predict command takes such models as separate files).
+func checkModels(models []*network.Model, d int) error {
 	if len(models) == 0 {
 		return fmt.Errorf("the file holds no model")
 	}
-	for i := range models {
-		m := &models[i]
-		if err := m.check(); err != nil {
+	first := models[0]
+	_, _, k := first.Params.Dims()
+	for i, m := range models {
+		if err := m.Params.Check(); err != nil {
 			return fmt.Errorf("model %d: %v", i+1, err)
 		}
-		if m.Inputs != d || m.Classes != models[0].Classes {
-			return fmt.Errorf("model %d takes %d inputs to %d classes, not %d inputs (32×32 colour images) to %d", i+1, m.Inputs, m.Classes, d, models[0].Classes)
+		md, _, mk := m.Params.Dims()
+		switch {
+		case md != d || mk != k:
+			return fmt.Errorf("model %d takes %d inputs to %d classes, not %d inputs (32×32 colour images) to %d", i+1, md, mk, d, k)
+		case len(m.Norm.Mean) != len(m.Norm.Std) || len(m.Norm.Mean) != 0 && len(m.Norm.Mean) != d:
+			return fmt.Errorf("model %d: %d means and %d standard deviations for %d inputs", i+1, len(m.Norm.Mean), len(m.Norm.Std), d)
+		case len(m.Classes) != 0 && len(m.Classes) != k:
+			return fmt.Errorf("model %d: %d class names for %d classes", i+1, len(m.Classes), k)
+		case !slices.Equal(m.Norm.Mean, first.Norm.Mean) || !slices.Equal(m.Norm.Std, first.Norm.Std):
+			return fmt.Errorf("model %d normalises its inputs otherwise than model 1 (trained on another set): the page classifies with ensembles of one training set; give the models to the predict command as separate files", i+1)
 		}
 	}
 	return nil

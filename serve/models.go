@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"twolayer/network"
 )
 
 // Model files and ensemble files begin with these four bytes.
@@ -116,7 +118,7 @@ type cachedModels struct {
 	name     string
 	size     int64
 	modified time.Time
-	models   []Model
+	models   []*network.Model
 }
 
 const modelCacheSize = 4
@@ -126,7 +128,7 @@ func newModelCache() *modelCache { return &modelCache{} }
 // loadModel returns the models of the file name of the results folder
 // (relative, '/' between its parts), checked to take 32×32 colour images.
 // Its errors are one line, for the page.
-func (s *site) loadModel(name string) ([]Model, error) {
+func (s *site) loadModel(name string) ([]*network.Model, error) {
 	if name == "" {
 		return nil, fmt.Errorf("choose a model")
 	}

@@ -1,8 +1,9 @@
 package serve
 
-// This file is the only one that knows the network package: it turns its
-// types into this package's plain ones. The network package is being
-// reorganised; when its names change, only this file changes.
+// This file turns what training computes into this package's plain
+// events: the network at a recording (SnapshotOf) and the progress callback
+// of network.MiniBatchGD (Progress). The try-it panel reads models with
+// package network too (model.go).
 
 import (
 	"time"
@@ -10,35 +11,12 @@ import (
 	"twolayer/network"
 )
 
-// LoadNetworkModels decodes a model file ("2LNN") or an ensemble file
-// ("2LNE") with network.UnmarshalModels and returns its models in plain
-// slices. It is the default of Options.LoadModels.
-func LoadNetworkModels(b []byte) ([]Model, error) {
-	ms, err := network.UnmarshalModels(b)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Model, len(ms))
-	for i, m := range ms {
-		d, h, k := m.Params.Dims()
-		out[i] = Model{
-			Inputs: d, Hidden: h, Classes: k,
-			W1: rowMajor(m.Params.W1), B1: m.Params.B1,
-			W2: rowMajor(m.Params.W2), B2: m.Params.B2,
-			Mean: m.Norm.Mean, Std: m.Norm.Std,
-			ClassNames: m.Classes,
-		}
-	}
-	return out, nil
-}
-
 // SnapshotOf copies the network p at a recording into a Snapshot, with the
 // normalisation mean and std (of length d, or empty) and the validation
 // set's predicted and true labels. The training goroutine calls it, so it
 // only copies what training changes: W1 and W2 row by row (the matrices'
 // rows may be padded), the biases and the predicted labels; mean, std and
-// truth are kept as they are, since they do not change during a run. It is
-// the hook the training commands will use once they publish to a Hub.
+// truth are kept as they are, since they do not change during a run.
 func SnapshotOf(p *network.Params, mean, std []float64, predicted, truth []int) *Snapshot {
 	d, h, k := p.Dims()
 	return &Snapshot{
@@ -56,9 +34,12 @@ func SnapshotOf(p *network.Params, mean, std []float64, predicted, truth []int) 
 // most) and, at every recording, its metrics. While a page watches, a
 // recording carries a snapshot of net (SnapshotOf, with the normalisation
 // mean and std and the validation labels valTrue), at most one every
-// DrawInterval (its pictures are drawn no more often) and always at the
-// last step; copying W1 at every recording would cost training for
-// pictures nobody sees. With a nil run the callback does nothing but
+// DrawInterval (its pictures are drawn no more often): copying W1 at every
+// recording would cost training for pictures nobody sees. The recording of
+// the last step carries one whether a page watches or not, so that a page
+// opened later shows the trained network: one copy a run (half a
+// millisecond for m = 50), of which the hub keeps those of finished runs
+// within rawFrameBudget. With a nil run the callback does nothing but
 // return.
 //
 // It only reads what training computed; training gives the same numbers,
@@ -77,7 +58,7 @@ func Progress(run *Run, net *network.Params, mean, std []float64, valTrue []int)
 			return
 		}
 		var snap *Snapshot
-		if now := time.Now(); run.Watched() && (now.Sub(snapped) >= DrawInterval || p.Step == p.Total) {
+		if now := time.Now(); p.Step == p.Total || run.Watched() && now.Sub(snapped) >= DrawInterval {
 			snap, snapped = SnapshotOf(net, mean, std, p.Predicted, valTrue), now
 		}
 		run.Record(Recording{

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"twolayer/matrix"
 	"twolayer/network"
@@ -99,15 +100,16 @@ func TestProgressChangesNothing(t *testing.T) {
 	Progress(nil, served, nil, nil, nil)(network.Progress{Step: 1, Record: &network.Record{}})
 }
 
-// Nobody watching, the recordings carry no snapshot: the weights are not
-// copied for nobody.
+// Nobody watching, the recordings carry no snapshot (the weights are not
+// copied for nobody), but for the last step's, which a page opened later
+// shows.
 func TestProgressUnwatched(t *testing.T) {
 	hub := NewHub()
-	run := hub.Start(RunStart{ID: "r", TotalSteps: 2})
+	run := hub.Start(RunStart{ID: "r", TotalSteps: 3})
 	net := network.InitializeWeights(imageValues, 3, 10, network.InitSmall, 1)
 	progress := Progress(run, net, nil, nil, nil)
 	for step := range 3 {
-		progress(network.Progress{Step: step, Total: 2, Record: &network.Record{Step: step}})
+		progress(network.Progress{Step: step, Total: 3, Record: &network.Record{Step: step}})
 	}
 	if st := hub.state().Runs[0]; len(st.Records) != 3 || st.Pictures != nil {
 		t.Fatalf("%d recordings, pictures of step %v", len(st.Records), st.Pictures)
@@ -116,12 +118,35 @@ func TestProgressUnwatched(t *testing.T) {
 		t.Fatal("watched without a page")
 	}
 	c, _ := hub.subscribe()
-	defer hub.unsubscribe(c)
 	if !run.Watched() {
 		t.Fatal("a subscribed page does not count as watching")
 	}
-	progress(network.Progress{Step: 2, Total: 2, Record: &network.Record{Step: 2}})
+	progress(network.Progress{Step: 2, Total: 3, Record: &network.Record{Step: 2}})
 	if st := hub.state().Runs[0]; st.Pictures == nil || *st.Pictures != 2 {
 		t.Fatal("no snapshot with a page watching")
+	}
+	hub.unsubscribe(c)
+	progress(network.Progress{Step: 3, Total: 3, Record: &network.Record{Step: 3}})
+	if st := hub.state().Runs[0]; st.Pictures == nil || *st.Pictures != 3 {
+		t.Fatal("no snapshot of the last step without a page")
+	}
+}
+
+// A page that polls the state (?poll) watches too, for PollWatch after
+// its last request: its recordings carry snapshots, so it gets pictures.
+func TestPollingWatches(t *testing.T) {
+	hub := NewHub()
+	_, ts := newTestSite(t, Options{Hub: hub, Results: t.TempDir()})
+	run := hub.Start(RunStart{ID: "r", TotalSteps: 2})
+	if run.Watched() {
+		t.Fatal("watched before any page asked")
+	}
+	get(t, ts.URL+"/api/state")
+	if !run.Watched() {
+		t.Fatal("a page polling the state does not count as watching")
+	}
+	hub.polled.Store(time.Now().Add(-PollWatch - time.Second).UnixNano())
+	if run.Watched() {
+		t.Fatal("still watched after PollWatch without a request")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"twolayer/experiments/picture"
+	"twolayer/network"
 )
 
 // imageValues is the number of values of a CIFAR-10 image, d.
@@ -171,16 +172,16 @@ func (s *site) testPixels(index string) ([]float64, int, int, error) {
 
 // answer classifies x (3,072 raw values) with the models and sends the
 // prediction.
-func (s *site) answer(w http.ResponseWriter, name string, models []Model, x []float64, truth *int, source string) {
+func (s *site) answer(w http.ResponseWriter, name string, models []*network.Model, x []float64, truth *int, source string) {
 	probs, label, hidden := classify(models, x)
-	first := &models[0]
+	first := models[0]
 	p := prediction{
 		Model: name, Members: len(models), Source: source,
-		Classes: first.ClassNames, Label: label, Truth: truth, Hidden: first.Hidden,
+		Classes: first.Classes, Label: label, Truth: truth, Hidden: len(hidden),
 		Units: []unitActivation{},
 	}
 	if len(p.Classes) == 0 {
-		for k := range first.Classes {
+		for k := range probs {
 			p.Classes = append(p.Classes, strconv.Itoa(k))
 		}
 	}
@@ -193,9 +194,8 @@ func (s *site) answer(w http.ResponseWriter, name string, models []Model, x []fl
 		return
 	}
 	p.Input = dataURL(in)
-	d := first.Inputs
 	for _, u := range mostExcited(hidden, TopUnits) {
-		png, err := weightsPicture(first.W1[u*d : (u+1)*d])
+		png, err := weightsPicture(first.Params.W1.Row(u))
 		if err != nil {
 			apiError(w, http.StatusInternalServerError, "drawing a unit: "+err.Error())
 			return

@@ -91,19 +91,68 @@ func encodeJPEG(t testing.TB, img image.Image) []byte {
 	return b.Bytes()
 }
 
-// The forward pass of the try-it panel gives network.Predict's
-// probabilities (to rounding) and class, for a model and an ensemble.
-func TestForwardMatchesNetwork(t *testing.T) {
+// referenceForward is the report's EvaluateClassifier for one image,
+// written out here as the test's own reference (the panel computes with
+// package network): x normalised with the model's statistics, then
+// h = max(0, W1·x + b1), s = W2·h + b2, p = softmax(s). The sums run in
+// another order than the matrix kernels', so it agrees with the network
+// to about 1e-15.
+func referenceForward(m *network.Model, x []float64) (h, p []float64) {
+	d, hidden, k := m.Params.Dims()
+	xn := make([]float64, d)
+	for j, v := range x {
+		if len(m.Norm.Mean) > 0 {
+			v = (v - m.Norm.Mean[j]) / m.Norm.Std[j]
+		}
+		xn[j] = v
+	}
+	h = make([]float64, hidden)
+	for i := range h {
+		s := m.Params.B1[i]
+		for j, w := range m.Params.W1.Row(i) {
+			s += w * xn[j]
+		}
+		h[i] = max(0, s)
+	}
+	p = make([]float64, k)
+	top := math.Inf(-1)
+	for c := range p {
+		s := m.Params.B2[c]
+		for j, w := range m.Params.W2.Row(c) {
+			s += w * h[j]
+		}
+		p[c] = s
+		top = max(top, s)
+	}
+	sum := 0.0
+	for c := range p {
+		p[c] = math.Exp(p[c] - top)
+		sum += p[c]
+	}
+	for c := range p {
+		p[c] /= sum
+	}
+	return h, p
+}
+
+// The try-it panel's classification is wired to package network: its
+// probabilities and class are network.Predict's on the normalised image,
+// averaged over an ensemble's members, bit for bit; its hidden
+// activations are the first model's (the written-out reference agrees to
+// rounding).
+func TestClassifyIsNetworks(t *testing.T) {
 	for _, file := range [][]byte{testModel(t, 20, 1), testEnsemble(t)} {
-		models, err := LoadNetworkModels(file)
+		models, err := network.UnmarshalModels(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		nms, _ := network.UnmarshalModels(file)
+		if err := checkModels(models, imageValues); err != nil {
+			t.Fatal(err)
+		}
 		for i := range 30 {
 			x := picture.ToCIFAR(randomPicture(40, 40, uint64(i)))
 			var meanProbs []float64
-			for j, m := range nms {
+			for j, m := range models {
 				X := matrix.New(1, imageValues)
 				copy(X.Row(0), x)
 				m.Norm.Apply(X)
@@ -116,21 +165,47 @@ func TestForwardMatchesNetwork(t *testing.T) {
 					}
 				}
 			}
-			probs, label, _ := classify(models, x)
+			probs, label, hidden := classify(models, x)
 			want := 0
 			for k := range meanProbs {
-				meanProbs[k] /= float64(len(nms))
+				meanProbs[k] /= float64(len(models))
 				if meanProbs[k] > meanProbs[want] {
 					want = k
 				}
-				if d := math.Abs(probs[k] - meanProbs[k]); d > 1e-12 {
+				if probs[k] != meanProbs[k] {
 					t.Fatalf("image %d class %d: %v, network %v", i, k, probs[k], meanProbs[k])
 				}
 			}
 			if label != want {
 				t.Fatalf("image %d: class %d, network %d", i, label, want)
 			}
+			h, _ := referenceForward(models[0], x)
+			if len(hidden) != len(h) {
+				t.Fatalf("image %d: %d hidden activations, want %d", i, len(hidden), len(h))
+			}
+			for u := range h {
+				if math.Abs(hidden[u]-h[u]) > 1e-12 {
+					t.Fatalf("image %d unit %d: activation %v, reference %v", i, u, hidden[u], h[u])
+				}
+			}
 		}
+	}
+}
+
+// An ensemble whose members normalise their inputs differently is refused
+// in one line: one normalised image cannot serve them all.
+func TestEnsembleOfTwoTrainingSets(t *testing.T) {
+	a, b := randomModel(6, 1), randomModel(6, 2) // statistics drawn from their seeds
+	file, err := network.MarshalEnsemble([]*network.Model{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	models, err := network.UnmarshalModels(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkModels(models, imageValues); err == nil || !strings.Contains(err.Error(), "model 2 normalises its inputs otherwise") {
+		t.Fatalf("checkModels: %v", err)
 	}
 }
 
@@ -140,7 +215,7 @@ func TestForwardMatchesNetwork(t *testing.T) {
 func TestUploadSizes(t *testing.T) {
 	results, data := fixtures(t)
 	_, ts := newTestSite(t, Options{Results: results, Private: []string{data}, limits: testLimits()})
-	models, err := LoadNetworkModels(testModel(t, 20, 1))
+	models, err := network.UnmarshalModels(testModel(t, 20, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +276,7 @@ func equal(a, b []float64) bool {
 
 // checkUnits checks that the units of an answer are the most excited, in
 // order, with the pictures of their weights.
-func checkUnits(t *testing.T, a answerOf, hidden []float64, m Model) {
+func checkUnits(t *testing.T, a answerOf, hidden []float64, m *network.Model) {
 	t.Helper()
 	positive := 0
 	for _, v := range hidden {
@@ -221,7 +296,7 @@ func checkUnits(t *testing.T, a answerOf, hidden []float64, m Model) {
 				t.Fatalf("unit %d (h = %v) more excited than shown unit %d", j, v, u.Unit)
 			}
 		}
-		want, _ := picture.PNG(picture.FromWeights(m.W1[u.Unit*imageValues : (u.Unit+1)*imageValues]))
+		want, _ := picture.PNG(picture.FromWeights(m.Params.W1.Row(u.Unit)))
 		if u.Weights != dataURL(want) {
 			t.Fatalf("unit %d: wrong picture", u.Unit)
 		}
@@ -346,12 +421,12 @@ func TestPredictEnsemble(t *testing.T) {
 	if code != 200 || a.Members != 2 || a.Hidden != 12 {
 		t.Fatalf("ensemble: %d %+v", code, a)
 	}
-	models, _ := LoadNetworkModels(testEnsemble(t))
+	models, _ := network.UnmarshalModels(testEnsemble(t))
 	decoded, _, _ := image.Decode(bytes.NewReader(img))
 	x := picture.ToCIFAR(decoded)
 	probs, _, hidden := classify(models, x)
-	_, p0 := models[0].forward(x)
-	_, p1 := models[1].forward(x)
+	_, p0 := referenceForward(models[0], x)
+	_, p1 := referenceForward(models[1], x)
 	for k := range probs {
 		if a.Probabilities[k] != probs[k] || math.Abs(probs[k]-(p0[k]+p1[k])/2) > 1e-15 {
 			t.Fatalf("class %d: %v, members %v %v", k, a.Probabilities[k], p0[k], p1[k])
@@ -388,7 +463,7 @@ func TestTestImages(t *testing.T) {
 	for j, v := range pixels {
 		x[j] = float64(v) / 255
 	}
-	models, _ := LoadNetworkModels(testModel(t, 20, 1))
+	models, _ := network.UnmarshalModels(testModel(t, 20, 1))
 	probs, want, hidden := classify(models, x)
 	if a.Truth == nil || *a.Truth != label || a.Label != want || a.Probabilities[3] != probs[3] || a.Source != "test image 7" {
 		t.Fatalf("test image 7: %+v", a)
@@ -422,8 +497,11 @@ func TestModelCache(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(results, "train", "model.bin"), testModel(t, 7, 9), 0o644)
 	c, err := s.loadModel("train/model.bin")
-	if err != nil || c[0].Hidden != 7 {
-		t.Errorf("after the file changed: %v, m = %d", err, c[0].Hidden)
+	if err != nil {
+		t.Fatalf("after the file changed: %v", err)
+	}
+	if _, m, _ := c[0].Params.Dims(); m != 7 {
+		t.Errorf("after the file changed: m = %d, want 7", m)
 	}
 }
 

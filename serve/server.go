@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"twolayer/network"
 )
 
 // DefaultAddr is where Serve listens when given an empty address: this
@@ -53,8 +55,8 @@ type Options struct {
 	// Test is the test set of the try-it panel; nil: no test images.
 	Test TestImages
 	// LoadModels decodes the bytes of a model or ensemble file; nil:
-	// LoadNetworkModels.
-	LoadModels func([]byte) ([]Model, error)
+	// network.UnmarshalModels.
+	LoadModels func([]byte) ([]*network.Model, error)
 	// ErrorLog receives the server's own errors (a client's broken
 	// connection, say); nil discards them.
 	ErrorLog io.Writer

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+
+	"twolayer/network"
 )
 
 // site is the web site Serve serves: its routes and what they share.
@@ -15,7 +17,7 @@ type site struct {
 	results string   // the results folder, absolute
 	private []string // folders inside it never served, relative, with '/'; "." for all
 	test    TestImages
-	load    func([]byte) ([]Model, error)
+	load    func([]byte) ([]*network.Model, error)
 	models  *modelCache
 	lim     limits
 
@@ -36,7 +38,7 @@ func newSite(opt Options, lim limits, closing <-chan struct{}) (*site, error) {
 	}
 	load := opt.LoadModels
 	if load == nil {
-		load = LoadNetworkModels
+		load = network.UnmarshalModels
 	}
 	hub := opt.Hub
 	if hub == nil {

@@ -201,6 +201,7 @@ function showTab() {
     $(t).hidden = t !== name;
     $("tab-" + t).classList.toggle("active", t === name);
   }
+  if (name === "live") render(true);
   if (name === "results") results.load().then(() => results.follow());
   if (name === "try") tryIt.load().then(() => tryIt.follow());
 }
@@ -214,15 +215,15 @@ const live = {
   group: null,     // the group shown; null: follow the latest
   run: null,       // the run shown; null: follow the group's active one
   shown: { run: null, step: null }, // the pictures on the page
-  pending: false,
+  timer: null,     // the redraw to come (see render)
+  drawnAt: -Infinity, // when the tab was last drawn (performance.now)
 };
 
 function addRun(r) {
   const run = Object.assign({ records: [], tick: null, end: null, pictures: null }, r);
   run.etas = run.records.map((x) => [x.step, x.eta]);
   run.samples = run.records.map((x) => [x.time, x.step]);
-  if (run.tick) { run.etas.push([run.tick.step, run.tick.eta]); run.samples.push([run.tick.time, run.tick.step]); }
-  run.etas.sort((a, b) => a[0] - b[0]);
+  if (run.tick) run.samples.push([run.tick.time, run.tick.step]);
   run.samples.sort((a, b) => a[0] - b[0]);
   if (!live.runs.has(run.id)) live.order.push(run.id);
   live.runs.set(run.id, run);
@@ -273,28 +274,41 @@ function currentRun(runs) {
   return running.at(-1) || runs.at(-1);
 }
 
-// render redraws the live tab at most once a frame, however many events
-// arrive.
-function render() {
-  if (live.pending) return;
-  live.pending = true;
-  requestAnimationFrame(() => { live.pending = false; draw(); });
+// render redraws the live tab soon, however many events arrive: at the
+// first frame REDRAW_MS after the last redraw, or at the next one after a
+// click (now). A redraw lays the page out and paints it again, which costs
+// the browser far more than an event costs the server: a headless Chromium
+// on the same two cores as training, redrawing at every event (about 15 a
+// second), slowed training by a third (docs/performance.md, "serve"); twice
+// a second is as often as the numbers can be read. Nothing is drawn while
+// another tab is shown (showTab draws the live tab when it comes back).
+const REDRAW_MS = 500;
+function render(now) {
+  if (live.timer !== null && !now) return;
+  clearTimeout(live.timer);
+  const wait = now ? 0 : Math.max(0, live.drawnAt + REDRAW_MS - performance.now());
+  live.timer = setTimeout(() => requestAnimationFrame(() => {
+    live.timer = null;
+    if ($("live").hidden) return;
+    live.drawnAt = performance.now();
+    draw();
+  }), wait);
+}
+
+// unchanged reports whether node already shows what key describes, and
+// notes key as what it shows otherwise: a part of the live tab is built
+// again only when what it shows changed, since every rebuilt part is laid
+// out and painted again (see render).
+function unchanged(node, key) {
+  if (node.dataset.key === key) return true;
+  node.dataset.key = key;
+  return false;
 }
 
 function draw() {
   const group = currentGroup();
   $("live-empty").hidden = group !== null;
-  const chips = $("groups");
-  chips.replaceChildren();
-  const all = groups();
-  if (all.length > 1) {
-    chips.append(el("button", { type: "button", class: live.group === null ? "active" : null, text: "follow the latest", onclick: () => { live.group = null; live.run = null; render(); } }));
-  }
-  for (const g of all) {
-    const active = groupRuns(g).some((r) => !r.end);
-    chips.append(el("button", { type: "button", class: g === group ? (live.group !== null ? "active" : "shown") : null, onclick: () => { live.group = g; live.run = null; render(); } },
-      g || "(no group)", active ? el("span", { class: "dot", title: "training" }) : null));
-  }
+  drawGroups(group);
   if (group === null) { $("live-run").hidden = true; return; }
   const runs = groupRuns(group);
   const run = currentRun(runs);
@@ -304,33 +318,59 @@ function draw() {
   drawPictures(run);
 }
 
+// drawGroups shows a chip per group, the one shown marked, those training
+// with a dot.
+function drawGroups(group) {
+  const chips = $("groups");
+  const all = groups();
+  const active = all.map((g) => groupRuns(g).some((r) => !r.end));
+  if (unchanged(chips, JSON.stringify([all, active, group, live.group === null]))) return;
+  chips.replaceChildren();
+  if (all.length > 1) {
+    chips.append(el("button", { type: "button", class: live.group === null ? "active" : null, text: "follow the latest", onclick: () => { live.group = null; live.run = null; render(true); } }));
+  }
+  all.forEach((g, i) => {
+    chips.append(el("button", { type: "button", class: g === group ? (live.group !== null ? "active" : "shown") : null, onclick: () => { live.group = g; live.run = null; render(true); } },
+      g || "(no group)", active[i] ? el("span", { class: "dot", title: "training" }) : null));
+  });
+}
+
 function drawRun(run) {
   $("live-run").hidden = false;
   $("run-title").textContent = run.title ? `${run.group}: ${run.title}` : run.group;
-  $("run-params").replaceChildren(...run.params.map(([k, v]) => el("span", { text: `${k} = ${v}` })));
+  if (!unchanged($("run-params"), run.id)) {
+    $("run-params").replaceChildren(...run.params.map(([k, v]) => el("span", { text: `${k} = ${v}` })));
+  }
   const step = stepOf(run), total = run.total || 0;
   $("run-bar").style.width = total ? `${(100 * Math.min(step, total)) / total}%` : "0";
   // the tab's title tells the progress when the page is in the background
   document.title = run.end || !total ? "twolayer" : `${Math.floor((100 * step) / total)}% ${run.group} · twolayer`;
   const speed = run.end ? null : speedOf(run);
   const last = run.records.at(-1);
-  const eta = run.etas.at(-1);
+  const eta = run.tick && (!last || run.tick.step >= last.step) ? run.tick.eta : last && last.eta;
   const items = [
     ["step", total ? `${step} / ${total}` : String(step)],
     ["epoch", run.perEpoch ? `${(step / run.perEpoch).toFixed(1)} / ${(total / run.perEpoch).toFixed(1)}` : "—"],
-    ["η", eta ? short(eta[1]) : "—"],
+    ["η", isNum(eta) ? short(eta) : "—"],
     ["speed", speed ? `${speed.toFixed(speed < 10 ? 1 : 0)} steps/s` : "—"],
     run.end ? ["took", duration(run.end.seconds)] : ["time left", speed ? duration((total - step) / speed) : "—"],
     ["validation accuracy", last ? pct(last.val.accuracy) : "—"],
   ];
-  $("run-status").replaceChildren(...items.map(([k, v]) => el("div", {}, el("dt", { text: k }), el("dd", { text: v }))));
+  if (!unchanged($("run-status"), JSON.stringify(items))) {
+    $("run-status").replaceChildren(...items.map(([k, v]) => el("div", {}, el("dt", { text: k }), el("dd", { text: v }))));
+  }
   $("run-error").hidden = !(run.end && run.end.error);
   $("run-error").textContent = run.end && run.end.error ? run.end.error : "";
 }
 
+// drawCharts draws the curves of the group's runs, against the step: they
+// change only at a recording (η too: it is plotted at the recordings, which
+// a cyclical schedule's corners fall on), so they are drawn again only
+// when a run has a new one, or another run is chosen.
 function drawCharts(runs, run) {
   const box = $("live-charts");
   const xMax = Math.max(...runs.map((r) => r.total || 0));
+  if (unchanged(box, JSON.stringify([run.id, xMax, runs.map((r) => [r.id, r.records.length])]))) return;
   if (runs.length === 1) {
     box.replaceChildren(...curveCharts(run.records, run.etas, xMax));
     return;
@@ -357,11 +397,16 @@ function drawCharts(runs, run) {
 function drawTable(runs, run) {
   const table = $("run-table");
   $("runs-heading").hidden = runs.length < 2;
-  if (runs.length < 2) { table.replaceChildren(); return; }
+  if (runs.length < 2) { table.replaceChildren(); table.dataset.key = ""; return; }
+  const percent = (r) => Math.floor((100 * stepOf(r)) / (r.total || 1));
+  if (unchanged(table, JSON.stringify([run.id, runs.map((r) => [r.id, r.records.length, percent(r), r.end ? r.end.time : 0])]))) return;
   const keys = [];
   for (const r of runs) for (const [k] of r.params) if (!keys.includes(k)) keys.push(k);
   const value = (r, k) => (r.params.find((p) => p[0] === k) || [])[1];
-  const varying = keys.filter((k) => new Set(runs.map((r) => value(r, k))).size > 1);
+  // the parameters that differ, but for one every run's title already
+  // gives ("λ = 0.001" in a search): a narrow screen has no room for both
+  const varying = keys.filter((k) => new Set(runs.map((r) => value(r, k))).size > 1 &&
+    !runs.every((r) => r.title === `${k} = ${value(r, k)}`));
   const extras = [];
   for (const r of runs) for (const [k] of (r.end && r.end.extra) || []) if (!extras.includes(k)) extras.push(k);
   const head = el("tr", {}, el("th", { class: "text", text: "#" }), el("th", { class: "text", text: "run" }),
@@ -371,10 +416,10 @@ function drawTable(runs, run) {
   const rows = runs.map((r, i) => {
     const f = r.end && r.end.final, last = r.records.at(-1);
     const m = f || (last && { train: last.train, val: last.val });
-    const status = r.end ? (r.end.error ? "stopped" : "done") : `${Math.floor((100 * stepOf(r)) / (r.total || 1))}%`;
+    const status = r.end ? (r.end.error ? "stopped" : "done") : `${percent(r)}%`;
     const swatch = el("span", { class: "swatch" });
     swatch.style.background = PALETTE[i % PALETTE.length];
-    return el("tr", { class: "clickable" + (r === run ? " selected" : ""), title: r.end && r.end.error ? r.end.error : null, onclick: () => { live.run = r.id; live.group = r.group; render(); } },
+    return el("tr", { class: "clickable" + (r === run ? " selected" : ""), title: r.end && r.end.error ? r.end.error : null, onclick: () => { live.run = r.id; live.group = r.group; render(true); } },
       el("td", { class: "text" }, swatch, String(i + 1)), el("td", { class: "text", text: r.title || r.id }),
       ...varying.map((k) => el("td", { text: value(r, k) ?? "" })), el("td", { text: status }),
       el("td", { text: m ? pct(m.train.accuracy) : "—" }), el("td", { text: m ? pct(m.val.accuracy) : "—" }),
@@ -465,7 +510,6 @@ function connect() {
     const run = live.runs.get(t.run);
     if (!run) return;
     run.tick = t;
-    run.etas.push([t.step, t.eta]);
     sample(run, t.time, t.step);
   });
   on("end", (x) => {
