@@ -112,7 +112,7 @@ func FuzzLoadBatch(f *testing.F) {
 			if l := b.Label(i); l >= NumClasses {
 				t.Fatalf("record %d: label %d", i, l)
 			}
-			b.Image(x, i)
+			b.Image(x, i, 0)
 			if got, want := x[ImageSize-1], float64(r[RecordSize-1])/255; got != want {
 				t.Fatalf("record %d: last value %v, want %v", i, got, want)
 			}

@@ -127,16 +127,17 @@ func (m Images) Pixels(i int) []byte {
 	return m.pix[i*ImageSize : (i+1)*ImageSize : (i+1)*ImageSize]
 }
 
-// Image writes the ImageSize values of image i into x[:ImageSize]: pixel
-// byte v as v/255, minus μ_j and divided by σ_j when the set is normalised
-// (WithStats), bit for bit (v/255 − μ_j)/σ_j in float64. It is safe to call from
-// several goroutines at once. It panics if x is shorter than ImageSize.
-func (m Images) Image(x []float64, i int) {
+// Image writes values j, j+1, …, j+len(x)−1 of image i into x (the whole
+// image: j = 0 and ImageSize values): pixel byte v as v/255, minus μ_j and
+// divided by σ_j when the set is normalised (WithStats), bit for bit
+// (v/255 − μ_j)/σ_j in float64. It is safe to call from several goroutines
+// at once. It panics unless 0 ≤ j and j+len(x) ≤ ImageSize.
+func (m Images) Image(x []float64, i, j int) {
 	z := m.norm
 	if z == nil {
 		z = rawNormalizer()
 	}
-	z.apply(x[:ImageSize], m.Pixels(i))
+	z.apply(x, m.Pixels(i)[j:j+len(x)], j)
 }
 
 // Slice returns images i0 … i1−1, a view of the same bytes with the same
@@ -185,7 +186,7 @@ func (m Images) Matrix() *matrix.Dense {
 	x := matrix.New(m.Len(), ImageSize)
 	parallelFor(m.Len(), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			m.Image(x.Row(i), i)
+			m.Image(x.Row(i), i, 0)
 		}
 	})
 	return x

@@ -54,7 +54,7 @@ func checkImages(t *testing.T, name string, m Images, want *matrix.Dense, labels
 		if m.Label(i) != labels[i] {
 			t.Errorf("%s: Label(%d) = %d, want %d", name, i, m.Label(i), labels[i])
 		}
-		m.Image(x, i)
+		m.Image(x, i, 0)
 		for j, v := range want.Row(i) {
 			if math.Float64bits(x[j]) != math.Float64bits(v) {
 				t.Fatalf("%s: image %d, value %d: %v, want %v", name, i, j, x[j], v)
@@ -216,7 +216,7 @@ func TestImagesConcurrent(t *testing.T) {
 				x := make([]float64, ImageSize)
 				for k := range 50 {
 					i := (g + 7*k) % m.Len()
-					m.Image(x, i)
+					m.Image(x, i, 0)
 					if !sameFloats(x, want.Row(i)) {
 						errs <- fmt.Sprintf("goroutine %d: image %d differs", g, i)
 						return

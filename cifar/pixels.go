@@ -137,19 +137,22 @@ func fastValue(v byte, m, s, r float64) float64 {
 	return math.FMA(e, r, q)
 }
 
-// apply writes the normalised values of the bytes pix into x[:len(pix)]:
-// the kernel for all of them, then the division for the features where the
-// kernel's formula is not exact. len(pix) must not exceed the number of
-// features, nor len(x).
-func (z *normalizer) apply(x []float64, pix []byte) {
+// apply writes the normalised values of the bytes pix, features j0,
+// j0+1, …, into x[:len(pix)]: the kernel for all of them, then the division
+// for the features where the kernel's formula is not exact. j0+len(pix)
+// must not exceed the number of features, nor len(pix) len(x).
+func (z *normalizer) apply(x []float64, pix []byte, j0 int) {
 	n := len(pix)
 	x = x[:n]
-	normalizeKernel.fn(x, pix, z.mean[:n], z.std[:n], z.recip[:n])
+	j1 := j0 + n
+	normalizeKernel.fn(x, pix, z.mean[j0:j1], z.std[j0:j1], z.recip[j0:j1])
 	for _, j := range z.divide {
-		if j >= n {
+		if j >= j1 {
 			break
 		}
-		x[j] = pixelNorm(pix[j], z.mean[j], z.std[j])
+		if j >= j0 {
+			x[j-j0] = pixelNorm(pix[j-j0], z.mean[j], z.std[j])
+		}
 	}
 }
 

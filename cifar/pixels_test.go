@@ -94,7 +94,7 @@ func checkKernels(t *testing.T, s Stats) {
 			}
 			old := normalizeKernel
 			normalizeKernel = k
-			z.apply(x, row)
+			z.apply(x, row, 0)
 			normalizeKernel = old
 			for j := range d {
 				if want := pixelNorm(byte(v), z.mean[j], z.std[j]); math.Float64bits(x[j]) != math.Float64bits(want) {

@@ -145,7 +145,7 @@ func BenchmarkNormalize(b *testing.B) {
 	for b.Loop() {
 		norm := m.WithStats(m.ComputeStats())
 		for i := range norm.Len() {
-			norm.Image(x, i)
+			norm.Image(x, i, 0)
 		}
 	}
 }

@@ -98,7 +98,8 @@ func TestInspectMistakesSortedByConfidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	labels, probs := network.Predict(m.Params, test.Matrix())
+	// the same product Inspect runs, on the images normalised beforehand
+	labels, probs := network.PredictData(m.Params, network.Set{X: test.Matrix(), Labels: test.Labels()})
 	truth := test.Labels()
 	wrong := 0
 	least := math.Inf(1) // the smallest probability in the gallery

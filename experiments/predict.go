@@ -143,7 +143,7 @@ func PredictBatch(models []*network.Model, file string, indices []int) ([]Predic
 		if k < 0 || k >= n {
 			return nil, fmt.Errorf("image index %d is out of range: %s holds images 0..%d", k, file, n-1)
 		}
-		b.Image(X.Row(i), k) // v/255: b is not normalised
+		b.Image(X.Row(i), k, 0) // v/255: b is not normalised
 		sources[i] = fmt.Sprintf("%s[%d]", file, k)
 		truth[i] = b.Label(k)
 	}

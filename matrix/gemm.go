@@ -48,6 +48,35 @@ func MulABt(c, a, b *Dense) {
 	dgemm.Gemm(false, true, m, n, k, 1, a.data, a.stride, b.data, b.stride, 0, c.data, c.stride)
 }
 
+// RowReader is a matrix read row by row: ReadRow writes entries j, j+1, …,
+// j+len(dst)−1 of row i into dst. A *Dense is one; so is a matrix whose
+// rows are computed as they are read (images normalised from their bytes,
+// say), which MulABtRows reads without ever storing it whole. ReadRow is
+// called from several goroutines at once.
+type RowReader interface {
+	ReadRow(dst []float64, i, j int)
+}
+
+// ReadRow copies entries j, …, j+len(dst)−1 of row i into dst.
+func (m *Dense) ReadRow(dst []float64, i, j int) { copy(dst, m.Row(i)[j:j+len(dst)]) }
+
+// MulABtRows computes C = A·Bᵀ as MulABt does, for A m×k and the n×k matrix
+// B read through b (n is C's columns, k A's): a *Dense where it is, as
+// MulABt reads it; any other RowReader a block of each row at a time (k
+// blocks of a few hundred entries), as the product packs B, each entry read
+// once, so that B need never be stored whole. It panics if C is not m×n
+// for A's m.
+func MulABtRows(c, a *Dense, b RowReader) {
+	if d, ok := b.(*Dense); ok {
+		MulABt(c, a, d)
+		return
+	}
+	if c.rows != a.rows {
+		panic(fmt.Sprintf("matrix.MulABtRows: shape mismatch: C %s, A %s (C must have A's rows)", c.shape(), a.shape()))
+	}
+	dgemm.GemmRows(a.rows, c.cols, a.cols, 1, a.data, a.stride, b, 0, c.data, c.stride)
+}
+
 // MulAtB computes C = Aᵀ·B: A is k×m, B is k×n, C is m×n. It panics as Gemm does.
 func MulAtB(c, a, b *Dense) {
 	m, n, k := checkProduct("MulAtB", Trans, NoTrans, a, b, c)

@@ -206,6 +206,35 @@ func TestGemmMatchesReference(t *testing.T) {
 	}
 }
 
+// rowsOf is a RowReader that is not a *Dense: it reads the rows of a
+// matrix as a computed matrix would hand them out.
+type rowsOf struct{ m *Dense }
+
+func (r rowsOf) ReadRow(dst []float64, i, j int) { copy(dst, r.m.Row(i)[j:]) }
+
+// TestMulABtRows: MulABtRows computes A·Bᵀ both for a *Dense B (as MulABt,
+// bit for bit) and for B read through any RowReader (as the reference
+// does, to rounding).
+func TestMulABtRows(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, sz := range [][3]int{{1, 1, 1}, {50, 100, 3072}, {37, 301, 517}} {
+		for _, strided := range []bool{false, true} {
+			tc := gemmCase{sz[0], sz[1], sz[2], NoTrans, Trans, 1, 0, strided}
+			runCase(t, rng, "MulABtRows", func(_, _ Transpose, _ float64, a, b *Dense, _ float64, c *Dense) {
+				MulABtRows(c, a, rowsOf{b})
+			}, tc)
+			a, b := randOperand(rng, tc.m, tc.k, NoTrans, strided), randOperand(rng, tc.n, tc.k, NoTrans, strided)
+			want, got := New(tc.m, tc.n), New(tc.m, tc.n)
+			MulABt(want, a, b)
+			MulABtRows(got, a, b)
+			if !slices.Equal(got.data, want.data) {
+				t.Errorf("%s: MulABtRows on a *Dense differs from MulABt", tc)
+			}
+		}
+	}
+}
+
 // TestGemmEmpty: zero-sized dimensions. k = 0 leaves beta·C.
 func TestGemmEmpty(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -326,6 +355,7 @@ func TestGemmPanics(t *testing.T) {
 		{"Mul C", func() { Mul(New(3, 4), a, b) }, []string{"matrix.Mul:", "C 3×4"}},
 		{"MulABt", func() { MulABt(New(3, 4), a, b) }, []string{"matrix.MulABt:", "Bᵀ 5×4 (B 4×5)"}},
 		{"MulAtB", func() { MulAtB(New(3, 5), a, b) }, []string{"matrix.MulAtB:", "Aᵀ 4×3 (A 3×4)"}},
+		{"MulABtRows", func() { MulABtRows(New(2, 5), a, rowsOf{New(5, 4)}) }, []string{"matrix.MulABtRows:", "C 2×5", "A 3×4"}},
 		{"Gemm", func() { Gemm(Trans, Trans, 1, a, b, 0, New(4, 4)) }, []string{"matrix.Gemm:", "Aᵀ 4×3", "Bᵀ 5×4"}},
 		{"GemmReference", func() { GemmReference(NoTrans, NoTrans, 1, a, New(3, 5), 0, New(3, 5)) }, []string{"matrix.GemmReference:", "shape mismatch"}},
 		{"GemmReference C is B", func() { GemmReference(NoTrans, NoTrans, 1, New(4, 4), b, 0, b) }, []string{"matrix.GemmReference:", "shares memory with B 4×5"}},

@@ -55,9 +55,10 @@ func newWorkspace(net *Params, n int, backward bool) *workspace {
 }
 
 // forward is the forward pass of EvaluateClassifier on the n images of X
-// (n×d, n the workspace's size), layer by layer: the first leaves H in w.H
-// (H ⊙ M when the workspace holds a dropout mask M, in training), the
-// second the scores in w.S, and the softmax P in w.P, with the column
+// (n×d, n the workspace's size: a matrix, or images read from a Data as
+// the first layer's product needs them), layer by layer: the first leaves
+// H in w.H (H ⊙ M when the workspace holds a dropout mask M, in training),
+// the second the scores in w.S, and the softmax P in w.P, with the column
 // statistics in w.cols that the loss and the accuracy read.
 //
 // The products run on every core (matrix.Gemm), and so does the
@@ -66,7 +67,7 @@ func newWorkspace(net *Params, n int, backward bool) *workspace {
 // of the workspace handed to matrix.ParallelFor. Every row's (column's)
 // result is computed by one goroutine in a fixed order, so results are
 // bitwise the same at any GOMAXPROCS.
-func (w *workspace) forward(net *Params, X *matrix.Dense) {
+func (w *workspace) forward(net *Params, X matrix.RowReader) {
 	w.firstLayerForward(net, X)       // S1 = W1·Xᵀ + b1·1ᵀ, H = max(0, S1)
 	secondLayerForward(w.S, net, w.H) // S = W2·H + b2·1ᵀ
 	w.softmaxForward()                // P = softmax(S)

@@ -90,50 +90,49 @@ func Evaluate(net *Params, data Data, lambda float64) Metrics {
 	return newEvaluator(net, min(data.Len(), EvalChunk)).evaluate(net, data, data.Len(), lambda, nil)
 }
 
-// evaluator is the memory for evaluating sets chunk by chunk: a chunk of
-// images, their labels, and the workspace of their forward pass.
+// evaluator is the memory for evaluating sets chunk by chunk: the labels of
+// a chunk, and the workspace of its forward pass. The images themselves
+// are never stored: the first layer's product reads them from the Data, a
+// block of each image at a time, as it packs them (matrix.MulABtRows).
 type evaluator struct {
-	X     *matrix.Dense // chunk×d: the images of a chunk
-	y     []int         // their labels
-	load  loader
-	w     *workspace // for chunk images
-	last  *workspace // the first columns of w, for a shorter last chunk; rebuilt when its size changes
-	lastX *matrix.Dense
+	y    []int      // the labels of a chunk
+	w    *workspace // for chunk images
+	last *workspace // the first columns of w, for a shorter last chunk; rebuilt when its size changes
 }
 
 // newEvaluator returns an evaluator for chunks of chunk images for net.
 func newEvaluator(net *Params, chunk int) *evaluator {
-	d, _, _ := net.Dims()
-	return &evaluator{X: matrix.New(chunk, d), y: make([]int, chunk), load: newLoader(chunk), w: newWorkspace(net, chunk, false)}
+	return &evaluator{y: make([]int, chunk), w: newWorkspace(net, chunk, false)}
 }
 
-// chunk returns the images (n×d) and the workspace for a chunk of n ≤ the
-// evaluator's chunk images; it allocates only when n differs from the
-// chunk size and from the previous call's.
-func (e *evaluator) chunk(n int) (*matrix.Dense, *workspace) {
-	if n == e.X.Rows() {
-		return e.X, e.w
+// chunk returns the workspace for a chunk of n ≤ the evaluator's chunk
+// images; it allocates only when n differs from the chunk size and from the
+// previous call's.
+func (e *evaluator) chunk(n int) *workspace {
+	if n == len(e.y) {
+		return e.w
 	}
 	if e.last == nil || e.last.H.Cols() != n {
 		cols := func(a *matrix.Dense) *matrix.Dense { return a.Slice(0, a.Rows(), 0, n) }
 		e.last = &workspace{H: cols(e.w.H), S: cols(e.w.S), P: cols(e.w.P), cols: e.w.cols.slice(n)}
-		e.lastX = e.X.RowRange(0, n)
 	}
-	return e.lastX, e.last
+	return e.last
 }
 
 // evaluate returns the Metrics of net on the first n images of data (n ≥ 1,
-// data checked): for each chunk, its images loaded, the forward pass, then
-// its summed cross-entropy and its number of correctly classified images.
-// When predicted is not nil (n entries), it also receives each image's most
+// data checked): for each chunk, the forward pass on its images, then its
+// summed cross-entropy and its number of correctly classified images. When
+// predicted is not nil (n entries), it also receives each image's most
 // probable class.
 func (e *evaluator) evaluate(net *Params, data Data, n int, lambda float64, predicted []int) Metrics {
 	lossSum, correct := 0.0, 0
-	for i0 := 0; i0 < n; i0 += e.X.Rows() {
-		X, w := e.chunk(min(e.X.Rows(), n-i0))
-		y := e.y[:X.Rows()]
-		e.load.load(data, X, y, i0)
-		w.forward(net, X)
+	for i0 := 0; i0 < n; i0 += len(e.y) {
+		w := e.chunk(min(len(e.y), n-i0))
+		y := e.y[:w.H.Cols()]
+		for i := range y {
+			y[i] = data.Label(i0 + i)
+		}
+		w.forward(net, dataRows{data, i0})
 		lossSum += w.cols.crossEntropySum(w.S, y)
 		correct += w.cols.correct(y)
 		if predicted != nil {
@@ -147,6 +146,16 @@ func (e *evaluator) evaluate(net *Params, data Data, n int, lambda float64, pred
 	}
 	return Metrics{Cost: cost, Loss: loss, Accuracy: float64(correct) / float64(n)}
 }
+
+// dataRows reads the images i0, i0+1, … of a Data as the rows of a matrix,
+// for the first layer's product (matrix.MulABtRows).
+type dataRows struct {
+	data Data
+	i0   int
+}
+
+// ReadRow writes values j, …, j+len(dst)−1 of image i0+i into dst.
+func (r dataRows) ReadRow(dst []float64, i, j int) { r.data.Image(dst, r.i0+i, j) }
 
 // finiteCost reports whether the cost is a finite number.
 func (m Metrics) finiteCost() bool { return !math.IsNaN(m.Cost) && !math.IsInf(m.Cost, 0) }

@@ -22,9 +22,12 @@ type Data interface {
 	Dim() int
 	// Label returns y_i, the class of image i (0 ≤ i < n), in 0..K−1.
 	Label(i int) int
-	// Image writes the d values of image i (0 ≤ i < n) into x, as the
-	// network takes them (for CIFAR-10: normalised).
-	Image(x []float64, i int)
+	// Image writes values j, j+1, …, j+len(x)−1 of image i (0 ≤ i < n)
+	// into x, as the network takes them (for CIFAR-10: normalised); the
+	// whole image is j = 0 and d values. The products that read a set
+	// without storing it (an evaluation's) read it a block of each image
+	// at a time.
+	Image(x []float64, i, j int)
 }
 
 // Set is Data held in memory as a matrix: X is n×d with one image per row,
@@ -55,8 +58,8 @@ func (s Set) Dim() int {
 // Label returns Labels[i].
 func (s Set) Label(i int) int { return s.Labels[i] }
 
-// Image copies row i of X into x.
-func (s Set) Image(x []float64, i int) { copy(x, s.X.Row(i)) }
+// Image copies entries j, …, j+len(x)−1 of row i of X into x.
+func (s Set) Image(x []float64, i, j int) { copy(x, s.X.Row(i)[j:j+len(x)]) }
 
 // checkData returns an error unless data fits net: d values per image, and
 // n labels, each in 0..K−1. name says which set it is in the message.
@@ -122,6 +125,6 @@ func (l *loader) gather(data Data, X *matrix.Dense, y []int) {
 // loadRows copies the images of rows lo..hi−1 into l.X (a pass).
 func loadRows(l *loader, lo, hi int) {
 	for r := lo; r < hi; r++ {
-		l.data.Image(l.X.Row(r), l.from[r])
+		l.data.Image(l.X.Row(r), l.from[r], 0)
 	}
 }

@@ -20,8 +20,8 @@ import (
 // (m×n): the product W1·Xᵀ, then the bias and the ReLU row by row
 // (biasReLURows), and in a training step with dropout the mask,
 // H ← H ⊙ M (w.M, m×n; see dropout.go).
-func (w *workspace) firstLayerForward(net *Params, X *matrix.Dense) {
-	matrix.MulABt(w.H, net.W1, X) // (m×d)·(n×d)ᵀ = m×n
+func (w *workspace) firstLayerForward(net *Params, X matrix.RowReader) {
+	matrix.MulABtRows(w.H, net.W1, X) // (m×d)·(n×d)ᵀ = m×n
 	w.net = net
 	m, n := w.H.Dims()
 	matrix.ParallelFor(m, chunkOf(m, n), w, biasReLURows)

@@ -61,10 +61,10 @@ func HistoryBytes(cfg Config) (etas, records float64) {
 }
 
 // chunkBytes is the memory of an evaluator of c images (newEvaluator):
-// the images c×d, their labels and rows, H m×c, S and P k×c, the column
-// statistics.
+// their labels, H m×c, S and P k×c, the column statistics. The images are
+// not stored: the product reads them from the Data (see evaluator).
 func chunkBytes(D, M, K, c float64) float64 {
-	return 8 * (c*D + 2*c + M*c + 2*K*c + 3*c)
+	return 8 * (c + M*c + 2*K*c + 3*c)
 }
 
 // EvaluationBytes estimates the memory that classifying n images with a

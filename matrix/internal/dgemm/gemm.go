@@ -40,6 +40,41 @@ func Gemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []flo
 	j.run(j.plan.procs, j.plan.gm*j.plan.gn)
 }
 
+// RowReader is a matrix whose rows are computed as they are read: ReadRow
+// writes entries j, j+1, …, j+len(dst)−1 of row i into dst. It is called
+// from several goroutines at once.
+type RowReader interface {
+	ReadRow(dst []float64, i, j int)
+}
+
+// GemmRows computes C = alpha·A·Bᵀ + beta·C as Gemm does with tB set,
+// where the n×k matrix B is read through rows instead of from a slice: each
+// row is read once per k block, a block of kc entries at a time, into a
+// scratch that the packing of B then reads (packBRows). So B is never held
+// whole, and each of its entries is read exactly once (the grid does not
+// cut C's rows, see planRows).
+func GemmRows(m, n, k int, alpha float64, a []float64, lda int, rows RowReader, beta float64, c []float64, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if alpha == 0 || k == 0 {
+		scaleTile(c, ldc, beta, 0, m, 0, n)
+		return
+	}
+	mk := kernel
+	procs := procsFor(&mk, m, n, k)
+	if beta != 0 && beta != 1 {
+		scaleC(c, ldc, m, n, beta, procs)
+		beta = 1
+	}
+	j := newJob()
+	j.plan = planRows(mk, m, n, k, procs)
+	j.kind = kernelTasks
+	j.tA, j.tB, j.alpha, j.beta = false, true, alpha, beta
+	j.a, j.lda, j.rows, j.c, j.ldc = a, lda, rows, c, ldc
+	j.run(j.plan.procs, j.plan.gm*j.plan.gn)
+}
+
 // procsFor returns the goroutines an m×n×k product with kernel mk may use:
 // 1 below the serial threshold (see serialFlops), else maxProcs(), which is
 // not asked for then (GOMAXPROCS takes the scheduler's lock, a noticeable

@@ -45,6 +45,20 @@ func packB(dst, b []float64, ldb int, t bool, p0, kc, j0, nlen int, mk *microKer
 	}
 }
 
+// packBRows is packB for op(B) = Bᵀ with B read through rows: for each
+// sliver, its nr rows' entries p0..p0+kc are read into scratch (nr rows of
+// kc, which stay in L1), then packed from there as packB packs B's rows.
+func packBRows(dst, scratch []float64, rows RowReader, p0, kc, j0, nlen int, mk *microKernel) {
+	nr := mk.nr
+	for s := 0; s*nr < nlen; s++ {
+		n := min(nr, nlen-s*nr)
+		for r := range n {
+			rows.ReadRow(scratch[r*kc:(r+1)*kc], j0+s*nr+r, p0)
+		}
+		packAlong(dst[s*kc*nr:(s+1)*kc*nr], scratch, kc, 0, n, 0, kc, nr, 1, mk.packRows4)
+	}
+}
+
 // packSliversAcross packs ⌈n/w⌉ slivers w wide whose steps are rows
 // p0..p0+kc of x (rows ldx apart), read across columns c0..c0+n (see
 // packAcross). The whole

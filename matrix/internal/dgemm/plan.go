@@ -66,6 +66,9 @@ type gemmPlan struct {
 	procs      int  // workers to use, at most gm·gn
 	directB    bool // the kernel reads op(B) = B unpacked (see plan)
 	dot        bool // the dot path (dot.go): kc, nc and the grid are its own
+	// gridColumns restricts the grid to one task row (gm = 1), for B read
+	// row by row: each row of B is then read once.
+	gridColumns bool
 }
 
 // plan returns the plan of an m×n×k product C = op(A)·op(B) with kernel mk
@@ -77,6 +80,18 @@ func plan(mk microKernel, tA, tB bool, m, n, k, procs int) gemmPlan {
 	p := gemmPlan{mk: mk, m: m, n: n, k: k}
 	p.directB = !tB && mk.edges && useDirectB(mk.mr, m, n, k)
 	p.blocks()
+	p.grid(mk.mr, mk.nr, procs)
+	return p
+}
+
+// planRows returns the plan of GemmRows's C = A·Bᵀ, B read row by row: the
+// kernel path, B packed (each panel once, for all the row blocks of C), and
+// a grid that cuts only C's columns, so that each row of B is read by one
+// task.
+func planRows(mk microKernel, m, n, k, procs int) gemmPlan {
+	p := gemmPlan{mk: mk, m: m, n: n, k: k}
+	p.blocks()
+	p.gridColumns = true
 	p.grid(mk.mr, mk.nr, procs)
 	return p
 }
@@ -123,7 +138,11 @@ func (p *gemmPlan) grid(mr, nr, procs int) {
 	}
 	tile := float64(mr * nr)
 	best := -1.0
-	for gm := 1; gm <= min(mt, maxTasks); gm++ {
+	maxGm := min(mt, maxTasks)
+	if p.gridColumns {
+		maxGm = 1
+	}
+	for gm := 1; gm <= maxGm; gm++ {
 		tms := ceilDiv(mt, gm) // kernel tiles per task along m
 		if ceilDiv(mt, tms) != gm {
 			continue // same tiles as a smaller gm

@@ -51,6 +51,7 @@ type job struct {
 	alpha, beta   float64
 	a, b, c       []float64
 	lda, ldb, ldc int
+	rows          RowReader // B, when it is read row by row (GemmRows); b is then nil
 
 	// scaleC (scaleRows, with c, ldc and beta above) and ParallelFor
 	// (loop): task t covers rows or indices t·chunk..min((t+1)·chunk, n)
@@ -159,7 +160,7 @@ func (j *job) run(procs, tasks int) {
 		pool.freeBufs.put(buf)
 	}
 	// Do not keep the caller's memory alive.
-	j.a, j.b, j.c, j.arg, j.body = nil, nil, nil, nil, nil
+	j.a, j.b, j.c, j.rows, j.arg, j.body = nil, nil, nil, nil, nil, nil
 	pool.freeJobs.put(j)
 }
 

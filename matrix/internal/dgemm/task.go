@@ -41,7 +41,11 @@ func (j *job) task(t int, buf *packBuf) {
 			if p.directB {
 				bp, ldbp, next = j.b[pc*j.ldb+jc:], j.ldb, nr
 			} else {
-				packB(buf.b, j.b, j.ldb, j.tB, pc, kc, jc, nlen, mk)
+				if j.rows != nil {
+					packBRows(buf.b, buf.rows, j.rows, pc, kc, jc, nlen, mk)
+				} else {
+					packB(buf.b, j.b, j.ldb, j.tB, pc, kc, jc, nlen, mk)
+				}
 				bp, ldbp, next = buf.b, nr, kc*nr
 			}
 			for ic := i0; ic < i1; ic += p.mc {
@@ -97,6 +101,7 @@ func edgeTile(mk *microKernel, tile []float64, kc int, as, bs []float64, ldb int
 type packBuf struct {
 	a, b []float64 // packed A block (mc×kc), packed B panel (kc×nc)
 	tile []float64 // mr×nr scratch tile for the edges of C
+	rows []float64 // nr rows of kc entries of B, read by a RowReader (packBRows)
 
 	dotRows [2 * dotTile]*float64 // the rows a dotFn reads (see dotTask)
 	dotOut  [32]float64           // and its results
@@ -104,6 +109,10 @@ type packBuf struct {
 
 // maxTile bounds mr·nr of every kernel, the size of the scratch tile.
 const maxTile = 256
+
+// maxRowsScratch bounds nr·kc of every kernel, the size of the scratch of
+// packBRows.
+const maxRowsScratch = 16 * 384
 
 // newPackBuf returns buffers of the sizes the cache budgets allow (see
 // plan), so that they need not grow later: which goroutine gets which task
@@ -114,5 +123,6 @@ func newPackBuf() *packBuf {
 		a:    make([]float64, l2Budget/8),
 		b:    make([]float64, l3Budget/8),
 		tile: make([]float64, maxTile),
+		rows: make([]float64, maxRowsScratch),
 	}
 }
