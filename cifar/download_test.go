@@ -154,7 +154,7 @@ func TestDownload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := checkWarning(target, checks); w != "" {
+	if w := CheckWarning(target, checks); w != "" {
 		t.Errorf("downloaded files do not verify: %s", w)
 	}
 	if names := ClassNames(target); names[0] != "plane" {
@@ -221,7 +221,7 @@ func TestDownloadRepacked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := checkWarning(parent, checks); w != "" {
+	if w := CheckWarning(parent, checks); w != "" {
 		t.Error(w)
 	}
 }

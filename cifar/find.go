@@ -67,12 +67,6 @@ func countWord(n int) string {
 // Is reports whether target is ErrNotFound.
 func (e *MissingFilesError) Is(target error) bool { return target == ErrNotFound }
 
-// CheckDir returns nil when dir holds the six data files of one version
-// (binary, Python or MATLAB: the one of which it holds the most), else a
-// *MissingFilesError listing the missing ones (or an error from the file
-// system other than "does not exist").
-func CheckDir(dir string) error { return checkDir(dir, "") }
-
 func checkDir(dir, from string) error {
 	st, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -64,3 +64,19 @@ func holdsRecords(m Images, rec []byte) bool {
 	}
 	return true
 }
+
+// CheckDir returns nil when dir holds the six data files of one version
+// (binary, Python or MATLAB: the one of which it holds the most), else a
+// *MissingFilesError listing the missing ones.
+func CheckDir(dir string) error { return checkDir(dir, "") }
+
+// CheckFiles verifies the data files in dir (Verify) and returns the
+// warning of CheckWarning, or one line saying why they could not be
+// verified.
+func CheckFiles(dir string) (warning string) {
+	checks, err := Verify(dir)
+	if err != nil {
+		return fmt.Sprintf("warning: could not verify the CIFAR-10 files in %s: %v", dir, err)
+	}
+	return CheckWarning(dir, checks)
+}

@@ -7,12 +7,6 @@ import (
 	"strings"
 )
 
-// CheckWarning is the warning of CheckFiles made from the checks that
-// Verify returned for dir, for a caller that needs the checks too (their
-// MD5 sums identify the data, see Identity): "" when all six files are the
-// official ones.
-func CheckWarning(dir string, checks []FileCheck) string { return checkWarning(dir, checks) }
-
 // Identity returns the identity of the CIFAR-10 copy in dir whose files
 // Verify checked: a hash of the MD5 sums of its six files' records (in
 // DataFiles order) and of its class names, 16 hex digits. Two copies with

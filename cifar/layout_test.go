@@ -101,7 +101,7 @@ func TestVersionDirErrors(t *testing.T) {
 	if c := checks[5]; c.Status != StatusMalformed || !strings.Contains(c.Problem, "test_batch.mat: MAT-file") || c.Got != "" {
 		t.Errorf("Verify on a spoilt test_batch.mat: %+v, want it malformed", c)
 	}
-	if w := checkWarning(mat, checks); !strings.Contains(w, "malformed: test_batch.mat") || !strings.Contains(w, "differ: data_batch_1.mat") {
+	if w := CheckWarning(mat, checks); !strings.Contains(w, "malformed: test_batch.mat") || !strings.Contains(w, "differ: data_batch_1.mat") {
 		t.Errorf("warning %q does not name the malformed file", w)
 	}
 	// a spoilt batches.meta.mat: the documented names

@@ -2,6 +2,8 @@
 
 package cifar
 
+import "twolayer/internal/cpu"
+
 // The amd64 kernels (normalize_amd64.s). The statistics kernels, in AVX2,
 // replace the Go ones when the CPU has AVX2 and FMA. Of the normalisation
 // kernels, init installs
@@ -50,11 +52,11 @@ func sumSquaresAVX2(acc *float64, pix *byte, n int, mean *float64, hi, lo float6
 
 // The CPU checks, recorded so that tests can skip with a message.
 var (
-	hasAVX2   = hasAVX2FMA()
-	hasAVX512 = hasAVX2 && hasAVX512F()
+	hasAVX2   = cpu.HasAVX2FMA()
+	hasAVX512 = hasAVX2 && cpu.HasAVX512F()
 	// fastDivider: an AMD Zen 5 or later, whose VDIVPD is fast enough
 	// for normalizeDivAVX512 to be the fastest kernel.
-	fastDivider = amdFamily() >= 0x1a
+	fastDivider = cpu.AMDFamily() >= 0x1a
 )
 
 // The kernels of this CPU (see normalizeGo for their contract).

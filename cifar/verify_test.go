@@ -49,7 +49,7 @@ func TestVerify(t *testing.T) {
 			t.Errorf("%s: got %q want %q with status %v", c.Name, c.Got, c.Want, c.Status)
 		}
 	}
-	w := checkWarning(dir, checks)
+	w := CheckWarning(dir, checks)
 	for _, p := range []string{"warning:", dir, "not the official ones", "differ: data_batch_4.bin", "missing: data_batch_2.bin", "go run . download"} {
 		if !strings.Contains(w, p) {
 			t.Errorf("warning %q does not contain %q", w, p)
@@ -68,7 +68,7 @@ func TestVerify(t *testing.T) {
 	if w := CheckFiles(filepath.Join("testdata", "tiny")); !strings.Contains(w, "data_batch_1.bin, data_batch_2.bin") || strings.Contains(w, "\n") {
 		t.Errorf("CheckFiles(tiny) = %q, want one line naming the files", w)
 	}
-	if w := checkWarning(dir, nil); w != "" {
+	if w := CheckWarning(dir, nil); w != "" {
 		t.Errorf("no checks: warning %q, want none", w)
 	}
 }

@@ -51,7 +51,7 @@
 //
 // The package variable kernel holds the micro-kernel; it is chosen once, at
 // start-up, by chooseKernel in kernel_amd64.go from the CPUID and XGETBV
-// checks in cpu_amd64.go:
+// checks of package twolayer/internal/cpu:
 //
 //	CPU (and OS)                                  kernel                      file
 //	amd64 with AVX-512F, AVX2 and FMA, the OS     avx512 10×16, with the      kernel_avx512_amd64.s,

@@ -2,6 +2,8 @@
 
 package dgemm
 
+import "twolayer/internal/cpu"
+
 // The amd64 micro-kernels. Both use the fused multiply-add VFMADD231PD,
 // which rounds a·b+c once, so their sums differ from goKernel's in the last
 // bits: each product is not rounded before it is added. They are still
@@ -11,9 +13,9 @@ package dgemm
 //
 //   - avx512Kernel10x16 when the CPU has AVX-512F (and AVX2 and FMA, which
 //     the packing helpers use) and the OS saves the ZMM and opmask state
-//     (hasAVX512F, in cpu_amd64.go);
+//     (cpu.HasAVX512F);
 //   - else avx2Kernel4x12 when the CPU has AVX2 and FMA and the OS saves the
-//     YMM state (hasAVX2FMA);
+//     YMM state (cpu.HasAVX2FMA);
 //   - else the portable goKernel.
 func chooseKernel() microKernel {
 	switch {
@@ -27,8 +29,8 @@ func chooseKernel() microKernel {
 
 // The CPU checks, recorded so that tests can skip with a message.
 var (
-	hasAVX2   = hasAVX2FMA()
-	hasAVX512 = hasAVX2 && hasAVX512F()
+	hasAVX2   = cpu.HasAVX2FMA()
+	hasAVX512 = hasAVX2 && cpu.HasAVX512F()
 )
 
 var (

@@ -88,7 +88,7 @@ func TestCPUChecksMatchProcCPUInfo(t *testing.T) {
 	}
 	want := has("avx") && has("avx2") && has("fma") && has("xsave")
 	if hasAVX2 != want {
-		t.Errorf("hasAVX2FMA() = %v, but /proc/cpuinfo flags say avx, avx2, fma, xsave all present = %v", hasAVX2, want)
+		t.Errorf("cpu.HasAVX2FMA() = %v, but /proc/cpuinfo flags say avx, avx2, fma, xsave all present = %v", hasAVX2, want)
 	}
 	if want && kernel.name == goKernel.name {
 		t.Errorf("AVX2+FMA present but kernel is still %q", kernel.name)

@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package dgemm
+package cpu
 
 // cpuid executes the CPUID instruction with EAX = leaf and ECX = subleaf and
 // returns the four result registers. It is implemented in cpu_amd64.s.
@@ -16,13 +16,13 @@ func cpuid(leaf, subleaf uint32) (eax, ebx, ecx, edx uint32)
 //go:noescape
 func xgetbv() (eax, edx uint32)
 
-// hasAVX2FMA reports whether the CPU and the operating system together
+// HasAVX2FMA reports whether the CPU and the operating system together
 // support the AVX2 and FMA instructions on 256-bit YMM registers:
 //
 //   - CPUID leaf 1, ECX: FMA (bit 12), OSXSAVE (bit 27) and AVX (bit 28);
 //   - XCR0 bits 1 and 2: the OS saves the SSE and the upper YMM state;
 //   - CPUID leaf 7 subleaf 0, EBX: AVX2 (bit 5).
-func hasAVX2FMA() bool {
+func HasAVX2FMA() bool {
 	maxLeaf, _, _, _ := cpuid(0, 0)
 	if maxLeaf < 7 {
 		return false
@@ -45,7 +45,7 @@ func hasAVX2FMA() bool {
 	return ebx7&avx2 != 0
 }
 
-// hasAVX512F reports whether the CPU and the operating system together
+// HasAVX512F reports whether the CPU and the operating system together
 // support the AVX-512 Foundation instructions on the 32 ZMM registers and
 // the opmask registers:
 //
@@ -54,7 +54,7 @@ func hasAVX2FMA() bool {
 //     state, the upper 256 bits of ZMM0–15, and ZMM16–31): the OS saves
 //     all of them on a context switch;
 //   - CPUID leaf 7 subleaf 0, EBX: AVX512F (bit 16).
-func hasAVX512F() bool {
+func HasAVX512F() bool {
 	maxLeaf, _, _, _ := cpuid(0, 0)
 	if maxLeaf < 7 {
 		return false
@@ -71,4 +71,20 @@ func hasAVX512F() bool {
 	_, ebx7, _, _ := cpuid(7, 0)
 	const avx512f = 1 << 16
 	return ebx7&avx512f != 0
+}
+
+// AMDFamily returns the family of an AMD CPU as AMD numbers them (base plus
+// extended family: 0x19 for Zen 3 and Zen 4, 0x1A for Zen 5), and 0 for a
+// CPU of another vendor.
+func AMDFamily() uint32 {
+	_, ebx, ecx, edx := cpuid(0, 0)
+	if ebx != 0x68747541 || edx != 0x69746e65 || ecx != 0x444d4163 { // "Auth" "enti" "cAMD"
+		return 0
+	}
+	eax, _, _, _ := cpuid(1, 0)
+	family := eax >> 8 & 0xf
+	if family == 0xf {
+		family += eax >> 20 & 0xff
+	}
+	return family
 }
