@@ -36,10 +36,10 @@ type Split struct {
 // version) into a Dataset. The files are read several at a time; a binary
 // file is read straight into its place in the buffer of all images, with no
 // buffer for the whole file (readInPlace), so that loading takes little
-// more memory than the images themselves. The errors are those of
-// LoadSplitAll: the files missing from dir (ErrNotFound), or the first bad
-// file and what is wrong with it (ErrMalformed for a size that is not a
-// whole number of records or a label above 9).
+// more memory than the images themselves. The errors name the files
+// missing from dir (ErrNotFound), or the first bad file and what is wrong
+// with it (ErrMalformed for a size that is not a whole number of records or
+// a label above 9).
 func LoadDataset(dir string) (*Dataset, error) {
 	names := DataFiles()
 	if err := requireFiles(dir, names); err != nil {

@@ -111,10 +111,10 @@ func checkStandardised(t *testing.T, s *Split) {
 	}
 }
 
-// BenchmarkLoadSplitAll reports the time to load the six real files and
+// BenchmarkLoadDatasetSplitAll reports the time to load the six real files and
 // make the 49,000/1,000/10,000 split of them (its statistics included; the
 // values are normalised as they are read, see BenchmarkNormalizeBatch).
-func BenchmarkLoadSplitAll(b *testing.B) {
+func BenchmarkLoadDatasetSplitAll(b *testing.B) {
 	dir := realDir(b)
 	for b.Loop() {
 		d, err := LoadDataset(dir)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -319,6 +320,11 @@ func TestMemoryEstimateRealData(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on the real data for about 20 s; skipped in -short")
 	}
+	// the heap as the collector grows it by itself (GOGC), without the
+	// limit the commands set (boundHeap)
+	t.Setenv("GOMEMLIMIT", "off")
+	saved := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetMemoryLimit(saved) })
 	ctx := context.Background()
 	o := Options{DataDir: dir, OutDir: t.TempDir(), Seed: 1, Quiet: true, Offline: true, Split: "all", StepSize: 20, RecordsPerCycle: 1}
 	coarseOptions := o
@@ -343,6 +349,43 @@ func TestMemoryEstimateRealData(t *testing.T) {
 		if grew < 0.8*live || grew > gcFactor()*live {
 			t.Errorf("%s: the heap grew by %s, want it between the live bytes estimated (%s, less 20%%) and %.3g times them", c.name, formatBytes(grew), formatBytes(live), gcFactor())
 		}
+	}
+}
+
+// TestCheckMemoryBoundsHeap: a command whose need fits sets the runtime's
+// soft memory limit to its live bytes and the program's own; one that does
+// not fit, or a user's GOMEMLIMIT, leaves the limit as it was.
+func TestCheckMemoryBoundsHeap(t *testing.T) {
+	saved := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(saved) })
+	o := Options{}.withDefaults()
+	need := trainNeed(oneCycleSetup(o), setupFlags(o, oneCycleSetup(o)))
+	want := int64(need.live() + runtimeBytes(runtime.GOMAXPROCS(0)))
+
+	withMemory(t, machineMemory{bytes: 1 << 20})
+	debug.SetMemoryLimit(math.MaxInt64)
+	if err := checkMemory(need); err == nil {
+		t.Fatal("the need fits in 1 MiB")
+	}
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("a need that does not fit set the memory limit to %d", got)
+	}
+
+	withMemory(t, machineMemory{bytes: 1 << 40})
+	if err := checkMemory(need); err != nil {
+		t.Fatal(err)
+	}
+	if got := debug.SetMemoryLimit(-1); got != want {
+		t.Errorf("memory limit %d after the check, want the live bytes and the program's own, %d", got, want)
+	}
+
+	t.Setenv("GOMEMLIMIT", "off")
+	debug.SetMemoryLimit(math.MaxInt64)
+	if err := checkMemory(need); err != nil {
+		t.Fatal(err)
+	}
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("with GOMEMLIMIT set, the check set the memory limit to %d", got)
 	}
 }
 
