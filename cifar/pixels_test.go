@@ -101,6 +101,22 @@ func checkKernels(t *testing.T, s Stats) {
 					t.Fatalf("%s: v = %d, feature %d (μ %v, σ %v): apply gives %v, want (v/255 − μ)/σ = %v", k.name, v, j, z.mean[j], z.std[j], x[j], want)
 				}
 			}
+			// the same in blocks of 7 features, as a product reads an
+			// image a block at a time: feature j0+p of a block is x[p]
+			normalizeKernel = k
+			for j0 := 0; j0 < d; j0 += 7 {
+				j1 := min(j0+7, d)
+				clear(x[:j1-j0])
+				z.apply(x[:j1-j0], row[j0:j1], j0)
+				for p := range j1 - j0 {
+					j := j0 + p
+					if want := pixelNorm(byte(v), z.mean[j], z.std[j]); math.Float64bits(x[p]) != math.Float64bits(want) {
+						normalizeKernel = old
+						t.Fatalf("%s: v = %d, feature %d in the block from %d: apply gives %v, want (v/255 − μ)/σ = %v", k.name, v, j, j0, x[p], want)
+					}
+				}
+			}
+			normalizeKernel = old
 		}
 	}
 }
