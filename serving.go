@@ -60,9 +60,8 @@ func served(ctx context.Context, e *env, addr string, o experiments.Options, tra
 		return err
 	}
 	// Training's data is no longer referenced: give its memory back while
-	// the page is served, perhaps for hours (a resident 296 MB became 13 MB
-	// after a train on the real data). Without it the runtime keeps the
-	// memory: nothing allocates any more, so no collection runs.
+	// the page is served, perhaps for hours. Without it the runtime keeps
+	// the memory: nothing allocates any more, so no collection runs.
 	debug.FreeOSMemory()
 	fmt.Fprintf(e.stderr, "training finished; still serving at %s, Ctrl-C stops\n", srv.URL())
 	<-ctx.Done()

@@ -557,14 +557,15 @@ func checkMemory(n memoryNeed) error {
 // to bytes, the live bytes of a command's estimate and the program's own,
 // unless the user set one with GOMEMLIMIT. Without it the heap grows to
 // twice what was live after each collection (GOGC=100) before the next
-// one: `bonus` peaked at 925 MB of resident memory for about 350 MB live.
+// one, and this program's garbage comes in large pieces (a finished run's
+// buffers, the snapshots of a row of the ablation), so it gets there.
 // With it the collector runs as the heap nears what the command was
 // estimated to keep, which is more than it really keeps (the estimate is an
 // upper bound: every run alive at the peak, every snapshot), so collections
 // stay rare; if a command kept more than its estimate, the runtime would
 // let the heap pass the limit rather than collect without end (it gives the
 // collector at most half the CPU). docs/performance.md, "Memory", has the
-// figures with and without it.
+// peaks with and without it.
 func boundHeap(bytes float64) {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
 		return

@@ -1,11 +1,14 @@
 package serve
 
 import (
+	"bytes"
 	"fmt"
+	"image/png"
 	"math/rand/v2"
 	"testing"
 	"time"
 
+	"twolayer/experiments/picture"
 	"twolayer/network"
 )
 
@@ -93,5 +96,35 @@ func BenchmarkDrawPictures(b *testing.B) {
 	s := fakeSnapshot(50, 0.5, 0.4, rng, truth)
 	for b.Loop() {
 		newFrame(0, s, fakeClasses).draw()
+	}
+}
+
+// BenchmarkUnitsPNG encodes the pictures of 50 units, as a live page gets
+// them, at each of image/png's compression levels: the choice behind
+// fastPNG (no compression).
+//
+//	go test -run '^$' -bench UnitsPNG -cpu 1 ./serve/
+func BenchmarkUnitsPNG(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	w1 := make([]float64, 50*picture.Size)
+	for i := range w1 {
+		w1[i] = rng.NormFloat64()
+	}
+	img := unitsGrid(w1)
+	for _, c := range []struct {
+		name  string
+		level png.CompressionLevel
+	}{{"none", png.NoCompression}, {"fastest", png.BestSpeed}, {"default", png.DefaultCompression}, {"best", png.BestCompression}} {
+		b.Run(c.name, func(b *testing.B) {
+			var n int
+			for b.Loop() {
+				var buf bytes.Buffer
+				if err := (&png.Encoder{CompressionLevel: c.level}).Encode(&buf, img); err != nil {
+					b.Fatal(err)
+				}
+				n = buf.Len()
+			}
+			b.ReportMetric(float64(n)/1e3, "KB")
+		})
 	}
 }

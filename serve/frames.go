@@ -76,11 +76,11 @@ func (f *frame) shrink() {
 }
 
 // DrawInterval is the shortest time between two drawings of a run's
-// pictures, and between two snapshots that Progress takes. Drawing takes
-// about 5 ms on a core that training would use (laying the pictures out
-// and encoding them), and a run of the report records every 0.1 to 0.2 s;
-// drawn at most once a second, the pictures of a watched run cost training
-// well under 1% of a core, and change as often as the eye can follow.
+// pictures, and between two snapshots that Progress takes. Drawing (laying
+// the pictures out and encoding them) takes a core that training would
+// use, and a run of the report records several times a second; drawn at
+// most once a second, the pictures of a watched run cost training little
+// (docs/performance.md, "serve") and change as often as the eye can follow.
 const DrawInterval = time.Second
 
 // frameToDraw returns the snapshot of run id whose pictures a page gets
@@ -196,7 +196,10 @@ func confusion(predicted, truth []int, k int) [][]int {
 // unitsPNG draws the rows of w1 (each 3,072 weights of one hidden unit) as
 // 32×32 pictures (picture.FromWeights), each enlarged twice, ten to a
 // row, numbered in letters large enough to read on the page.
-func unitsPNG(w1 []float64) ([]byte, error) {
+func unitsPNG(w1 []float64) ([]byte, error) { return fastPNG(unitsGrid(w1)) }
+
+// unitsGrid lays out the pictures of unitsPNG.
+func unitsGrid(w1 []float64) image.Image {
 	n := len(w1) / picture.Size
 	tiles := make([]picture.Tile, n)
 	for i := range tiles {
@@ -205,7 +208,7 @@ func unitsPNG(w1 []float64) ([]byte, error) {
 			Caption: []picture.Line{{Text: fmt.Sprint(i), Color: picture.Grey}},
 		}
 	}
-	return fastPNG(picture.Grid(tiles, 10, 1, 1))
+	return picture.Grid(tiles, 10, 1, 1)
 }
 
 // templatesPNG draws the class templates, the rows of W2·W1 (K×d: what
@@ -233,9 +236,8 @@ func templatesPNG(w1, w2 []float64, k, m int, classes []string) ([]byte, error) 
 
 // fastPNG encodes img as PNG without compression: the pictures of a live
 // run are drawn again every DrawInterval, on cores that training uses, and
-// go to a browser on this machine or its network. For the units of m = 50,
-// picture.PNG's best compression took 120 ms (100 KB), the fastest 7 ms
-// (100 KB), none 1.6 ms (280 KB).
+// go to a browser on this machine or its network, where a few hundred KB
+// cost less than compressing them (docs/performance.md, "serve").
 func fastPNG(img image.Image) ([]byte, error) {
 	var b bytes.Buffer
 	enc := png.Encoder{CompressionLevel: png.NoCompression}
