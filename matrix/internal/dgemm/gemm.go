@@ -12,6 +12,28 @@ package dgemm
 // and, for a large enough product, on workers of the pool (see plan). Once
 // warm, it does not allocate.
 func Gemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, nil, beta, c, ldc)
+}
+
+// RowReader is a matrix whose rows are computed as they are read: ReadRow
+// writes entries j, j+1, …, j+len(dst)−1 of row i into dst. It is called
+// from several goroutines at once.
+type RowReader interface {
+	ReadRow(dst []float64, i, j int)
+}
+
+// GemmRows computes C = alpha·A·Bᵀ + beta·C as Gemm does with tB set,
+// where the n×k matrix B is read through rows instead of from a slice: each
+// row is read once per k block, a block of kc entries at a time, into a
+// scratch that the packing of B then reads (packBRows). So B is never held
+// whole, and each of its entries is read exactly once (the grid does not
+// cut C's rows, see planRows).
+func GemmRows(m, n, k int, alpha float64, a []float64, lda int, rows RowReader, beta float64, c []float64, ldc int) {
+	gemm(false, true, m, n, k, alpha, a, lda, nil, 0, rows, beta, c, ldc)
+}
+
+// gemm is Gemm, and with rows set GemmRows (B read through rows, b unused).
+func gemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, rows RowReader, beta float64, c []float64, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -30,48 +52,17 @@ func Gemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []flo
 		beta = 1
 	}
 	j := newJob()
-	j.plan = plan(mk, tA, tB, m, n, k, procs)
+	if rows != nil {
+		j.plan = planRows(mk, m, n, k, procs)
+	} else {
+		j.plan = plan(mk, tA, tB, m, n, k, procs)
+	}
 	j.kind = kernelTasks
 	if j.plan.dot {
 		j.kind = dotTasks
 	}
 	j.tA, j.tB, j.alpha, j.beta = tA, tB, alpha, beta
-	j.a, j.lda, j.b, j.ldb, j.c, j.ldc = a, lda, b, ldb, c, ldc
-	j.run(j.plan.procs, j.plan.gm*j.plan.gn)
-}
-
-// RowReader is a matrix whose rows are computed as they are read: ReadRow
-// writes entries j, j+1, …, j+len(dst)−1 of row i into dst. It is called
-// from several goroutines at once.
-type RowReader interface {
-	ReadRow(dst []float64, i, j int)
-}
-
-// GemmRows computes C = alpha·A·Bᵀ + beta·C as Gemm does with tB set,
-// where the n×k matrix B is read through rows instead of from a slice: each
-// row is read once per k block, a block of kc entries at a time, into a
-// scratch that the packing of B then reads (packBRows). So B is never held
-// whole, and each of its entries is read exactly once (the grid does not
-// cut C's rows, see planRows).
-func GemmRows(m, n, k int, alpha float64, a []float64, lda int, rows RowReader, beta float64, c []float64, ldc int) {
-	if m == 0 || n == 0 {
-		return
-	}
-	if alpha == 0 || k == 0 {
-		scaleTile(c, ldc, beta, 0, m, 0, n)
-		return
-	}
-	mk := kernel
-	procs := procsFor(&mk, m, n, k)
-	if beta != 0 && beta != 1 {
-		scaleC(c, ldc, m, n, beta, procs)
-		beta = 1
-	}
-	j := newJob()
-	j.plan = planRows(mk, m, n, k, procs)
-	j.kind = kernelTasks
-	j.tA, j.tB, j.alpha, j.beta = false, true, alpha, beta
-	j.a, j.lda, j.rows, j.c, j.ldc = a, lda, rows, c, ldc
+	j.a, j.lda, j.b, j.ldb, j.rows, j.c, j.ldc = a, lda, b, ldb, rows, c, ldc
 	j.run(j.plan.procs, j.plan.gm*j.plan.gn)
 }
 

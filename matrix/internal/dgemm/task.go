@@ -28,6 +28,9 @@ func (j *job) task(t int, buf *packBuf) {
 		buf.b = grow(buf.b, ceilDiv(min(p.nc, j1-j0), nr)*nr*p.kc)
 	}
 	buf.tile = grow(buf.tile, mr*nr)
+	if j.rows != nil {
+		buf.rows = grow(buf.rows, nr*p.kc)
+	}
 	c, ldc := j.c, j.ldc
 	for jc := j0; jc < j1; jc += p.nc {
 		nlen := min(p.nc, j1-jc)
@@ -36,17 +39,14 @@ func (j *job) task(t int, buf *packBuf) {
 			add := pc > 0 || j.beta != 0
 			// The B panel: sliver s (columns jc+s·nr.. of op(B)) starts
 			// at bp[s·next], its rows ldbp apart.
-			var bp []float64
-			var ldbp, next int
-			if p.directB {
+			bp, ldbp, next := buf.b, nr, kc*nr
+			switch {
+			case p.directB:
 				bp, ldbp, next = j.b[pc*j.ldb+jc:], j.ldb, nr
-			} else {
-				if j.rows != nil {
-					packBRows(buf.b, buf.rows, j.rows, pc, kc, jc, nlen, mk)
-				} else {
-					packB(buf.b, j.b, j.ldb, j.tB, pc, kc, jc, nlen, mk)
-				}
-				bp, ldbp, next = buf.b, nr, kc*nr
+			case j.rows != nil:
+				packBRows(buf.b, buf.rows, j.rows, pc, kc, jc, nlen, mk)
+			default:
+				packB(buf.b, j.b, j.ldb, j.tB, pc, kc, jc, nlen, mk)
 			}
 			for ic := i0; ic < i1; ic += p.mc {
 				mlen := min(p.mc, i1-ic)
@@ -110,9 +110,9 @@ type packBuf struct {
 // maxTile bounds mr·nr of every kernel, the size of the scratch tile.
 const maxTile = 256
 
-// maxRowsScratch bounds nr·kc of every kernel, the size of the scratch of
-// packBRows.
-const maxRowsScratch = 16 * 384
+// maxRowsScratch is nr·kc of the largest kernel, the size packBRows's
+// scratch starts at.
+const maxRowsScratch = 16 * 240
 
 // newPackBuf returns buffers of the sizes the cache budgets allow (see
 // plan), so that they need not grow later: which goroutine gets which task
