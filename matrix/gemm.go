@@ -64,8 +64,8 @@ func (m *Dense) ReadRow(dst []float64, i, j int) { copy(dst, m.Row(i)[j:j+len(ds
 // B read through b (n is C's columns, k A's): a *Dense where it is, as
 // MulABt reads it; any other RowReader a block of each row at a time (k
 // blocks of a few hundred entries), as the product packs B, each entry read
-// once, so that B need never be stored whole. It panics if C is not m×n
-// for A's m.
+// once, so that B need never be stored whole. It panics if C does not have
+// A's m rows or shares memory with A.
 func MulABtRows(c, a *Dense, b RowReader) {
 	if d, ok := b.(*Dense); ok {
 		MulABt(c, a, d)
@@ -73,6 +73,9 @@ func MulABtRows(c, a *Dense, b RowReader) {
 	}
 	if c.rows != a.rows {
 		panic(fmt.Sprintf("matrix.MulABtRows: shape mismatch: C %s, A %s (C must have A's rows)", c.shape(), a.shape()))
+	}
+	if sharesMemory(c, a) {
+		panic(fmt.Sprintf("matrix.MulABtRows: destination C %s shares memory with A %s", c.shape(), a.shape()))
 	}
 	dgemm.GemmRows(a.rows, c.cols, a.cols, 1, a.data, a.stride, b, 0, c.data, c.stride)
 }

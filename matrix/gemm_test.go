@@ -356,6 +356,7 @@ func TestGemmPanics(t *testing.T) {
 		{"MulABt", func() { MulABt(New(3, 4), a, b) }, []string{"matrix.MulABt:", "Bᵀ 5×4 (B 4×5)"}},
 		{"MulAtB", func() { MulAtB(New(3, 5), a, b) }, []string{"matrix.MulAtB:", "Aᵀ 4×3 (A 3×4)"}},
 		{"MulABtRows", func() { MulABtRows(New(2, 5), a, rowsOf{New(5, 4)}) }, []string{"matrix.MulABtRows:", "C 2×5", "A 3×4"}},
+		{"MulABtRows C is A", func() { MulABtRows(big.Slice(0, 3, 0, 3), big.Slice(0, 3, 2, 6), rowsOf{New(3, 4)}) }, []string{"matrix.MulABtRows:", "C 3×3 shares memory with A 3×4"}},
 		{"Gemm", func() { Gemm(Trans, Trans, 1, a, b, 0, New(4, 4)) }, []string{"matrix.Gemm:", "Aᵀ 4×3", "Bᵀ 5×4"}},
 		{"GemmReference", func() { GemmReference(NoTrans, NoTrans, 1, a, New(3, 5), 0, New(3, 5)) }, []string{"matrix.GemmReference:", "shape mismatch"}},
 		{"GemmReference C is B", func() { GemmReference(NoTrans, NoTrans, 1, New(4, 4), b, 0, b) }, []string{"matrix.GemmReference:", "shares memory with B 4×5"}},
