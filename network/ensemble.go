@@ -46,8 +46,11 @@ func PredictEnsemble(ps []*Params, X *matrix.Dense) (labels []int, probs *matrix
 }
 
 // EnsembleAccuracy returns the fraction of the images of data that
-// PredictEnsemble classifies as their label, EvalChunk images at a time. It
-// panics as PredictEnsemble does, or if data does not fit the networks.
+// PredictEnsemble classifies as their label, EvalChunk images at a time:
+// each chunk is read into a buffer once and multiplied by every network's
+// W1 from there (an evaluation of one network reads its images inside the
+// product instead, see evaluator). It panics as PredictEnsemble does, or if
+// data does not fit the networks.
 func EnsembleAccuracy(ps []*Params, data Data) float64 {
 	n := data.Len()
 	if n == 0 {
