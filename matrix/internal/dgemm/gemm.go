@@ -22,8 +22,8 @@ type RowReader interface {
 	ReadRow(dst []float64, i, j int)
 }
 
-// GemmRows computes C = alpha·A·Bᵀ + beta·C as Gemm does with tB set,
-// where the n×k matrix B is read through rows instead of from a slice: each
+// GemmRows computes C = alpha·A·Bᵀ + beta·C (A m×k, B n×k, C m×n) as Gemm
+// does with tB set, where B is read through rows instead of from a slice: each
 // row is read once per k block, a block of kc entries at a time, into a
 // scratch that the packing of B then reads (packBRows). So B is never held
 // whole, and each of its entries is read exactly once (the grid does not
