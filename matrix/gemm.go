@@ -57,6 +57,19 @@ type RowReader interface {
 	ReadRow(dst []float64, i, j int)
 }
 
+// SliverReader is a RowReader that can also write a block of w rows
+// straight into a product's packed buffer: ReadSliver writes entries j, …,
+// j+kc−1 of rows i, …, i+w−1 into dst transposed, dst[p·w+r] = row i+r's
+// entry j+p (the values ReadRow gives), and reports true; or reports false,
+// having written nothing, and MulABtRows then reads those rows with ReadRow.
+// Images normalised from their bytes (cifar.Images) are one: they are
+// normalised into the packed sliver, in L1, instead of into rows that are
+// then packed.
+type SliverReader interface {
+	RowReader
+	ReadSliver(dst []float64, w, i, j, kc int) bool
+}
+
 // ReadRow copies entries j, …, j+len(dst)−1 of row i into dst.
 func (m *Dense) ReadRow(dst []float64, i, j int) { copy(dst, m.Row(i)[j:j+len(dst)]) }
 

@@ -22,10 +22,23 @@ type RowReader interface {
 	ReadRow(dst []float64, i, j int)
 }
 
+// SliverReader is a RowReader that can also write a whole sliver of the
+// packed B itself: ReadSliver writes entries j, …, j+kc−1 of rows i, …,
+// i+w−1 into dst transposed, dst[p·w+r] = B[i+r][j+p], the values ReadRow
+// gives, and reports true; or reports false, having written nothing, when
+// it cannot (for this w, on this CPU), and the sliver is then read with
+// ReadRow and packed here. A reader whose rows are computed (normalised
+// from bytes, say) thus computes them straight into the packed sliver.
+type SliverReader interface {
+	RowReader
+	ReadSliver(dst []float64, w, i, j, kc int) bool
+}
+
 // GemmRows computes C = alpha·A·Bᵀ + beta·C (A m×k, B n×k, C m×n) as Gemm
 // does with tB set, where B is read through rows instead of from a slice: each
 // row is read once per k block, a block of kc entries at a time, into a
-// scratch that the packing of B then reads (packBRows). So B is never held
+// scratch that the packing of B then reads (packBRows), or, when rows is a
+// SliverReader, straight into the packed sliver. So B is never held
 // whole, and each of its entries is read exactly once (the grid does not
 // cut C's rows, see planRows).
 func GemmRows(m, n, k int, alpha float64, a []float64, lda int, rows RowReader, beta float64, c []float64, ldc int) {

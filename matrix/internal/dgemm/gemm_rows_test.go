@@ -39,7 +39,9 @@ func TestGemmRows(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	defer dgemm.SetSerialFlops(0)()
 	rng := rand.New(rand.NewPCG(41, 42))
-	shapes := [][3]int{{1, 1, 1}, {7, 5, 3}, {10, 16, 240}, {23, 37, 241}, {50, 300, 3072}, {3, 1000, 70}}
+	// Up to 60 rows of C fit one block of A (taskRows, B packed a sliver at
+	// a time), 130 do not (task, B packed a panel at a time).
+	shapes := [][3]int{{1, 1, 1}, {7, 5, 3}, {10, 16, 240}, {23, 37, 241}, {50, 300, 3072}, {3, 1000, 70}, {130, 40, 500}}
 	for _, name := range dgemm.KernelNames(true) {
 		dgemm.WithKernel(name, func(path string) {
 			for _, s := range shapes {
@@ -76,6 +78,66 @@ func TestGemmRows(t *testing.T) {
 					if !slices.Equal(one.whole, c.whole) {
 						t.Fatalf("%s: one goroutine gives other bits than two", where)
 					}
+				}
+			}
+		})
+	}
+}
+
+// sliverRows is a countingRows that also writes slivers itself
+// (dgemm.SliverReader), declining every third one, so that a product mixes
+// both ways of reading B.
+type sliverRows struct {
+	countingRows
+	calls, slivers atomic.Int64
+}
+
+func (r *sliverRows) ReadSliver(dst []float64, w, i, j, kc int) bool {
+	if r.calls.Add(1)%3 == 0 {
+		return false
+	}
+	if i < 0 || i+w > r.x.r || j < 0 || j+kc > r.x.c {
+		panic(fmt.Sprintf("ReadSliver of rows %d..%d, entries %d..%d, outside the %d×%d matrix", i, i+w, j, j+kc, r.x.r, r.x.c))
+	}
+	for p := range kc {
+		for q := range w {
+			dst[p*w+q] = r.x.at(i+q, j+p)
+		}
+	}
+	r.read.Add(int64(w * kc))
+	r.slivers.Add(1)
+	return true
+}
+
+// TestGemmRowsSlivers checks that GemmRows with a SliverReader gives the
+// bits it gives with the same rows read through ReadRow alone, with every
+// kernel, on both paths (m ≤ mc and m > mc), each entry of B read once,
+// and that the slivers were used.
+func TestGemmRowsSlivers(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	defer dgemm.SetSerialFlops(0)()
+	rng := rand.New(rand.NewPCG(43, 44))
+	for _, name := range dgemm.KernelNames(true) {
+		dgemm.WithKernel(name, func(path string) {
+			for _, s := range [][3]int{{10, 64, 240}, {50, 1000, 3072}, {23, 37, 241}, {130, 200, 500}} {
+				m, n, k := s[0], s[1], s[2]
+				where := fmt.Sprintf("%s %s %dx%dx%d", name, path, m, n, k)
+				a := randOperand(rng, m, k, true)
+				x := randOperand(rng, n, k, false)
+				c := randOperand(rng, m, n, true)
+				c1 := slices.Clone(c.whole)
+				dgemm.GemmRows(m, n, k, -0.5, a.data(), a.ld, &countingRows{x: x}, 0.75, c.data(), c.ld)
+				b := &sliverRows{countingRows: countingRows{x: x}}
+				one := operand{r: c.r, c: c.c, ld: c.ld, off: c.off, whole: c1}
+				dgemm.GemmRows(m, n, k, -0.5, a.data(), a.ld, b, 0.75, one.data(), one.ld)
+				if got := b.read.Load(); got != int64(n*k) {
+					t.Fatalf("%s: read %d entries of B, want each of its %d once", where, got, n*k)
+				}
+				if b.slivers.Load() == 0 {
+					t.Fatalf("%s: no sliver read through ReadSliver", where)
+				}
+				if !slices.Equal(one.whole, c.whole) {
+					t.Fatalf("%s: slivers give other bits than rows", where)
 				}
 			}
 		})

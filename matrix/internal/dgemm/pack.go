@@ -45,17 +45,23 @@ func packB(dst, b []float64, ldb int, t bool, p0, kc, j0, nlen int, mk *microKer
 	}
 }
 
-// packBRows is packB for op(B) = Bᵀ with B read through rows: for each
-// sliver, its nr rows' entries p0..p0+kc are read into scratch (nr rows of
+// packBRows is packB for op(B) = Bᵀ with B read through rows: a whole
+// sliver is written by rows itself when it is a SliverReader that can;
+// otherwise its nr rows' entries p0..p0+kc are read into scratch (nr rows of
 // kc, which stay in L1), then packed from there as packB packs B's rows.
 func packBRows(dst, scratch []float64, rows RowReader, p0, kc, j0, nlen int, mk *microKernel) {
 	nr := mk.nr
+	sr, _ := rows.(SliverReader)
 	for s := 0; s*nr < nlen; s++ {
 		n := min(nr, nlen-s*nr)
+		d := dst[s*kc*nr : (s+1)*kc*nr]
+		if n == nr && sr != nil && sr.ReadSliver(d, nr, j0+s*nr, p0, kc) {
+			continue
+		}
 		for r := range n {
 			rows.ReadRow(scratch[r*kc:(r+1)*kc], j0+s*nr+r, p0)
 		}
-		packAlong(dst[s*kc*nr:(s+1)*kc*nr], scratch, kc, 0, n, 0, kc, nr, 1, mk.packRows4)
+		packAlong(d, scratch, kc, 0, n, 0, kc, nr, 1, mk.packRows4)
 	}
 }
 

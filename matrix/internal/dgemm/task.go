@@ -31,6 +31,10 @@ func (j *job) task(t int, buf *packBuf) {
 	if j.rows != nil {
 		buf.rows = grow(buf.rows, nr*p.kc)
 	}
+	if j.rows != nil && i1-i0 <= p.mc {
+		j.taskRows(i0, i1, j0, j1, buf)
+		return
+	}
 	c, ldc := j.c, j.ldc
 	for jc := j0; jc < j1; jc += p.nc {
 		nlen := min(p.nc, j1-jc)
@@ -63,6 +67,44 @@ func (j *job) task(t int, buf *packBuf) {
 						} else {
 							edgeTile(mk, buf.tile, kc, as, bs, ldbp, ct, ldc, rows, cols, add)
 						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// taskRows is task for GemmRows when the tile's rows of C fit one block of
+// A (i1−i0 ≤ mc, as the 50 rows of W1·Xᵀ do): the same loops, with the B
+// panel packed one sliver at a time, inside loop 2, into the start of
+// buf.b (nr×kc values, which stay in L1) and used there at once by every A
+// sliver. So B's values are normalised (or however the RowReader computes
+// them) straight into L1 and read from there, and no packed panel of B goes
+// out to L2 or L3 and back. The k blocks, and so every sum, are those of
+// task.
+func (j *job) taskRows(i0, i1, j0, j1 int, buf *packBuf) {
+	p := &j.plan
+	mk := &p.mk
+	mr, nr := mk.mr, mk.nr
+	mlen := i1 - i0
+	c, ldc := j.c, j.ldc
+	for jc := j0; jc < j1; jc += p.nc {
+		nlen := min(p.nc, j1-jc)
+		for pc := 0; pc < p.k; pc += p.kc {
+			kc := min(p.kc, p.k-pc)
+			add := pc > 0 || j.beta != 0
+			packA(buf.a, j.a, j.lda, false, j.alpha, i0, mlen, pc, kc, mk)
+			for jr := 0; jr < nlen; jr += nr {
+				cols := min(nr, nlen-jr)
+				packBRows(buf.b, buf.rows, j.rows, pc, kc, jc+jr, cols, mk)
+				for ir := 0; ir < mlen; ir += mr {
+					as := buf.a[ir*kc : (ir+mr)*kc]
+					rows := min(mr, mlen-ir)
+					ct := c[(i0+ir)*ldc+jc+jr:]
+					if rows == mr && (cols == nr || mk.edges) {
+						mk.fn(kc, as, buf.b, nr, ct, ldc, cols, add)
+					} else {
+						edgeTile(mk, buf.tile, kc, as, buf.b, nr, ct, ldc, rows, cols, add)
 					}
 				}
 			}
