@@ -109,3 +109,38 @@ func BenchmarkStatsKernels(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSliver times Images.Sliver on a sliver of 16 images and 237
+// values (one k block of the product W1·Xᵀ, see matrix.MulABtRows), "hot":
+// the same 16 images over and over, their bytes in the caches, which is
+// the kernel's own speed; and "streamed": successive slivers of 10,000
+// images, as a product reads them, each image's bytes new to the caches.
+// ns/value is the time per value written.
+func BenchmarkSliver(b *testing.B) {
+	if sliverKernel == nil {
+		b.Skip("no Sliver kernel in this build or on this CPU (it needs AVX-512)")
+	}
+	const n, w, kc = 10000, 16, 237
+	m, err := NewImages(randomPixels(n, 4), make([]byte, n))
+	if err != nil {
+		b.Fatal(err)
+	}
+	m = m.WithStats(syntheticStats(ImageSize, 2))
+	dst := make([]float64, w*kc)
+	b.Run("hot", func(b *testing.B) {
+		for b.Loop() {
+			m.Sliver(dst, w, 0, 100, kc)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*w*kc), "ns/value")
+	})
+	b.Run("streamed", func(b *testing.B) {
+		i, j := 0, 0
+		for b.Loop() {
+			m.Sliver(dst, w, i, j, kc)
+			if i += w; i+w > n {
+				i, j = 0, (j+kc)%(ImageSize-kc)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*w*kc), "ns/value")
+	})
+}
