@@ -157,5 +157,19 @@ type dataRows struct {
 // ReadRow writes values j, …, j+len(dst)−1 of image i0+i into dst.
 func (r dataRows) ReadRow(dst []float64, i, j int) { r.data.Image(dst, r.i0+i, j) }
 
+// sliverData is a Data that can write a block of w images transposed, as a
+// product packs them (cifar.Images.Sliver).
+type sliverData interface {
+	Sliver(dst []float64, w, i0, j, kc int) bool
+}
+
+// ReadSliver writes values j, …, j+kc−1 of images i0+i, …, i0+i+w−1 into
+// dst transposed (dst[p·w+r] = value j+p of image i0+i+r), when the Data can
+// (matrix.SliverReader); it reports whether it did.
+func (r dataRows) ReadSliver(dst []float64, w, i, j, kc int) bool {
+	s, ok := r.data.(sliverData)
+	return ok && s.Sliver(dst, w, r.i0+i, j, kc)
+}
+
 // finiteCost reports whether the cost is a finite number.
 func (m Metrics) finiteCost() bool { return !math.IsNaN(m.Cost) && !math.IsInf(m.Cost, 0) }
