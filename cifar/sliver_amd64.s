@@ -3,34 +3,48 @@
 #include "textflag.h"
 
 // sliverAVX512 normalises eight images into a sliver of a matrix product's
-// packed operand: the values are computed as normalizeAVX512 computes them
-// (fastValue, lane by lane), eight values of one image per register, and an
-// 8×8 transpose in registers turns eight images' values of eight features
-// into eight registers of one feature's value in eight images, each stored
-// as one row of the sliver.
+// packed operand: eight values of one image per register, computed lane by
+// lane as normalizeAVX512 computes them (fastValue, the same operations in
+// the same order), then an 8×8 transpose in registers turns the eight
+// images' values of eight features into eight registers of one feature's
+// value in the eight images, each stored as (half) a row of the sliver:
+//
+//	x = float64(v)                 VPMOVZXBQ (byte → int64), VPORQ 2^52's
+//	                               bits, VSUBPD 2^52 (exact: 2^52 + v − 2^52)
+//	p = RN(x·hi + RN(x·lo))        VMULPD, VFMADD231PD   (= v/255 rounded)
+//	d = RN(p − μ)                  VSUBPD
+//	q = RN(d·r)                    VMULPD
+//	e = RN(d − q·σ)                VFNMADD231PD
+//	y = RN(q + e·r)                VFMADD231PD           (= d/σ rounded)
+//
+// The statistics of eight features are loaded once for the eight images.
+// The bytes of the next sliver's images (w further on) are prefetched
+// first: each image's k block is a few cache lines of its own, new to the
+// caches, and the product uses this sliver for several micro-kernel calls
+// before it reads the next (docs/performance.md, "Normalising into the
+// packed sliver").
 //
 // Registers: SI pix (image r's byte j at r·3072(SI)(AX*1)), DI dst, BX the
 // sliver's row stride in bytes (8·w), R8 mean, R9 std, R10 recip, AX the
-// feature j, CX kc; DX and R11 the sliver's rows j and j+4, R12 3·BX.
-// Z0–Z7 the eight images' values (x, then q and y), Z8–Z15 their p, d and
-// e; Z16–Z23 the transpose; Z27 μ, Z28 σ, Z29 r; Z30 hi, Z31 lo.
+// feature j, CX kc, R13 kc rounded down to 8 (then the mask's bits); DX and
+// R11 the sliver's rows j and j+4, R12 3·BX. Z0–Z7 the eight images' values
+// (x, then q and y), Z8–Z15 their p, d and e; Z16–Z23 the transpose; Z26
+// 2^52; Z27 μ, Z28 σ, Z29 r; Z30 hi, Z31 lo.
 
-// ROW8 loads image r's bytes j..j+7 (under the mask K1 with .Z: masked-off
-// bytes read as 0 and not read at all) and computes their eight values
-// into ZY, using ZP as scratch.
-#define ROW8(off, YY, ZY, ZP) \
-	VPMOVZXBD    off(SI)(AX*1), YY; \
-	VCVTDQ2PD    YY, ZY; \
-	VMULPD       Z31, ZY, ZP; \
-	VFMADD231PD  Z30, ZY, ZP; \
-	VSUBPD       Z27, ZP, ZP; \
-	VMULPD       Z29, ZP, ZY; \
-	VFNMADD231PD Z28, ZY, ZP; \
-	VFMADD231PD  Z29, ZP, ZY
+// ROW8 loads image r's bytes j..j+7 (at off) and computes their eight
+// values into ZY, using ZP as scratch; ROW8MASKED the same under the mask
+// K1: masked-off bytes are not read at all and compute as 0.
+#define ROW8(off, ZY, ZP) \
+	VPMOVZXBQ    off(SI)(AX*1), ZY; \
+	VALUES8(ZY, ZP)
 
-#define ROW8MASKED(off, YY, ZY, ZP) \
-	VPMOVZXBD.Z  off(SI)(AX*1), K1, YY; \
-	VCVTDQ2PD    YY, ZY; \
+#define ROW8MASKED(off, ZY, ZP) \
+	VPMOVZXBQ.Z  off(SI)(AX*1), K1, ZY; \
+	VALUES8(ZY, ZP)
+
+#define VALUES8(ZY, ZP) \
+	VPORQ        Z26, ZY, ZY; \
+	VSUBPD       Z26, ZY, ZY; \
 	VMULPD       Z31, ZY, ZP; \
 	VFMADD231PD  Z30, ZY, ZP; \
 	VSUBPD       Z27, ZP, ZP; \
@@ -83,7 +97,38 @@ TEXT ·sliverAVX512(SB), NOSPLIT, $0-72
 	VBROADCASTSD hi+56(FP), Z30
 	VBROADCASTSD lo+64(FP), Z31
 	LEAQ         (BX)(BX*2), R12
+	MOVQ         $0x4330000000000000, R11
+	VPBROADCASTQ R11, Z26
 
+	// Prefetch the same values of the eight images w further on, which the
+	// next sliver of the product reads: a line every 64 bytes and the last
+	// one. (A prefetch never faults, past the end of the images included.)
+	MOVQ  w+8(FP), R11
+	IMULQ $3072, R11
+	ADDQ  SI, R11
+	XORQ  AX, AX
+
+prefetch:
+	PREFETCHT0 (R11)(AX*1)
+	PREFETCHT0 3072(R11)(AX*1)
+	PREFETCHT0 6144(R11)(AX*1)
+	PREFETCHT0 9216(R11)(AX*1)
+	PREFETCHT0 12288(R11)(AX*1)
+	PREFETCHT0 15360(R11)(AX*1)
+	PREFETCHT0 18432(R11)(AX*1)
+	PREFETCHT0 21504(R11)(AX*1)
+	ADDQ       $64, AX
+	CMPQ       AX, CX
+	JLT        prefetch
+	LEAQ       -1(R11)(CX*1), R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 3072(R11)
+	PREFETCHT0 6144(R11)
+	PREFETCHT0 9216(R11)
+	PREFETCHT0 12288(R11)
+	PREFETCHT0 15360(R11)
+	PREFETCHT0 18432(R11)
+	PREFETCHT0 21504(R11)
 	XORQ AX, AX
 	MOVQ DI, DX
 
@@ -95,14 +140,14 @@ loop:
 	VMOVUPD (R8)(AX*8), Z27
 	VMOVUPD (R9)(AX*8), Z28
 	VMOVUPD (R10)(AX*8), Z29
-	ROW8(0, Y0, Z0, Z8)
-	ROW8(3072, Y1, Z1, Z9)
-	ROW8(6144, Y2, Z2, Z10)
-	ROW8(9216, Y3, Z3, Z11)
-	ROW8(12288, Y4, Z4, Z12)
-	ROW8(15360, Y5, Z5, Z13)
-	ROW8(18432, Y6, Z6, Z14)
-	ROW8(21504, Y7, Z7, Z15)
+	ROW8(0, Z0, Z8)
+	ROW8(3072, Z1, Z9)
+	ROW8(6144, Z2, Z10)
+	ROW8(9216, Z3, Z11)
+	ROW8(12288, Z4, Z12)
+	ROW8(15360, Z5, Z13)
+	ROW8(18432, Z6, Z14)
+	ROW8(21504, Z7, Z15)
 	TRANSPOSE
 	LEAQ    (DX)(BX*4), R11
 	VMOVUPD Z16, (DX)
@@ -132,14 +177,14 @@ tail:
 	VMOVUPD.Z (R8)(AX*8), K1, Z27
 	VMOVUPD.Z (R9)(AX*8), K1, Z28
 	VMOVUPD.Z (R10)(AX*8), K1, Z29
-	ROW8MASKED(0, Y0, Z0, Z8)
-	ROW8MASKED(3072, Y1, Z1, Z9)
-	ROW8MASKED(6144, Y2, Z2, Z10)
-	ROW8MASKED(9216, Y3, Z3, Z11)
-	ROW8MASKED(12288, Y4, Z4, Z12)
-	ROW8MASKED(15360, Y5, Z5, Z13)
-	ROW8MASKED(18432, Y6, Z6, Z14)
-	ROW8MASKED(21504, Y7, Z7, Z15)
+	ROW8MASKED(0, Z0, Z8)
+	ROW8MASKED(3072, Z1, Z9)
+	ROW8MASKED(6144, Z2, Z10)
+	ROW8MASKED(9216, Z3, Z11)
+	ROW8MASKED(12288, Z4, Z12)
+	ROW8MASKED(15360, Z5, Z13)
+	ROW8MASKED(18432, Z6, Z14)
+	ROW8MASKED(21504, Z7, Z15)
 	TRANSPOSE
 	LEAQ    (DX)(BX*4), R11
 	VMOVUPD Z16, (DX)
