@@ -48,7 +48,7 @@ func (j *job) dotTask(t int, buf *packBuf) {
 	for pc := 0; pc < p.k; pc += p.kc {
 		kc := min(p.kc, p.k-pc)
 		mask := uint64(1)<<(kc%8) - 1
-		add := pc > 0 || j.beta != 0
+		add := pc > 0 || j.beta != 0 // beta is 0 or 1 on the dot path (gemm)
 		for jc := j0; jc < j1; jc += p.nc {
 			jend := min(jc+p.nc, j1)
 			for it := i0; it < i1; it += dotTile {

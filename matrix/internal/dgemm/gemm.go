@@ -60,16 +60,20 @@ func gemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []flo
 		return
 	}
 	procs := procsFor(&mk, m, n, k)
-	if beta != 0 && beta != 1 {
+	var p gemmPlan
+	if rows != nil {
+		p = planRows(mk, m, n, k, procs)
+	} else {
+		p = plan(mk, tA, tB, m, n, k, procs)
+	}
+	if p.dot && beta != 0 && beta != 1 {
+		// The kernels scale C as they store their first k block; the dot
+		// path adds to C, so it is scaled first, in a pass of its own.
 		scaleC(c, ldc, m, n, beta, procs)
 		beta = 1
 	}
 	j := newJob()
-	if rows != nil {
-		j.plan = planRows(mk, m, n, k, procs)
-	} else {
-		j.plan = plan(mk, tA, tB, m, n, k, procs)
-	}
+	j.plan = p
 	j.kind = kernelTasks
 	if j.plan.dot {
 		j.kind = dotTasks
@@ -90,13 +94,12 @@ func procsFor(mk *microKernel, m, n, k int) int {
 	return maxProcs()
 }
 
-// scaleC sets the m×n matrix C to beta·C in a pass of its own, before a
-// product adds to C: rows in chunks of about scaleChunk values, on up to
-// procs goroutines, each row read and written in the order of memory, which
-// the hardware prefetches. (Scaling each part of C just before the kernel
-// adds to it read C in short scattered pieces, which was slower: see
-// docs/performance.md.) Each value of C is scaled once and rounded, as the
-// product's tasks would.
+// scaleC sets the m×n matrix C to beta·C in a pass of its own, before the
+// dot path adds a product to C (the kernel path scales C as its kernels
+// store their first k block, see task): rows in chunks of about scaleChunk
+// values, on up to procs goroutines, each row read and written in the order
+// of memory. Each value of C is scaled once and rounded, as the kernels
+// round beta·C.
 func scaleC(c []float64, ldc, m, n int, beta float64, procs int) {
 	chunk := max(1, scaleChunk/max(n, 1))
 	j := newJob()

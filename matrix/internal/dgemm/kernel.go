@@ -10,10 +10,13 @@ var kernel = chooseKernel()
 // mr×nr tile of C (or its first cols columns) from a packed panel of A and a
 // panel of B,
 //
-//	C[i][j] += Σ_{p<kc} A[i][p]·B[p][j],   0 ≤ i < mr, 0 ≤ j < cols ≤ nr,
+//	C[i][j] = beta·C[i][j] + Σ_{p<kc} A[i][p]·B[p][j],   0 ≤ i < mr, 0 ≤ j < cols ≤ nr,
 //
-// or, when add is false, C[i][j] = Σ_{p<kc} A[i][p]·B[p][j] (C's previous
-// values, NaNs included, are not read: the driver need not clear C first),
+// rounding beta·C[i][j] and then the sum (never fused, so that beta = 1
+// adds the sum to C exactly as an addition would, and any beta gives what
+// scaling C first and then adding gives), or, when beta is 0, C[i][j] =
+// Σ_{p<kc} A[i][p]·B[p][j] (C's previous values, NaNs included, are not
+// read: the driver need not clear C first),
 // where the panels hold the operands in the order the kernel reads them:
 //
 //	a[p*mr+i] = A[i][p]    (kc groups of mr values: one column of the A panel after another)
@@ -33,8 +36,8 @@ var kernel = chooseKernel()
 // same however C is split into tasks: tile (I, J) always covers rows
 // I·mr..I·mr+mr and columns J·nr..J·nr+nr of C and always takes the same
 // path, straight into C, or at the bottom edge (and at the right, for a
-// kernel without edges) into an mr×nr scratch tile (ldc = nr, add false)
-// whose part inside C is then added to C (edgeTile). A kernel whose result
+// kernel without edges) into an mr×nr scratch tile (ldc = nr, beta 0)
+// whose part inside C is then added to beta·C (edgeTile). A kernel whose result
 // depends only on kc, the panels and C then keeps the product reproducible.
 // fn may run concurrently on several goroutines, on different tiles; c may
 // extend beyond the tile (it is a tail of C's backing slice), and only the
@@ -49,7 +52,7 @@ type microKernel struct {
 
 	// fn computes the tile: kernelGo2x3 (kernel_go.go), kernelAVX2x4x12 or
 	// kernelAVX512x10x16 (kernel_amd64.go).
-	fn func(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool)
+	fn func(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, beta float64)
 
 	// kc is the depth of the k blocks the driver runs the kernel with, at
 	// most (measured for each kernel: deep enough that loading and storing
@@ -82,13 +85,20 @@ type microKernel struct {
 	dot dotFn
 }
 
-// clearTile sets the first cols columns of the rows×… tile at c (row stride
-// ldc) to zero, unless add is set: what a kernel does for kc = 0.
-func clearTile(c []float64, ldc, rows, cols int, add bool) {
-	if add {
-		return
-	}
+// addTile sets C = beta·C + T for the rows×cols tile at c (row stride ldc)
+// and T at t (row stride ldt), or C = T when beta = 0 (C is not read, so
+// NaNs in it do not survive): the kernels' store, rounded as theirs, beta·C
+// first and then the sum.
+func addTile(c []float64, ldc int, t []float64, ldt, rows, cols int, beta float64) {
 	for i := 0; i < rows; i++ {
-		clear(c[i*ldc : i*ldc+cols])
+		dst := c[i*ldc : i*ldc+cols]
+		src := t[i*ldt : i*ldt+cols]
+		if beta == 0 {
+			copy(dst, src)
+			continue
+		}
+		for j := range dst {
+			dst[j] = float64(beta*dst[j]) + src[j]
+		}
 	}
 }

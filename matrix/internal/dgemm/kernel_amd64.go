@@ -67,16 +67,16 @@ var (
 // kernelAVX2x4x12 is the microKernel function of avx2Kernel4x12. It checks
 // that B is a packed panel, the tile whole, and that the panels and the C
 // tile lie inside their slices (the assembly does not), and panics if not.
-func kernelAVX2x4x12(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool) {
+func kernelAVX2x4x12(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, beta float64) {
 	if ldb != 12 || cols != 12 {
 		panic("dgemm: kernelAVX2x4x12: B must be a packed 12-wide panel and the tile whole")
 	}
 	if kc <= 0 {
-		clearTile(c, ldc, 4, 12, add)
+		scaleTile(c, ldc, beta, 0, 4, 0, 12) // what the kernel would do for kc = 0
 		return
 	}
 	_, _, _ = a[4*kc-1], b[12*kc-1], c[3*ldc+11]
-	kernel4x12AVX2(kc, &a[0], &b[0], &c[0], ldc, add)
+	kernel4x12AVX2(kc, &a[0], &b[0], &c[0], ldc, beta)
 }
 
 // kernelAVX512x10x16 is the microKernel function of avx512Kernel10x16: the
@@ -85,53 +85,53 @@ func kernelAVX2x4x12(kc int, a, b []float64, ldb int, c []float64, ldc int, cols
 // their slices (the assembly does not), and panics if they do not. It picks
 // the assembly by cols: the whole tile, sixteen columns of which the second
 // eight are masked, or eight masked ones.
-func kernelAVX512x10x16(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool) {
+func kernelAVX512x10x16(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, beta float64) {
 	if cols < 1 || cols > 16 || ldb < cols {
 		panic("dgemm: kernelAVX512x10x16: cols outside 1..16 or ldb < cols")
 	}
 	if kc <= 0 {
-		clearTile(c, ldc, 10, cols, add)
+		scaleTile(c, ldc, beta, 0, 10, 0, cols)
 		return
 	}
 	_, _, _ = a[10*kc-1], b[(kc-1)*ldb+cols-1], c[9*ldc+cols-1]
 	switch {
 	case cols == 16:
-		kernel10x16AVX512(kc, &a[0], &b[0], ldb, &c[0], ldc, add)
+		kernel10x16AVX512(kc, &a[0], &b[0], ldb, &c[0], ldc, beta)
 	case cols > 8:
-		kernel10x16MaskAVX512(kc, &a[0], &b[0], ldb, &c[0], ldc, add, 1<<(cols-8)-1)
+		kernel10x16MaskAVX512(kc, &a[0], &b[0], ldb, &c[0], ldc, beta, 1<<(cols-8)-1)
 	default:
-		kernel10x8MaskAVX512(kc, &a[0], &b[0], ldb, &c[0], ldc, add, 1<<cols-1)
+		kernel10x8MaskAVX512(kc, &a[0], &b[0], ldb, &c[0], ldc, beta, 1<<cols-1)
 	}
 }
 
-// kernel10x16AVX512 computes C[i][j] += Σ_{p<kc} a[p*10+i]·b[p*ldb+j] for
-// 0 ≤ i < 10, 0 ≤ j < 16, C[i][j] at c[i*ldc+j]; kc ≥ 1. With add false
-// it sets C[i][j] to the sum instead. Assembly, in kernel_avx512_amd64.s;
-// it does no bounds checks.
+// kernel10x16AVX512 computes C[i][j] = beta·C[i][j] + Σ_{p<kc}
+// a[p*10+i]·b[p*ldb+j] for 0 ≤ i < 10, 0 ≤ j < 16, C[i][j] at c[i*ldc+j];
+// kc ≥ 1. With beta = 0 it sets C[i][j] to the sum instead, not reading C.
+// Assembly, in kernel_avx512_amd64.s; it does no bounds checks.
 //
 //go:noescape
-func kernel10x16AVX512(kc int, a, b *float64, ldb int, c *float64, ldc int, add bool)
+func kernel10x16AVX512(kc int, a, b *float64, ldb int, c *float64, ldc int, beta float64)
 
 // kernel10x16MaskAVX512 is kernel10x16AVX512 for columns 0..7 and the
 // columns 8+j of 8..15 whose bit j is set in mask; it reads and writes no
 // other column.
 //
 //go:noescape
-func kernel10x16MaskAVX512(kc int, a, b *float64, ldb int, c *float64, ldc int, add bool, mask uint64)
+func kernel10x16MaskAVX512(kc int, a, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
 
 // kernel10x8MaskAVX512 is kernel10x16AVX512 for the columns j of 0..7
 // whose bit j is set in mask; it reads and writes no other column.
 //
 //go:noescape
-func kernel10x8MaskAVX512(kc int, a, b *float64, ldb int, c *float64, ldc int, add bool, mask uint64)
+func kernel10x8MaskAVX512(kc int, a, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
 
-// kernel4x12AVX2 computes C[i][j] += Σ_{p<kc} a[p*4+i]·b[p*12+j] for
-// 0 ≤ i < 4, 0 ≤ j < 12, C[i][j] at c[i*ldc+j]; kc ≥ 1. With add false it
-// sets C[i][j] to the sum instead. Assembly, in kernel_amd64.s; it does no
-// bounds checks.
+// kernel4x12AVX2 computes C[i][j] = beta·C[i][j] + Σ_{p<kc}
+// a[p*4+i]·b[p*12+j] for 0 ≤ i < 4, 0 ≤ j < 12, C[i][j] at c[i*ldc+j];
+// kc ≥ 1. With beta = 0 it sets C[i][j] to the sum instead, not reading C.
+// Assembly, in kernel_amd64.s; it does no bounds checks.
 //
 //go:noescape
-func kernel4x12AVX2(kc int, a, b, c *float64, ldc int, add bool)
+func kernel4x12AVX2(kc int, a, b, c *float64, ldc int, beta float64)
 
 // Packing helpers in AVX2 assembly, given to the packing code as the
 // packRows4 and packPanelAcross fields of the amd64 kernels (see

@@ -14,8 +14,8 @@
 //	Y12–Y15 the current row of the B panel and broadcasts of A[i][p]
 //
 // Each accumulator starts at zero and gets Σ_p A[i][p]·B[p][j] by one fused
-// multiply-add per p, in increasing p; the tile is then added to C (or, with
-// add false, stored over it). The p loop
+// multiply-add per p, in increasing p; the tile is then added to beta·C (or,
+// with beta = 0, stored over C). The p loop
 // runs four steps per iteration, then single steps for the kc mod 4 rest.
 
 // STEP4x12 is one p of the 4×12 kernel: ao and bo are the byte offsets of
@@ -64,9 +64,11 @@
 	PREFETCHT0 48(DX)(ix); \
 	PREFETCHT0 88(DX)(ix)
 
-// ADDTO adds the accumulator r to the four values of C at off(DX).
+// ADDTO adds the accumulator r to beta·C, the four values of C at off(DX)
+// times beta (in Y12): beta·C rounded, then the sum (no FMA).
 #define ADDTO(r, off) \
-	VADDPD  (off)(DX), r, r; \
+	VMULPD  (off)(DX), Y12, Y13; \
+	VADDPD  Y13, r, r; \
 	VMOVUPD r, (off)(DX)
 
 // STTO stores the accumulator r over the four values of C at off(DX).
@@ -91,8 +93,8 @@
 	op(Y10, 32); \
 	op(Y11, 64)
 
-// func kernel4x12AVX2(kc int, a, b, c *float64, ldc int, add bool)
-TEXT ·kernel4x12AVX2(SB), NOSPLIT, $0-41
+// func kernel4x12AVX2(kc int, a, b, c *float64, ldc int, beta float64)
+TEXT ·kernel4x12AVX2(SB), NOSPLIT, $0-48
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DI
@@ -132,8 +134,10 @@ loop1x12:
 	JNZ  loop1x12
 
 store4x12:
-	CMPB add+40(FP), $0
-	JEQ  store4x12set
+	MOVQ         beta+40(FP), AX
+	SHLQ         $1, AX
+	JZ           store4x12set
+	VBROADCASTSD beta+40(FP), Y12
 	STORE4x12(ADDTO)
 	VZEROUPPER
 	RET

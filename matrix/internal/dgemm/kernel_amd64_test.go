@@ -45,15 +45,15 @@ func requireAVX512(t testing.TB) {
 // one accumulator starts at zero and takes a fused multiply-add per p, in
 // increasing p; then it is added to C (or, without add, stored). The kernels
 // must match it bit for bit.
-func fmaTile(k microKernel, kc int, a, b []float64, ldb int, c []float64, ldc, cols int, add bool) {
+func fmaTile(k microKernel, kc int, a, b []float64, ldb int, c []float64, ldc, cols int, beta float64) {
 	for i := 0; i < k.mr; i++ {
 		for j := 0; j < cols; j++ {
 			acc := 0.0
 			for p := 0; p < kc; p++ {
 				acc = math.FMA(a[p*k.mr+i], b[p*ldb+j], acc)
 			}
-			if add {
-				c[i*ldc+j] += acc
+			if beta != 0 {
+				c[i*ldc+j] = float64(beta*c[i*ldc+j]) + acc
 			} else {
 				c[i*ldc+j] = acc
 			}
@@ -132,9 +132,9 @@ func TestArchKernels(t *testing.T) {
 				}
 				for _, extra := range []int{0, 1, 5, 37} {
 					ldc := k.nr + extra
-					for _, add := range []bool{true, false} {
-						name := fmt.Sprintf("%s/cols=%d/ldb=%d/kc=%d/ldc=%d/add=%v", k.name, cols, ldb, kc, ldc, add)
-						checkKernelCall(t, name, k, kc, cols, ldb, ldc, add)
+					for _, beta := range []float64{1, 0, math.Copysign(0, -1), -0.75} {
+						name := fmt.Sprintf("%s/cols=%d/ldb=%d/kc=%d/ldc=%d/beta=%v", k.name, cols, ldb, kc, ldc, beta)
+						checkKernelCall(t, name, k, kc, cols, ldb, ldc, beta)
 					}
 				}
 			}
@@ -143,9 +143,9 @@ func TestArchKernels(t *testing.T) {
 }
 
 // checkKernelCall runs kernel k once on random panels and checks C as
-// TestArchKernels describes. Without add, C starts with a NaN in the tile,
+// TestArchKernels describes. With beta = 0, C starts with a NaN in the tile,
 // which must not survive.
-func checkKernelCall(t *testing.T, name string, k microKernel, kc, cols, ldb, ldc int, add bool) {
+func checkKernelCall(t *testing.T, name string, k microKernel, kc, cols, ldb, ldc int, beta float64) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(uint64(kc*1000+cols), uint64(ldc*100+ldb)))
 	a := randSlice(rng, k.mr*kc)
@@ -153,13 +153,13 @@ func checkKernelCall(t *testing.T, name string, k microKernel, kc, cols, ldb, ld
 	// C has a guard row above and below the tile and guard columns to the
 	// right, inside the stride.
 	c0 := randSlice(rng, (k.mr+2)*ldc)
-	if !add {
+	if beta == 0 {
 		c0[ldc+rng.IntN(k.mr)*ldc+rng.IntN(cols)] = math.NaN()
 	}
 	got := append([]float64(nil), c0...)
 	want := append([]float64(nil), c0...)
-	k.fn(kc, a, b, ldb, got[ldc:], ldc, cols, add)
-	fmaTile(k, kc, a, b, ldb, want[ldc:], ldc, cols, add)
+	k.fn(kc, a, b, ldb, got[ldc:], ldc, cols, beta)
+	fmaTile(k, kc, a, b, ldb, want[ldc:], ldc, cols, beta)
 	for x := range got {
 		if math.Float64bits(got[x]) != math.Float64bits(want[x]) {
 			i, j := x/ldc-1, x%ldc
@@ -176,8 +176,8 @@ func checkKernelCall(t *testing.T, name string, k microKernel, kc, cols, ldb, ld
 			}
 			x := (i+1)*ldc + j
 			before := 0.0
-			if add {
-				before = c0[x]
+			if beta != 0 {
+				before = beta * c0[x]
 			}
 			tol := 2*float64(kc+1)*0x1p-52*(abs+math.Abs(before)) + 1e-300
 			if d := math.Abs(got[x] - (before + s)); !(d <= tol) {
@@ -187,7 +187,7 @@ func checkKernelCall(t *testing.T, name string, k microKernel, kc, cols, ldb, ld
 	}
 	// A second call on the same inputs gives the same bits.
 	again := append([]float64(nil), c0...)
-	k.fn(kc, a, b, ldb, again[ldc:], ldc, cols, add)
+	k.fn(kc, a, b, ldb, again[ldc:], ldc, cols, beta)
 	for x := range got {
 		if math.Float64bits(got[x]) != math.Float64bits(again[x]) {
 			t.Fatalf("%s: second call differs at %d: %v then %v", name, x, got[x], again[x])
@@ -218,7 +218,7 @@ func TestArchKernelsAgreeWithGoKernel(t *testing.T) {
 						b[p*k.nr+j] = B[p*n+j0+j]
 					}
 				}
-				k.fn(kc, a, b, k.nr, c[i0*n+j0:], n, k.nr, true)
+				k.fn(kc, a, b, k.nr, c[i0*n+j0:], n, k.nr, 1)
 			}
 		}
 		return c
@@ -276,12 +276,12 @@ func TestArchKernelsCheckBounds(t *testing.T) {
 						t.Errorf("%s with %s: no panic", k.name, tc.name)
 					}
 				}()
-				k.fn(kc, tc.a, tc.b, tc.ldb, tc.c, ldc, tc.cols, true)
+				k.fn(kc, tc.a, tc.b, tc.ldb, tc.c, ldc, tc.cols, 1)
 			}()
 		}
-		k.fn(kc, a, b, k.nr, c, ldc, k.nr, true) // exact lengths are fine
+		k.fn(kc, a, b, k.nr, c, ldc, k.nr, 1) // exact lengths are fine
 		if k.edges {
-			k.fn(kc, a, b[:(kc-1)*k.nr+3], k.nr, c[:(k.mr-1)*ldc+3], ldc, 3, false)
+			k.fn(kc, a, b[:(kc-1)*k.nr+3], k.nr, c[:(k.mr-1)*ldc+3], ldc, 3, 0)
 		}
 	}
 }
@@ -297,7 +297,7 @@ func BenchmarkKernel(b *testing.B) {
 				pa, pb := randSlice(rng, k.mr*kc), randSlice(rng, k.nr*kc)
 				c := make([]float64, k.mr*k.nr)
 				for b.Loop() {
-					k.fn(kc, pa, pb, k.nr, c, k.nr, k.nr, true)
+					k.fn(kc, pa, pb, k.nr, c, k.nr, k.nr, 1)
 				}
 				b.ReportMetric(2*float64(k.mr*k.nr*kc)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})

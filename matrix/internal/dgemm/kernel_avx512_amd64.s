@@ -22,8 +22,8 @@
 // runs four steps per iteration, then single steps for the kc mod 4 rest.
 // Masked loads and stores never touch memory outside the mask, so a tile at
 // the right edge of C (or of an unpacked B) reads and writes nothing beyond it.
-// With add false the kernels store the tile over C instead of adding it, so
-// that C need not be cleared first (NaNs in it do not survive).
+// The tile is added to beta·C; with beta = 0 the kernels store it over C
+// instead, so that C need not be cleared first (NaNs in it do not survive).
 
 // ROW2 is one row of one p step of a 16-wide tile: broadcast A[i][p] (at ao
 // from SI) into bc, and add it times the B row to the row's accumulators.
@@ -110,28 +110,42 @@
 	PREFETCHT0 127(R13); \
 	ADDQ       R9, R13
 
-// Adding the accumulators to one row of C and moving DX to the next row:
-// ADD16 both vectors, ADD16M the second under K1, ADD8M one under K1.
+// Adding the accumulators to beta·C, one row of C, and moving DX to the
+// next row: ADD16 both vectors, ADD16M the second under K1, ADD8M one
+// under K1. beta is broadcast in Z22; beta·C is rounded, then the sum (no
+// FMA: with beta = 1 the row gets C + acc, exactly an addition).
 #define ADD16(acc0, acc1) \
-	VADDPD  (DX), acc0, acc0; \
+	VMULPD  (DX), Z22, Z20; \
+	VADDPD  Z20, acc0, acc0; \
 	VMOVUPD acc0, (DX); \
-	VADDPD  64(DX), acc1, acc1; \
+	VMULPD  64(DX), Z22, Z21; \
+	VADDPD  Z21, acc1, acc1; \
 	VMOVUPD acc1, 64(DX); \
 	ADDQ    R9, DX
 
 #define ADD16M(acc0, acc1) \
-	VADDPD    (DX), acc0, acc0; \
+	VMULPD    (DX), Z22, Z20; \
+	VADDPD    Z20, acc0, acc0; \
 	VMOVUPD   acc0, (DX); \
-	VMOVUPD.Z 64(DX), K1, Z20; \
-	VADDPD    Z20, acc1, acc1; \
+	VMOVUPD.Z 64(DX), K1, Z21; \
+	VMULPD    Z21, Z22, Z21; \
+	VADDPD    Z21, acc1, acc1; \
 	VMOVUPD   acc1, K1, 64(DX); \
 	ADDQ      R9, DX
 
 #define ADD8M(acc) \
 	VMOVUPD.Z (DX), K1, Z20; \
+	VMULPD    Z20, Z22, Z20; \
 	VADDPD    Z20, acc, acc; \
 	VMOVUPD   acc, K1, (DX); \
 	ADDQ      R9, DX
+
+// ISZERO sets the flags for a test of beta against 0: ZF is set when beta
+// is +0 or −0 (its bits shifted left by one are zero), and the kernel then
+// stores over C instead of reading it.
+#define ISZERO \
+	MOVQ beta+48(FP), AX; \
+	SHLQ $1, AX
 
 // Storing the accumulators over one row of C (when the kernel overwrites C)
 // and moving DX to the next row: ST16, ST16M and ST8M as the ADD macros.
@@ -192,8 +206,8 @@
 	MOVQ CX, R11; \
 	SHRQ $2, R11
 
-// func kernel10x16AVX512(kc int, a, b *float64, ldb int, c *float64, ldc int, add bool)
-TEXT ·kernel10x16AVX512(SB), NOSPLIT, $0-49
+// func kernel10x16AVX512(kc int, a, b *float64, ldb int, c *float64, ldc int, beta float64)
+TEXT ·kernel10x16AVX512(SB), NOSPLIT, $0-56
 	PROLOGUE
 	ZERO20
 	TESTQ R11, R11
@@ -221,8 +235,9 @@ loop1x16:
 	JNZ  loop1x16
 
 store16:
-	CMPB add+48(FP), $0
-	JEQ  store16set
+	ISZERO
+	JZ           store16set
+	VBROADCASTSD beta+48(FP), Z22
 	STORE10x2(ADD16)
 	VZEROUPPER
 	RET
@@ -232,7 +247,7 @@ store16set:
 	VZEROUPPER
 	RET
 
-// func kernel10x16MaskAVX512(kc int, a, b *float64, ldb int, c *float64, ldc int, add bool, mask uint64)
+// func kernel10x16MaskAVX512(kc int, a, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
 //
 // As kernel10x16AVX512, for columns 0..7 and those of 8..15 that mask
 // (bit j for column 8+j) selects.
@@ -266,8 +281,9 @@ loop1x16m:
 	JNZ  loop1x16m
 
 store16m:
-	CMPB add+48(FP), $0
-	JEQ  store16mset
+	ISZERO
+	JZ           store16mset
+	VBROADCASTSD beta+48(FP), Z22
 	STORE10x2(ADD16M)
 	VZEROUPPER
 	RET
@@ -277,7 +293,7 @@ store16mset:
 	VZEROUPPER
 	RET
 
-// func kernel10x8MaskAVX512(kc int, a, b *float64, ldb int, c *float64, ldc int, add bool, mask uint64)
+// func kernel10x8MaskAVX512(kc int, a, b *float64, ldb int, c *float64, ldc int, beta float64, mask uint64)
 //
 // The columns of 0..7 that mask selects (bit j for column j) of a 10-row
 // tile: the right edge of C when at most eight columns are left.
@@ -311,8 +327,9 @@ loop1x8m:
 	JNZ  loop1x8m
 
 store8m:
-	CMPB add+48(FP), $0
-	JEQ  store8mset
+	ISZERO
+	JZ           store8mset
+	VBROADCASTSD beta+48(FP), Z22
 	STORE10x1(ADD8M)
 	VZEROUPPER
 	RET

@@ -21,12 +21,9 @@ var goKernel = microKernel{name: "go 2×3", mr: 2, nr: 3, fn: kernelGo2x3, kc: 3
 //
 // The inner loop reads the panels through unsafe pointers, after checking
 // their lengths up front, so that it has no bounds checks.
-func kernelGo2x3(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool) {
+func kernelGo2x3(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, beta float64) {
 	if ldb != 3 || cols != 3 {
 		panic("dgemm: kernelGo2x3: B must be a packed 3-wide panel and the tile whole")
-	}
-	if !add {
-		clearTile(c, ldc, 2, 3, false)
 	}
 	a, b = a[:2*kc], b[:3*kc] // bounds for all the unchecked reads below
 	pa, pb := unsafe.Pointer(unsafe.SliceData(a)), unsafe.Pointer(unsafe.SliceData(b))
@@ -80,12 +77,6 @@ func kernelGo2x3(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int
 		c11 += a1 * bp[1]
 		c12 += a1 * bp[2]
 	}
-	r := c[0:3]
-	r[0] += c00
-	r[1] += c01
-	r[2] += c02
-	r = c[ldc : ldc+3]
-	r[0] += c10
-	r[1] += c11
-	r[2] += c12
+	sums := [6]float64{c00, c01, c02, c10, c11, c12}
+	addTile(c, ldc, sums[:], 3, 2, 3, beta)
 }

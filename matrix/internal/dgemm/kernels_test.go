@@ -29,7 +29,7 @@ func testKernels() []microKernel {
 // (computing only the first cols columns, B read with any stride) or
 // without (then it checks that it is called on a whole tile of packed B).
 func loopKernel(mr, nr int, edges bool) microKernel {
-	fn := func(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, add bool) {
+	fn := func(kc int, a, b []float64, ldb int, c []float64, ldc int, cols int, beta float64) {
 		if !edges && (cols != nr || ldb != nr) {
 			panic(fmt.Sprintf("loop %d×%d without edges called with cols = %d, ldb = %d", mr, nr, cols, ldb))
 		}
@@ -39,8 +39,8 @@ func loopKernel(mr, nr int, edges bool) microKernel {
 				for p := 0; p < kc; p++ {
 					s += a[p*mr+i] * b[p*ldb+j]
 				}
-				if add {
-					c[i*ldc+j] += s
+				if beta != 0 {
+					c[i*ldc+j] = float64(beta*c[i*ldc+j]) + s
 				} else {
 					c[i*ldc+j] = s
 				}

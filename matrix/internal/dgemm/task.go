@@ -13,10 +13,10 @@ package dgemm
 //  1. the A slivers (ir) stream past it, one micro-kernel call per mr×nr
 //     tile of C.
 //
-// beta is 0 or 1 here (Gemm applies any other in a pass of its own, see
-// scaleC): with beta = 0 the first k block is stored over C instead of
-// added to it, so C is not cleared first. A tile that sticks out of C goes
-// through edgeTile.
+// The kernels apply beta as they store the first k block (firstBeta): C =
+// beta·C + the block's sum, each value of C scaled once, in the tile that
+// the kernel loads anyway; with beta = 0 that block is stored over C, so C
+// is not cleared first. A tile that sticks out of C goes through edgeTile.
 func (j *job) task(t int, buf *packBuf) {
 	p := &j.plan
 	mk := &p.mk
@@ -40,7 +40,7 @@ func (j *job) task(t int, buf *packBuf) {
 		nlen := min(p.nc, j1-jc)
 		for pc := 0; pc < p.k; pc += p.kc {
 			kc := min(p.kc, p.k-pc)
-			add := pc > 0 || j.beta != 0
+			beta := j.firstBeta(pc)
 			// The B panel: sliver s (columns jc+s·nr.. of op(B)) starts
 			// at bp[s·next], its rows ldbp apart.
 			bp, ldbp, next := buf.b, nr, kc*nr
@@ -63,9 +63,9 @@ func (j *job) task(t int, buf *packBuf) {
 						rows := min(mr, mlen-ir)
 						ct := c[(ic+ir)*ldc+jc+jr:] // C[ic+ir][jc+jr], the tile's corner
 						if rows == mr && (cols == nr || mk.edges) {
-							mk.fn(kc, as, bs, ldbp, ct, ldc, cols, add) // the micro-kernel
+							mk.fn(kc, as, bs, ldbp, ct, ldc, cols, beta) // the micro-kernel
 						} else {
-							edgeTile(mk, buf.tile, kc, as, bs, ldbp, ct, ldc, rows, cols, add)
+							edgeTile(mk, buf.tile, kc, as, bs, ldbp, ct, ldc, rows, cols, beta)
 						}
 					}
 				}
@@ -92,7 +92,7 @@ func (j *job) taskRows(i0, i1, j0, j1 int, buf *packBuf) {
 		nlen := min(p.nc, j1-jc)
 		for pc := 0; pc < p.k; pc += p.kc {
 			kc := min(p.kc, p.k-pc)
-			add := pc > 0 || j.beta != 0
+			beta := j.firstBeta(pc)
 			packA(buf.a, j.a, j.lda, false, j.alpha, i0, mlen, pc, kc, mk)
 			for jr := 0; jr < nlen; jr += nr {
 				cols := min(nr, nlen-jr)
@@ -102,9 +102,9 @@ func (j *job) taskRows(i0, i1, j0, j1 int, buf *packBuf) {
 					rows := min(mr, mlen-ir)
 					ct := c[(i0+ir)*ldc+jc+jr:]
 					if rows == mr && (cols == nr || mk.edges) {
-						mk.fn(kc, as, buf.b, nr, ct, ldc, cols, add)
+						mk.fn(kc, as, buf.b, nr, ct, ldc, cols, beta)
 					} else {
-						edgeTile(mk, buf.tile, kc, as, buf.b, nr, ct, ldc, rows, cols, add)
+						edgeTile(mk, buf.tile, kc, as, buf.b, nr, ct, ldc, rows, cols, beta)
 					}
 				}
 			}
@@ -116,27 +116,27 @@ func (j *job) taskRows(i0, i1, j0, j1 int, buf *packBuf) {
 // the bottom (rows < mr) or, for a kernel without edges, at the right
 // (cols < nr): the kernel computes the whole tile (or, with edges, its
 // first cols columns) into the scratch tile, and the rows×cols part inside C
-// is added to C from there (or, without add, copied).
-func edgeTile(mk *microKernel, tile []float64, kc int, as, bs []float64, ldb int, c []float64, ldc, rows, cols int, add bool) {
+// is added to beta·C from there, as the kernel would (or, with beta = 0,
+// copied).
+func edgeTile(mk *microKernel, tile []float64, kc int, as, bs []float64, ldb int, c []float64, ldc, rows, cols int, beta float64) {
 	nr := mk.nr
 	tile = tile[:mk.mr*nr]
 	if mk.edges {
-		mk.fn(kc, as, bs, ldb, tile, nr, cols, false)
+		mk.fn(kc, as, bs, ldb, tile, nr, cols, 0)
 	} else {
-		mk.fn(kc, as, bs, ldb, tile, nr, nr, false)
+		mk.fn(kc, as, bs, ldb, tile, nr, nr, 0)
 	}
-	for i := 0; i < rows; i++ {
-		dst := c[i*ldc:]
-		dst = dst[:cols]
-		src := tile[i*nr : i*nr+cols]
-		if !add {
-			copy(dst, src)
-			continue
-		}
-		for jj := range dst {
-			dst[jj] += src[jj]
-		}
+	addTile(c, ldc, tile, nr, rows, cols, beta)
+}
+
+// firstBeta is the beta the kernels apply to C in the k block starting at
+// pc: the product's beta in the first block, which scales C once, and 1 in
+// the others, which add to it.
+func (j *job) firstBeta(pc int) float64 {
+	if pc == 0 {
+		return j.beta
 	}
+	return 1
 }
 
 // packBuf holds one goroutine's packing buffers, kept across calls.
