@@ -71,6 +71,32 @@ func BenchmarkEvaluate(b *testing.B) {
 	b.ReportMetric(float64(runtime.GOMAXPROCS(0)), "procs")
 }
 
+// BenchmarkRecordingProduct times the first layer's product of a recording
+// alone, as Evaluate runs it: S1 = W1·Xᵀ (m = 50, d = 3072) on 10,000
+// CIFAR-shaped images held as bytes, read by the product through
+// matrix.MulABtRows, each block of them normalised straight into the
+// product's packed slivers (cifar.Images.Sliver on AVX-512). It reports
+// GFLOP/s (2·m·d·n), the figure to set beside numpy's W1·Xᵀ on float64
+// images already in memory (bench_matmul.py's "W1 X"); BenchmarkEvaluate
+// adds the rest of the evaluation.
+//
+//	go test -run '^$' -bench '^BenchmarkRecordingProduct$' -benchtime 20x -cpu 1 ./network
+func BenchmarkRecordingProduct(b *testing.B) {
+	s := byteImages(b, 10000, 1)
+	p := InitializeWeights(3072, 50, 10, InitSmall, 1)
+	s1 := matrix.New(50, 10000)
+	var x matrix.RowReader = dataRows{s, 0}
+	matrix.MulABtRows(s1, p.W1, x) // warm up
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		matrix.MulABtRows(s1, p.W1, x)
+	}
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(2*50*3072*10000/sec/1e9, "GFLOP/s")
+	b.ReportMetric(float64(runtime.GOMAXPROCS(0)), "procs")
+}
+
 // byteImages returns n random CIFAR-shaped images held as bytes
 // (cifar.Images) with random labels, normalised with their own statistics:
 // what the program trains on, with synthetic pixels.
