@@ -226,7 +226,8 @@ var trainingShapes = []trainingShape{
 // odd shapes, at GOMAXPROCS = 2 so that they are split into tasks, with
 // every real kernel on every path; with beta = 0 and with beta ∉ {0, 1}, as
 // in the training step's fused update of W1, W1 ← (1 − 2ηλ)·W1 −
-// (η/n)·G·Xb, where C is scaled in a pass of its own first.
+// (η/n)·G·Xb, where the kernels scale C as they store (the dot path in a
+// pass of its own first).
 func TestGemmTrainingShapes(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	rng := rand.New(rand.NewPCG(7, 8))
