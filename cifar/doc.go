@@ -17,7 +17,9 @@
 // training set's statistics when the set carries them (x_j = (v_j/255 −
 // μ_j)/σ_j, pixels.go; on amd64 in AVX-512 or AVX2 assembly). The network
 // reads its images that way, one at a time, through network.Data, which
-// Images satisfies. LoadBatch, the report's function, reads one file;
+// Images satisfies; a matrix product that reads many (an evaluation's)
+// takes them a block of 16 at a time, normalised straight into its packed
+// buffer (Images.Sliver, sliver.go). LoadBatch, the report's function, reads one file;
 // LoadDataset reads the six files once into one buffer, and the report's
 // splits (Split) are views of it.
 //

@@ -77,8 +77,9 @@ func (m *Dense) ReadRow(dst []float64, i, j int) { copy(dst, m.Row(i)[j:j+len(ds
 // B read through b (n is C's columns, k A's): a *Dense where it is, as
 // MulABt reads it; any other RowReader a block of each row at a time (k
 // blocks of a few hundred entries), as the product packs B, each entry read
-// once, so that B need never be stored whole. It panics if C does not have
-// A's m rows or shares memory with A.
+// once, so that B need never be stored whole; a SliverReader writes its
+// blocks straight into the packed B. It panics if C does not have A's m
+// rows or shares memory with A.
 func MulABtRows(c, a *Dense, b RowReader) {
 	if d, ok := b.(*Dense); ok {
 		MulABt(c, a, d)

@@ -93,7 +93,9 @@ func Evaluate(net *Params, data Data, lambda float64) Metrics {
 // evaluator is the memory for evaluating sets chunk by chunk: the labels of
 // a chunk, and the workspace of its forward pass. The images themselves
 // are never stored: the first layer's product reads them from the Data, a
-// block of each image at a time, as it packs them (matrix.MulABtRows).
+// block of each image at a time, as it packs them (matrix.MulABtRows), and
+// images held as bytes normalise themselves straight into the packed
+// blocks (dataRows.ReadSliver, cifar.Images.Sliver).
 type evaluator struct {
 	y    []int      // the labels of a chunk
 	w    *workspace // for chunk images
