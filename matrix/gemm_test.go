@@ -308,7 +308,7 @@ func TestGemmNoAllocs(t *testing.T) {
 		Gemm(NoTrans, Trans, 0.01, g, h, 0, dw2)
 		MulAtB(gh, w2, g)
 		Gemm(NoTrans, NoTrans, 0.01, gh, xb, 0, dw1)
-		Gemm(NoTrans, NoTrans, -1e-5, gh, xb, 0.99, w1) // the fused update of W1 (scaleC)
+		Gemm(NoTrans, NoTrans, -1e-5, gh, xb, 0.99, w1) // the fused update of W1 (beta in the kernels)
 	}
 	runtime.GOMAXPROCS(1)
 	if n := testing.AllocsPerRun(20, step); n != 0 {

@@ -12,10 +12,10 @@
 // # How a product runs: plan → pack → macro-kernel → micro-kernel
 //
 //  1. gemm.go: Gemm takes the trivial cases (alpha = 0 or k = 0: C =
-//     beta·C), runs a product with both operands transposed as the
+//     beta·C), and runs a product with both operands transposed as the
 //     transpose of one with neither (gemmTT), where the kernel can read B
-//     unpacked, and applies a beta other than 0 and 1 first, in a pass of
-//     its own over C's rows (scaleC); the product then adds to C.
+//     unpacked. GemmRows is Gemm with B read through a RowReader (an
+//     evaluation's images, normalised as they are read).
 //  2. plan.go: plan picks the path and cuts the work up: the block sizes kc
 //     (depth of a k block, so that the kernel's slivers stay in L1), mc and
 //     nc (so that a block of packed A stays in L2 and a panel of packed B
@@ -30,18 +30,22 @@
 //     pack that block of op(B) (packB); for each block of mc rows, pack
 //     op(A) (packA); then the macro-kernel: for each B sliver, for each A
 //     sliver, call the micro-kernel on one tile of C (edgeTile for a tile
-//     that sticks out of C).
+//     that sticks out of C). taskRows, for GemmRows, packs B a sliver at a
+//     time instead, inside the macro-kernel's loop (packBRows, or the
+//     reader itself: SliverReader).
 //  5. pack.go: packA and packB copy a block of an operand into slivers in
 //     the order the micro-kernel reads it (transposes are handled here, by
 //     the direction of reading), zero-padded to whole tiles; the kernel may
 //     bring SIMD helpers for it (packRows4, packPanelAcross).
 //  6. kernel.go: the micro-kernel contract (microKernel): an mr×nr tile of
-//     C += (mr×kc sliver of A)·(kc×nr sliver of B), the accumulators in
-//     registers, summed in increasing p.
+//     C = beta·C + (mr×kc sliver of A)·(kc×nr sliver of B), the
+//     accumulators in registers, summed in increasing p; beta is the
+//     product's in the first k block and 1 after it.
 //
 // Another path skips packing. dot.go: for C = A·Bᵀ, both read along their
 // rows, a kernel with a dotFn computes 5×5 dot products at a time
-// (dotTask), nothing packed.
+// (dotTask), nothing packed; a beta other than 0 and 1 is applied there
+// first, in a pass of its own over C's rows (scaleC).
 //
 // parallel.go: ParallelFor shares element-wise loops out to the same
 // worker pool; SetParallelism bounds the goroutines of each product and

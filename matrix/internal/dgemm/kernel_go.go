@@ -6,9 +6,9 @@ import "unsafe"
 // the purego build and of architectures without an assembly one.
 var goKernel = microKernel{name: "go 2×3", mr: 2, nr: 3, fn: kernelGo2x3, kc: 384}
 
-// kernelGo2x3 computes C[i][j] += Σ_p a[p*2+i]·b[p*ldb+j] for a 2×3 tile,
-// or with add false sets C[i][j] to the sum (goKernel has no edges: the
-// driver always calls it with cols = 3, on a packed B, ldb = 3).
+// kernelGo2x3 computes C[i][j] = beta·C[i][j] + Σ_p a[p*2+i]·b[p*ldb+j]
+// for a 2×3 tile, or with beta = 0 sets C[i][j] to the sum (goKernel has no
+// edges: the driver always calls it with cols = 3, on a packed B, ldb = 3).
 //
 // Why 2×3: Go keeps floats in the 15 usable XMM registers and does not
 // vectorise, so the tile must fit in registers with its operands: six sums,
