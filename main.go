@@ -35,6 +35,7 @@ import (
 
 	"twolayer/experiments"
 	"twolayer/experiments/progress"
+	"twolayer/internal/cpu"
 )
 
 func main() {
@@ -120,6 +121,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 			return 2
 		}
 		return 0
+	}
+	if _, err := cpu.Limit(); err != nil {
+		return exitCode(stderr, "", usagef("%v", err))
 	}
 	name := args[0]
 	for _, c := range commands {

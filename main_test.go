@@ -20,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"twolayer/internal/cpu"
 )
 
 // built is the binary built once for all the tests of this file.
@@ -573,5 +575,16 @@ func TestInterruptServed(t *testing.T) {
 	}
 	if _, err := http.Get(url); err == nil {
 		t.Error("still serving after Ctrl-C")
+	}
+}
+
+// TestBadCPULimit: a $TWOLAYER_CPU the kernels do not take stops every
+// command, before it runs, with one line naming the variable, exit 2.
+func TestBadCPULimit(t *testing.T) {
+	t.Setenv(cpu.LimitVar, "avx9")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"gradcheck", "-out", t.TempDir()}, &stdout, &stderr)
+	if code != 2 || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), cpu.LimitVar) || stdout.Len() != 0 {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2 and one line naming $%s", code, stdout.String(), stderr.String(), cpu.LimitVar)
 	}
 }

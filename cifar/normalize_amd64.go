@@ -52,8 +52,8 @@ func sumSquaresAVX2(acc *float64, pix *byte, n int, mean *float64, hi, lo float6
 
 // The CPU checks, recorded so that tests can skip with a message.
 var (
-	hasAVX2   = cpu.HasAVX2FMA()
-	hasAVX512 = hasAVX2 && cpu.HasAVX512F()
+	hasAVX2   = cpu.UseAVX2FMA()
+	hasAVX512 = hasAVX2 && cpu.UseAVX512F()
 	// fastDivider: an AMD Zen 5 or later, whose VDIVPD is fast enough
 	// for normalizeDivAVX512 to be the fastest kernel.
 	fastDivider = cpu.AMDFamily() >= 0x1a

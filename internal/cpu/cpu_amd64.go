@@ -73,6 +73,20 @@ func HasAVX512F() bool {
 	return ebx7&avx512f != 0
 }
 
+// UseAVX2FMA reports whether kernels may use AVX2 and FMA: HasAVX2FMA,
+// unless $TWOLAYER_CPU is none (see LimitVar).
+func UseAVX2FMA() bool {
+	limit, _ := Limit()
+	return limit != "none" && HasAVX2FMA()
+}
+
+// UseAVX512F reports whether kernels may use AVX-512F (with AVX2 and FMA):
+// UseAVX2FMA and HasAVX512F, unless $TWOLAYER_CPU sets a limit.
+func UseAVX512F() bool {
+	limit, _ := Limit()
+	return limit == "" && UseAVX2FMA() && HasAVX512F()
+}
+
 // AMDFamily returns the family of an AMD CPU as AMD numbers them (base plus
 // extended family: 0x19 for Zen 3 and Zen 4, 0x1A for Zen 5), and 0 for a
 // CPU of another vendor.

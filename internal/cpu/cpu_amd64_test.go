@@ -64,3 +64,25 @@ func TestChecksMatchProcCPUInfo(t *testing.T) {
 		t.Errorf("AMDFamily() = %#x, but /proc/cpuinfo says vendor %s, family %s", got, info["vendor_id"], info["cpu family"])
 	}
 }
+
+// TestUseUnderLimit checks that UseAVX2FMA and UseAVX512F follow the CPU
+// checks unless $TWOLAYER_CPU limits them.
+func TestUseUnderLimit(t *testing.T) {
+	for _, tc := range []struct {
+		limit        string
+		avx2, avx512 bool
+	}{
+		{"", HasAVX2FMA(), HasAVX2FMA() && HasAVX512F()},
+		{"avx2", HasAVX2FMA(), false},
+		{"none", false, false},
+		{"bogus", HasAVX2FMA(), HasAVX2FMA() && HasAVX512F()},
+	} {
+		t.Setenv(LimitVar, tc.limit)
+		if got := UseAVX2FMA(); got != tc.avx2 {
+			t.Errorf("%s=%q: UseAVX2FMA() = %v, want %v", LimitVar, tc.limit, got, tc.avx2)
+		}
+		if got := UseAVX512F(); got != tc.avx512 {
+			t.Errorf("%s=%q: UseAVX512F() = %v, want %v", LimitVar, tc.limit, got, tc.avx512)
+		}
+	}
+}

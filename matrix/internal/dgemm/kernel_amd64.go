@@ -29,8 +29,8 @@ func chooseKernel() microKernel {
 
 // The CPU checks, recorded so that tests can skip with a message.
 var (
-	hasAVX2   = cpu.HasAVX2FMA()
-	hasAVX512 = hasAVX2 && cpu.HasAVX512F()
+	hasAVX2   = cpu.UseAVX2FMA()
+	hasAVX512 = hasAVX2 && cpu.UseAVX512F()
 )
 
 var (

@@ -7,8 +7,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
+
+	"twolayer/internal/cpu"
 )
 
 // archKernels returns the kernels of this architecture that the CPU can
@@ -61,8 +64,9 @@ func fmaTile(k microKernel, kc int, a, b []float64, ldb int, c []float64, ldc, c
 	}
 }
 
-// TestCPUChecksMatchProcCPUInfo compares the CPUID checks with the flags
-// Linux reports, and checks that the kernel they select is installed.
+// TestCPUChecksMatchProcCPUInfo compares the CPUID checks, under the limit
+// $TWOLAYER_CPU may set, with the flags Linux reports, and checks that the
+// kernel they select is installed.
 func TestCPUChecksMatchProcCPUInfo(t *testing.T) {
 	info, err := os.ReadFile("/proc/cpuinfo")
 	if err != nil {
@@ -86,19 +90,45 @@ func TestCPUChecksMatchProcCPUInfo(t *testing.T) {
 		}
 		return false
 	}
-	want := has("avx") && has("avx2") && has("fma") && has("xsave")
+	limit, _ := cpu.Limit()
+	want := has("avx") && has("avx2") && has("fma") && has("xsave") && limit != "none"
 	if hasAVX2 != want {
-		t.Errorf("cpu.HasAVX2FMA() = %v, but /proc/cpuinfo flags say avx, avx2, fma, xsave all present = %v", hasAVX2, want)
+		t.Errorf("hasAVX2 = %v, but /proc/cpuinfo flags say avx, avx2, fma, xsave all present, and $TWOLAYER_CPU is %q: want %v", hasAVX2, limit, want)
 	}
 	if want && kernel.name == goKernel.name {
 		t.Errorf("AVX2+FMA present but kernel is still %q", kernel.name)
 	}
-	want512 := want && has("avx512f")
+	want512 := want && has("avx512f") && limit == ""
 	if hasAVX512 != want512 {
-		t.Errorf("hasAVX512 = %v, but /proc/cpuinfo flags say avx2, fma, xsave and avx512f all present = %v", hasAVX512, want512)
+		t.Errorf("hasAVX512 = %v, but /proc/cpuinfo flags say avx2, fma, xsave and avx512f all present, and $TWOLAYER_CPU is %q: want %v", hasAVX512, limit, want512)
 	}
 	if want512 && kernel.name != avx512Kernel10x16.name {
 		t.Errorf("AVX-512F present but kernel is %q", kernel.name)
+	}
+	if want && !want512 && kernel.name != avx2Kernel4x12.name {
+		t.Errorf("AVX2+FMA present and AVX-512 absent or not to be used, but kernel is %q", kernel.name)
+	}
+	if !want && kernel.name != goKernel.name {
+		t.Errorf("no SIMD present or to be used, but kernel is %q", kernel.name)
+	}
+}
+
+// TestCPULimit runs TestCPUChecksMatchProcCPUInfo again in a process of its
+// own under each limit $TWOLAYER_CPU takes, so that the kernel chosen at
+// start-up is checked to be that of a CPU without AVX-512 (avx2) and of one
+// without SIMD (none).
+func TestCPULimit(t *testing.T) {
+	if limit, _ := cpu.Limit(); limit != "" {
+		t.Skipf("$%s is already %q", cpu.LimitVar, limit)
+	}
+	for _, limit := range []string{"avx2", "none"} {
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestCPUChecksMatchProcCPUInfo$", "-test.v")
+		cmd.Env = append(os.Environ(), cpu.LimitVar+"="+limit)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestCPUChecksMatchProcCPUInfo") &&
+			!strings.Contains(string(out), "--- SKIP: TestCPUChecksMatchProcCPUInfo") {
+			t.Errorf("%s=%s: %v\n%s", cpu.LimitVar, limit, err, out)
+		}
 	}
 }
 
