@@ -52,6 +52,18 @@
 	VFNMADD231PD Z28, ZY, ZP; \
 	VFMADD231PD  Z29, ZP, ZY
 
+// IMAGES8 computes the eight images' values with row, ROW8 or ROW8MASKED:
+// image r's bytes at r·3072, its values into Zr, Z(8+r) as scratch.
+#define IMAGES8(row) \
+	row(0, Z0, Z8); \
+	row(3072, Z1, Z9); \
+	row(6144, Z2, Z10); \
+	row(9216, Z3, Z11); \
+	row(12288, Z4, Z12); \
+	row(15360, Z5, Z13); \
+	row(18432, Z6, Z14); \
+	row(21504, Z7, Z15)
+
 // TRANSPOSE turns Z0–Z7 (row r = image r, lane q = feature q) into the
 // columns: feature q of images 0–7 in Z16+perm(q), where feature 0 is in
 // Z16, 4 in Z17, 2 in Z18, 6 in Z19, 1 in Z20, 5 in Z21, 3 in Z22, 7 in Z23.
@@ -140,14 +152,7 @@ loop:
 	VMOVUPD (R8)(AX*8), Z27
 	VMOVUPD (R9)(AX*8), Z28
 	VMOVUPD (R10)(AX*8), Z29
-	ROW8(0, Z0, Z8)
-	ROW8(3072, Z1, Z9)
-	ROW8(6144, Z2, Z10)
-	ROW8(9216, Z3, Z11)
-	ROW8(12288, Z4, Z12)
-	ROW8(15360, Z5, Z13)
-	ROW8(18432, Z6, Z14)
-	ROW8(21504, Z7, Z15)
+	IMAGES8(ROW8)
 	TRANSPOSE
 	LEAQ    (DX)(BX*4), R11
 	VMOVUPD Z16, (DX)
@@ -177,14 +182,7 @@ tail:
 	VMOVUPD.Z (R8)(AX*8), K1, Z27
 	VMOVUPD.Z (R9)(AX*8), K1, Z28
 	VMOVUPD.Z (R10)(AX*8), K1, Z29
-	ROW8MASKED(0, Z0, Z8)
-	ROW8MASKED(3072, Z1, Z9)
-	ROW8MASKED(6144, Z2, Z10)
-	ROW8MASKED(9216, Z3, Z11)
-	ROW8MASKED(12288, Z4, Z12)
-	ROW8MASKED(15360, Z5, Z13)
-	ROW8MASKED(18432, Z6, Z14)
-	ROW8MASKED(21504, Z7, Z15)
+	IMAGES8(ROW8MASKED)
 	TRANSPOSE
 	LEAQ    (DX)(BX*4), R11
 	VMOVUPD Z16, (DX)
