@@ -23,26 +23,8 @@ func xgetbv() (eax, edx uint32)
 //   - XCR0 bits 1 and 2: the OS saves the SSE and the upper YMM state;
 //   - CPUID leaf 7 subleaf 0, EBX: AVX2 (bit 5).
 func HasAVX2FMA() bool {
-	maxLeaf, _, _, _ := cpuid(0, 0)
-	if maxLeaf < 7 {
-		return false
-	}
-	_, _, ecx1, _ := cpuid(1, 0)
-	const (
-		fma     = 1 << 12
-		osxsave = 1 << 27
-		avx     = 1 << 28
-	)
-	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
-		return false
-	}
-	const sseAndYMMState = 1<<1 | 1<<2
-	if xcr0, _ := xgetbv(); xcr0&sseAndYMMState != sseAndYMMState {
-		return false
-	}
-	_, ebx7, _, _ := cpuid(7, 0)
-	const avx2 = 1 << 5
-	return ebx7&avx2 != 0
+	const fma, avx, avx2 = 1 << 12, 1 << 28, 1 << 5
+	return has(fma|avx, sseAndYMMState, avx2)
 }
 
 // HasAVX512F reports whether the CPU and the operating system together
@@ -55,22 +37,30 @@ func HasAVX2FMA() bool {
 //     all of them on a context switch;
 //   - CPUID leaf 7 subleaf 0, EBX: AVX512F (bit 16).
 func HasAVX512F() bool {
-	maxLeaf, _, _, _ := cpuid(0, 0)
-	if maxLeaf < 7 {
+	const zmmState, avx512f = 1<<5 | 1<<6 | 1<<7, 1 << 16
+	return has(0, sseAndYMMState|zmmState, avx512f)
+}
+
+// sseAndYMMState is XCR0's bits 1 and 2: the OS saves the SSE and the
+// upper YMM state.
+const sseAndYMMState = 1<<1 | 1<<2
+
+// has reports whether CPUID reaches leaf 7, leaf 1's ECX has OSXSAVE (bit
+// 27, so that XGETBV may be used) and all the bits of ecx1, XCR0 all the
+// bits of xcr0, and leaf 7 subleaf 0's EBX all the bits of ebx7.
+func has(ecx1, xcr0, ebx7 uint32) bool {
+	if maxLeaf, _, _, _ := cpuid(0, 0); maxLeaf < 7 {
 		return false
 	}
-	_, _, ecx1, _ := cpuid(1, 0)
 	const osxsave = 1 << 27
-	if ecx1&osxsave == 0 {
+	if _, _, c, _ := cpuid(1, 0); c&(ecx1|osxsave) != ecx1|osxsave {
 		return false
 	}
-	const zmmState = 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7
-	if xcr0, _ := xgetbv(); xcr0&zmmState != zmmState {
+	if x, _ := xgetbv(); x&xcr0 != xcr0 {
 		return false
 	}
-	_, ebx7, _, _ := cpuid(7, 0)
-	const avx512f = 1 << 16
-	return ebx7&avx512f != 0
+	_, b, _, _ := cpuid(7, 0)
+	return b&ebx7 == ebx7
 }
 
 // UseAVX2FMA reports whether kernels may use AVX2 and FMA: HasAVX2FMA,
