@@ -29,8 +29,8 @@
 //     micro-kernel: for each panel of nc columns of C, for each k block,
 //     pack that block of op(B) (packB); for each block of mc rows, pack
 //     op(A) (packA); then the macro-kernel: for each B sliver, for each A
-//     sliver, call the micro-kernel on one tile of C (edgeTile for a tile
-//     that sticks out of C). taskRows, for GemmRows, packs B a sliver at a
+//     sliver (sliverTiles), call the micro-kernel on one tile of C
+//     (edgeTile for a tile that sticks out of C). taskRows, for GemmRows, packs B a sliver at a
 //     time instead, inside the macro-kernel's loop (packBRows, or the
 //     reader itself: SliverReader).
 //  5. pack.go: packA and packB copy a block of an operand into slivers in

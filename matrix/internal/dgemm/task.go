@@ -56,18 +56,8 @@ func (j *job) task(t int, buf *packBuf) {
 				mlen := min(p.mc, i1-ic)
 				packA(buf.a, j.a, j.lda, j.tA, j.alpha, ic, mlen, pc, kc, mk)
 				for jr := 0; jr < nlen; jr += nr {
-					bs := bp[jr/nr*next:]
 					cols := min(nr, nlen-jr) // of the sliver's columns, those inside C
-					for ir := 0; ir < mlen; ir += mr {
-						as := buf.a[ir*kc : (ir+mr)*kc]
-						rows := min(mr, mlen-ir)
-						ct := c[(ic+ir)*ldc+jc+jr:] // C[ic+ir][jc+jr], the tile's corner
-						if rows == mr && (cols == nr || mk.edges) {
-							mk.fn(kc, as, bs, ldbp, ct, ldc, cols, beta) // the micro-kernel
-						} else {
-							edgeTile(mk, buf.tile, kc, as, bs, ldbp, ct, ldc, rows, cols, beta)
-						}
-					}
+					sliverTiles(mk, buf, kc, mlen, bp[jr/nr*next:], ldbp, c[ic*ldc+jc+jr:], ldc, cols, beta)
 				}
 			}
 		}
@@ -85,7 +75,7 @@ func (j *job) task(t int, buf *packBuf) {
 func (j *job) taskRows(i0, i1, j0, j1 int, buf *packBuf) {
 	p := &j.plan
 	mk := &p.mk
-	mr, nr := mk.mr, mk.nr
+	nr := mk.nr
 	mlen := i1 - i0
 	c, ldc := j.c, j.ldc
 	for jc := j0; jc < j1; jc += p.nc {
@@ -97,17 +87,27 @@ func (j *job) taskRows(i0, i1, j0, j1 int, buf *packBuf) {
 			for jr := 0; jr < nlen; jr += nr {
 				cols := min(nr, nlen-jr)
 				packBRows(buf.b, buf.rows, j.rows, pc, kc, jc+jr, cols, mk)
-				for ir := 0; ir < mlen; ir += mr {
-					as := buf.a[ir*kc : (ir+mr)*kc]
-					rows := min(mr, mlen-ir)
-					ct := c[(i0+ir)*ldc+jc+jr:]
-					if rows == mr && (cols == nr || mk.edges) {
-						mk.fn(kc, as, buf.b, nr, ct, ldc, cols, beta)
-					} else {
-						edgeTile(mk, buf.tile, kc, as, buf.b, nr, ct, ldc, rows, cols, beta)
-					}
-				}
+				sliverTiles(mk, buf, kc, mlen, buf.b, nr, c[i0*ldc+jc+jr:], ldc, cols, beta)
 			}
+		}
+	}
+}
+
+// sliverTiles is loop 1 for one B sliver bs (kc steps, rows ldb apart, of
+// which the first cols columns lie inside C): the micro-kernel on each of
+// the column of tiles C[ir..ir+mr][0..cols] (C at c, rows ldc apart), one
+// per A sliver of the packed block buf.a (mlen rows), a tile that sticks
+// out of C through edgeTile.
+func sliverTiles(mk *microKernel, buf *packBuf, kc, mlen int, bs []float64, ldb int, c []float64, ldc, cols int, beta float64) {
+	mr := mk.mr
+	for ir := 0; ir < mlen; ir += mr {
+		as := buf.a[ir*kc : (ir+mr)*kc]
+		rows := min(mr, mlen-ir)
+		ct := c[ir*ldc:] // the tile's corner
+		if rows == mr && (cols == mk.nr || mk.edges) {
+			mk.fn(kc, as, bs, ldb, ct, ldc, cols, beta) // the micro-kernel
+		} else {
+			edgeTile(mk, buf.tile, kc, as, bs, ldb, ct, ldc, rows, cols, beta)
 		}
 	}
 }
