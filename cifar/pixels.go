@@ -3,6 +3,7 @@ package cifar
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 )
 
@@ -146,14 +147,18 @@ func (z *normalizer) apply(x []float64, pix []byte, j0 int) {
 	x = x[:n]
 	j1 := j0 + n
 	normalizeKernel.fn(x, pix, z.mean[j0:j1], z.std[j0:j1], z.recip[j0:j1])
-	for _, j := range z.divide {
-		if j >= j1 {
-			break
-		}
-		if j >= j0 {
-			x[j-j0] = pixelNorm(pix[j-j0], z.mean[j], z.std[j])
-		}
+	for _, j := range z.inexact(j0, j1) {
+		x[j-j0] = pixelNorm(pix[j-j0], z.mean[j], z.std[j])
 	}
+}
+
+// inexact returns the features j0 ≤ j < j1 where the kernels' formula is
+// not exact (a part of z.divide, which is sorted), which the division
+// recomputes.
+func (z *normalizer) inexact(j0, j1 int) []int {
+	lo, _ := slices.BinarySearch(z.divide, j0)
+	hi, _ := slices.BinarySearch(z.divide, j1)
+	return z.divide[lo:hi]
 }
 
 // normalizeGo is the portable kernel: x[j] = pixelNorm(pix[j], mean[j],

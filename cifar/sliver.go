@@ -39,10 +39,7 @@ func (m Images) Sliver(dst []float64, w, i0, j, kc int) bool {
 	}
 	// The features where the kernel's formula is not exact (none, for real
 	// statistics), by the division, as apply does.
-	for _, f := range z.divide {
-		if f < j || f >= j+kc {
-			continue
-		}
+	for _, f := range z.inexact(j, j+kc) {
 		for r := range w {
 			dst[(f-j)*w+r] = pixelNorm(pix[r*ImageSize+f], z.mean[f], z.std[f])
 		}
