@@ -27,7 +27,8 @@
 // Registers: SI pix (image r's byte j at r·3072(SI)(AX*1)), DI dst, BX the
 // sliver's row stride in bytes (8·w), R8 mean, R9 std, R10 recip, AX the
 // feature j, CX kc, R13 kc rounded down to 8 (then the mask's bits); DX and
-// R11 the sliver's rows j and j+4, R12 3·BX. Z0–Z7 the eight images' values
+// R11 the sliver's rows j and j+4 (R11 first the next sliver's bytes, for
+// the prefetch), R12 3·BX. Z0–Z7 the eight images' values
 // (x, then q and y), Z8–Z15 their p, d and e; Z16–Z23 the transpose; Z26
 // 2^52; Z27 μ, Z28 σ, Z29 r; Z30 hi, Z31 lo.
 
